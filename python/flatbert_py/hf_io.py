@@ -1,0 +1,100 @@
+"""Hugging Face checkpoint layout: config.json + vocab.txt + model.safetensors (or pytorch_model.bin).
+safetensors is parsed here by hand: an 8-byte little-endian header length, a JSON header, raw tensor data."""
+import json
+import os
+import struct
+
+import numpy as np
+import torch
+
+from .model import Config, ForSequenceClassification
+
+_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32, "I8": np.int8, "U8": np.uint8,
+           "F64": np.float64}
+_NAMES = {np.dtype(v): k for k, v in _DTYPES.items()}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] == "BF16":
+            raw = np.frombuffer(data[info["data_offsets"][0]:info["data_offsets"][1]], np.uint16).astype(np.uint32)
+            arr = (raw << 16).view(np.float32)
+        else:
+            begin, end = info["data_offsets"]
+            arr = np.frombuffer(data[begin:end], _DTYPES[info["dtype"]])
+        tensors[name] = torch.from_numpy(arr.copy().reshape(info["shape"]))
+    return tensors
+
+
+def write_safetensors(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        arr = np.ascontiguousarray(t.detach().cpu().numpy())
+        blob = arr.tobytes()
+        header[name] = {"dtype": _NAMES[arr.dtype], "shape": list(arr.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-(8 + len(text)) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def _rename_legacy(name):
+    return name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
+
+
+def load_state_dict(directory):
+    st = os.path.join(directory, "model.safetensors")
+    if os.path.exists(st):
+        state = read_safetensors(st)
+    else:
+        state = torch.load(os.path.join(directory, "pytorch_model.bin"), map_location="cpu")
+    return {_rename_legacy(k): v for k, v in state.items()}
+
+
+def load_config(directory):
+    with open(os.path.join(directory, "config.json")) as f:
+        d = json.load(f)
+    if "model_type" not in d:  # old MobileBERT configs carry no model_type
+        d["model_type"] = "mobilebert" if "intra_bottleneck_size" in d else "bert"
+    return Config.from_dict(d), d
+
+
+def load_pretrained(directory, num_labels=None, id2label=None):
+    """Builds a classifier from an HF checkpoint; weights it lacks (e.g. the classifier of a pre-training
+    checkpoint) keep their fresh initialisation and are reported."""
+    config, _ = load_config(directory)
+    if id2label is not None:
+        config.id2label, config.num_labels = dict(id2label), len(id2label)
+    elif num_labels is not None:
+        config.num_labels = num_labels
+    model = ForSequenceClassification(config)
+    state = load_state_dict(directory)
+    own = model.state_dict()
+    usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(usable, strict=False)
+    missing = sorted(set(own) - set(usable))
+    return model, missing
+
+
+def save_pretrained(model, directory, vocab, extra=None):
+    """Writes config.json (+ `extra` keys, e.g. the flatbert tweet normalizer), vocab.txt, model.safetensors."""
+    os.makedirs(directory, exist_ok=True)
+    d = model.config.to_dict()
+    d.update(extra or {})
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(d, f, indent=2)
+    with open(os.path.join(directory, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(vocab) + "\n")
+    write_safetensors(os.path.join(directory, "model.safetensors"), model.state_dict())

@@ -1,0 +1,309 @@
+"""PyTorch BERT and MobileBERT for sequence classification, with Hugging Face parameter names so that HF
+checkpoints load as they are. This is the reference the C++ engine is checked against (src/engine/)."""
+import math
+from dataclasses import dataclass, field, asdict
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+@dataclass
+class Config:
+    model_type: str = "bert"  # bert | mobilebert
+    vocab_size: int = 30522
+    hidden_size: int = 128
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 2
+    intermediate_size: int = 512
+    hidden_act: str = "gelu"  # gelu | relu
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+    layer_norm_eps: float = 1e-12
+    hidden_dropout_prob: float = 0.1
+    attention_probs_dropout_prob: float = 0.1
+    initializer_range: float = 0.02
+    # MobileBERT
+    embedding_size: int = 128
+    trigram_input: bool = True
+    use_bottleneck: bool = True
+    intra_bottleneck_size: int = 128
+    use_bottleneck_attention: bool = False
+    key_query_shared_bottleneck: bool = True
+    num_feedforward_networks: int = 4
+    normalization_type: str = "no_norm"  # no_norm | layer_norm
+    classifier_activation: bool = False
+    # Head
+    num_labels: int = 3
+    id2label: dict = field(default_factory=lambda: {0: "negative", 1: "neutral", 2: "positive"})
+
+    @property
+    def is_mobilebert(self):
+        return self.model_type == "mobilebert"
+
+    @property
+    def true_hidden_size(self):
+        return self.intra_bottleneck_size if self.is_mobilebert and self.use_bottleneck else self.hidden_size
+
+    @classmethod
+    def from_dict(cls, d):
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        if "id2label" in known:
+            known["id2label"] = {int(k): v for k, v in known["id2label"].items()}
+            known.setdefault("num_labels", len(known["id2label"]))
+        if d.get("model_type") != "mobilebert" and "normalization_type" not in d:
+            known["normalization_type"] = "layer_norm"
+        return cls(**known)
+
+    def to_dict(self):
+        d = asdict(self)
+        d["id2label"] = {str(k): v for k, v in self.id2label.items()}
+        d["label2id"] = {v: k for k, v in self.id2label.items()}
+        d["architectures"] = ["MobileBertForSequenceClassification" if self.is_mobilebert
+                              else "BertForSequenceClassification"]
+        return d
+
+
+class NoNorm(nn.Module):
+    def __init__(self, size, eps=None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(size))
+        self.bias = nn.Parameter(torch.zeros(size))
+
+    def forward(self, x):
+        return x * self.weight + self.bias
+
+
+def make_norm(config, size):
+    if config.normalization_type == "no_norm":
+        return NoNorm(size)
+    return nn.LayerNorm(size, eps=config.layer_norm_eps)
+
+
+def activation(config):
+    return nn.ReLU() if config.hidden_act == "relu" else nn.GELU()
+
+
+class Embeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        width = c.embedding_size if c.is_mobilebert else c.hidden_size
+        self.word_embeddings = nn.Embedding(c.vocab_size, width, padding_idx=0)
+        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.hidden_size)
+        self.token_type_embeddings = nn.Embedding(c.type_vocab_size, c.hidden_size)
+        if c.is_mobilebert:
+            self.embedding_transformation = nn.Linear(width * (3 if c.trigram_input else 1), c.hidden_size)
+        self.LayerNorm = make_norm(c, c.hidden_size)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+
+    def forward(self, input_ids):
+        seq = input_ids.shape[1]
+        x = self.word_embeddings(input_ids)
+        if self.c.is_mobilebert:
+            if self.c.trigram_input:
+                # [next token, this token, previous token], zeros past either end (as HF MobileBERT).
+                x = torch.cat([F.pad(x[:, 1:], [0, 0, 0, 1]), x, F.pad(x[:, :-1], [0, 0, 1, 0])], dim=2)
+            x = self.embedding_transformation(x)
+        positions = torch.arange(seq, device=input_ids.device)
+        x = x + self.position_embeddings(positions)[None] + self.token_type_embeddings.weight[0]
+        return self.dropout(self.LayerNorm(x))
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.heads = c.num_attention_heads
+        inner = c.true_hidden_size
+        value_in = c.hidden_size if c.is_mobilebert and not c.use_bottleneck_attention else inner
+        self.query = nn.Linear(inner, inner)
+        self.key = nn.Linear(inner, inner)
+        self.value = nn.Linear(value_in, inner)
+        self.dropout = nn.Dropout(c.attention_probs_dropout_prob)
+
+    def forward(self, q_in, k_in, v_in, mask):
+        b, s, _ = q_in.shape
+        split = lambda t: t.view(b, s, self.heads, -1).transpose(1, 2)
+        q, k, v = split(self.query(q_in)), split(self.key(k_in)), split(self.value(v_in))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        if mask is not None:
+            scores = scores + mask
+        probs = self.dropout(scores.softmax(-1))
+        return (probs @ v).transpose(1, 2).reshape(b, s, -1)
+
+
+class DenseNorm(nn.Module):
+    """dense -> dropout -> norm(x + residual): HF's *Output blocks."""
+
+    def __init__(self, c, n_in, n_out, dropout=True):
+        super().__init__()
+        self.dense = nn.Linear(n_in, n_out)
+        self.LayerNorm = make_norm(c, n_out)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob if dropout else 0.0)
+
+    def forward(self, x, residual):
+        return self.LayerNorm(self.dropout(self.dense(x)) + residual)
+
+
+class Attention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.self = SelfAttention(c)
+        self.output = DenseNorm(c, c.true_hidden_size, c.true_hidden_size, dropout=not c.is_mobilebert)
+
+    def forward(self, q, k, v, layer_input, mask):
+        return self.output(self.self(q, k, v, mask), layer_input)
+
+
+class Intermediate(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.true_hidden_size, c.intermediate_size)
+        self.act = activation(c)
+
+    def forward(self, x):
+        return self.act(self.dense(x))
+
+
+class BottleneckLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.intra_bottleneck_size)
+        self.LayerNorm = make_norm(c, c.intra_bottleneck_size)
+
+    def forward(self, x):
+        return self.LayerNorm(self.dense(x))
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.input = BottleneckLayer(c)
+        if c.key_query_shared_bottleneck:
+            self.attention = BottleneckLayer(c)
+
+    def forward(self, h):
+        """Returns (query, key, value, layer_input) as HF MobileBertBottleneck does."""
+        inner = self.input(h)
+        if self.c.use_bottleneck_attention:
+            return inner, inner, inner, inner
+        if self.c.key_query_shared_bottleneck:
+            shared = self.attention(h)
+            return shared, shared, h, inner
+        return h, h, h, inner
+
+
+class Output(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.dense = nn.Linear(c.intermediate_size, c.true_hidden_size)
+        self.LayerNorm = make_norm(c, c.true_hidden_size)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        if c.is_mobilebert and c.use_bottleneck:
+            self.bottleneck = DenseNorm(c, c.true_hidden_size, c.hidden_size)
+
+    def forward(self, x, residual, layer_input):
+        if self.c.is_mobilebert and self.c.use_bottleneck:
+            return self.bottleneck(self.LayerNorm(self.dense(x) + residual), layer_input)
+        return self.LayerNorm(self.dropout(self.dense(x)) + residual)
+
+
+class FFNLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.intermediate = Intermediate(c)
+        self.output = DenseNorm(c, c.intermediate_size, c.true_hidden_size, dropout=False)
+
+    def forward(self, x):
+        return self.output(self.intermediate(x), x)
+
+
+class Layer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.attention = Attention(c)
+        self.intermediate = Intermediate(c)
+        self.output = Output(c)
+        if c.is_mobilebert:
+            if c.use_bottleneck:
+                self.bottleneck = Bottleneck(c)
+            if c.num_feedforward_networks > 1:
+                self.ffn = nn.ModuleList(FFNLayer(c) for _ in range(c.num_feedforward_networks - 1))
+
+    def forward(self, h, mask):
+        if self.c.is_mobilebert and self.c.use_bottleneck:
+            q, k, v, layer_input = self.bottleneck(h)
+        else:
+            q = k = v = layer_input = h
+        x = self.attention(q, k, v, layer_input, mask)
+        for ffn in getattr(self, "ffn", []):
+            x = ffn(x)
+        return self.output(self.intermediate(x), x, h)
+
+
+class Encoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.layer = nn.ModuleList(Layer(c) for _ in range(c.num_hidden_layers))
+
+    def forward(self, h, mask):
+        for layer in self.layer:
+            h = layer(h, mask)
+        return h
+
+
+class Pooler(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.activate = not c.is_mobilebert or c.classifier_activation
+        if self.activate:
+            self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+
+    def forward(self, h):
+        first = h[:, 0]
+        return torch.tanh(self.dense(first)) if self.activate else first
+
+
+class BertModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embeddings = Embeddings(c)
+        self.encoder = Encoder(c)
+        self.pooler = Pooler(c)
+
+    def forward(self, input_ids, attention_mask=None):
+        mask = None
+        if attention_mask is not None:
+            mask = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        return self.encoder(self.embeddings(input_ids), mask)
+
+
+class ForSequenceClassification(nn.Module):
+    """BertForSequenceClassification / MobileBertForSequenceClassification."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.base_name = "mobilebert" if c.is_mobilebert else "bert"
+        self.add_module(self.base_name, BertModel(c))
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        self.classifier = nn.Linear(c.hidden_size, c.num_labels)
+        self.apply(self._init_weights)
+
+    @property
+    def base(self):
+        return getattr(self, self.base_name)
+
+    def _init_weights(self, m):
+        std = self.config.initializer_range
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=std)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def forward(self, input_ids, attention_mask=None):
+        hidden = self.base(input_ids, attention_mask)
+        return self.classifier(self.dropout(self.base.pooler(hidden)))

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Writes the golden files the C++ tests compare against: for each small random model, an HF-layout directory
+(config.json, vocab.txt, model.safetensors) and golden.json with texts, the token ids our Python tokenizer and
+normalizer give, and the PyTorch logits.
+
+  /usr/bin/python3 python/make_goldens.py            # rewrites tests/golden/
+"""
+import json
+import os
+
+import torch
+
+from flatbert_py import data, hf_io
+from flatbert_py.model import Config, ForSequenceClassification
+from flatbert_py.normalizer import normalize_tweet
+from flatbert_py.tokenizer import WordPieceTokenizer, load_vocab
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "golden")
+VOCAB_SIZE = 3000  # the first 3000 BERT tokens: specials, characters and the commonest words
+TEXTS = [
+    "I love my new car!",
+    "@BMW worst service ever... never again http://t.co/abc #fail",
+    "Café crème, naïve résumé — ÉCOLE",
+    "Tesla Model S &amp; Audi A8 &gt; everything 😍😍",
+    "a",
+    "the " * 200,  # longer than max_length: truncated
+]
+SMALL = dict(vocab_size=VOCAB_SIZE, max_position_embeddings=64, initializer_range=0.2, layer_norm_eps=1e-12)
+MODELS = {
+    "bert": dict(SMALL, model_type="bert", hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                 intermediate_size=48, hidden_act="gelu", normalization_type="layer_norm"),
+    "mobilebert": dict(SMALL, model_type="mobilebert", hidden_size=48, num_hidden_layers=2, num_attention_heads=2,
+                       intermediate_size=40, embedding_size=16, intra_bottleneck_size=24, num_feedforward_networks=3,
+                       hidden_act="relu", normalization_type="no_norm", classifier_activation=False),
+    "mobilebert-layernorm-gelu": dict(SMALL, model_type="mobilebert", hidden_size=32, num_hidden_layers=2,
+                                      num_attention_heads=2, intermediate_size=32, embedding_size=16,
+                                      intra_bottleneck_size=16, num_feedforward_networks=1, hidden_act="gelu",
+                                      normalization_type="layer_norm", classifier_activation=True),
+}
+MAX_LENGTH = 32
+NORMALIZER = dict(replace_mentions=True, replace_urls=True, unescape_html=True, collapse_whitespace=True)
+
+
+def main():
+    vocab = load_vocab(data.VOCAB)[:VOCAB_SIZE]
+    tok = WordPieceTokenizer(vocab, max_length=MAX_LENGTH)
+    for seed, (name, cfg) in enumerate(MODELS.items()):
+        torch.manual_seed(seed)
+        model = ForSequenceClassification(Config.from_dict(cfg)).eval()
+        with torch.no_grad():  # NoNorm starts at identity; give it real values to test
+            for n, p in model.named_parameters():
+                if "LayerNorm" in n:
+                    p.add_(torch.randn_like(p) * 0.1)
+        directory = os.path.join(OUT, name)
+        hf_io.save_pretrained(model, directory, vocab,
+                              extra=dict(flatbert_normalizer=NORMALIZER, flatbert_max_length=MAX_LENGTH))
+        cases = []
+        for text in TEXTS:
+            ids = tok.encode(normalize_tweet(text))
+            with torch.no_grad():
+                logits = model(torch.tensor([ids]))[0]
+            cases.append(dict(text=text, ids=ids, logits=[round(v, 7) for v in logits.tolist()]))
+        with open(os.path.join(directory, "golden.json"), "w", encoding="utf-8") as f:
+            json.dump(dict(model=name, max_abs_error=1e-4, cases=cases), f, ensure_ascii=False, indent=1)
+        print(f"{directory}: {sum(p.numel() for p in model.parameters())} parameters")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+#include "flatbert/classifier.hpp"
+
+#include <algorithm>
+
+#include "engine/encoder.h"
+#include "format/model_file.h"
+#include "tokenizer/tweet_normalizer.h"
+#include "tokenizer/wordpiece.h"
+
+namespace flatbert {
+namespace {
+
+std::vector<std::string_view> VocabOf(const ModelFile& file) {
+  std::vector<std::string_view> vocab;
+  vocab.reserve(file.meta().tokenizer()->vocab()->size());
+  for (const flatbuffers::String* s : *file.meta().tokenizer()->vocab()) vocab.push_back(s->string_view());
+  return vocab;
+}
+
+}  // namespace
+
+struct Classifier::Impl {
+  explicit Impl(ModelFile f)
+      : file(std::move(f)),
+        tokenizer(VocabOf(file), file.meta().tokenizer()->lowercase(), file.meta().tokenizer()->strip_accents()),
+        encoder(file, ReferenceKernels()),
+        max_length(static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()))) {
+    for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
+    if (const fb::NormalizerConfig* n = file.meta().normalizer()) {
+      normalizer = NormalizerOptions{n->replace_mentions(), n->replace_urls(), n->unescape_html(),
+                                     n->collapse_whitespace()};
+      normalize = true;
+    }
+  }
+  ModelFile file;
+  WordPieceTokenizer tokenizer;
+  Encoder encoder;
+  size_t max_length;
+  std::vector<std::string> labels;
+  bool normalize = false;
+  NormalizerOptions normalizer;
+};
+
+Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Classifier::Classifier(Classifier&&) noexcept = default;
+Classifier& Classifier::operator=(Classifier&&) noexcept = default;
+Classifier::~Classifier() = default;
+
+Classifier Classifier::Load(const std::string& path) {
+  return Classifier(std::make_unique<Impl>(ModelFile::Open(path)));
+}
+
+const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
+size_t Classifier::file_size() const { return impl_->file.file_size(); }
+
+std::vector<int32_t> Classifier::Encode(std::string_view text) const {
+  if (text.size() > kMaxTextBytes)
+    throw Error("text is " + std::to_string(text.size()) + " bytes, the limit is " + std::to_string(kMaxTextBytes));
+  const std::string normalized = impl_->normalize ? NormalizeTweet(text, impl_->normalizer) : std::string(text);
+  return impl_->tokenizer.Encode(normalized, impl_->max_length).ids;
+}
+
+std::vector<float> Classifier::LogitsForIds(const std::vector<int32_t>& ids) const {
+  return impl_->encoder.Logits(ids);
+}
+
+Prediction Classifier::Classify(std::string_view text) const {
+  Prediction p;
+  const std::vector<int32_t> ids = Encode(text);
+  if (ids.size() <= 2) throw Error("empty text: nothing to classify");
+  p.num_tokens = static_cast<int>(ids.size());
+  p.probs = LogitsForIds(ids);
+  ReferenceKernels().softmax_f32(p.probs.data(), 1, static_cast<int>(p.probs.size()));
+  p.label = static_cast<int>(std::max_element(p.probs.begin(), p.probs.end()) - p.probs.begin());
+  return p;
+}
+
+}  // namespace flatbert

@@ -1,0 +1,200 @@
+#include "engine/encoder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "flatbert/error.hpp"
+#include "format/arch.h"
+
+namespace flatbert {
+namespace {
+
+const float* F32(const ModelFile& file, const std::string& name) {
+  const TensorView t = file.tensor(name);
+  if (t.meta->dtype() != fb::DType::F32)
+    throw Error("tensor '" + name + "' is " + DTypeName(t.meta->dtype()) + "; this engine computes it only from F32");
+  return t.f32();
+}
+
+Linear BindLinear(const ModelFile& file, const std::string& name) {
+  const TensorView w = file.tensor(name + ".weight");
+  return Linear{F32(file, name + ".weight"), F32(file, name + ".bias"), static_cast<int>(w.shape[1]),
+                static_cast<int>(w.shape[0])};
+}
+
+Norm BindNorm(const ModelFile& file, const std::string& name) {
+  return Norm{F32(file, name + ".weight"), F32(file, name + ".bias")};
+}
+
+FfnWeights BindFfn(const ModelFile& file, const std::string& prefix) {
+  return FfnWeights{BindLinear(file, prefix + "intermediate.dense"), BindLinear(file, prefix + "output.dense"),
+                    BindNorm(file, prefix + "output.LayerNorm")};
+}
+
+}  // namespace
+
+Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
+    : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
+  const std::string base = BasePrefix(config_);
+  word_embeddings_ = F32(file, base + "embeddings.word_embeddings.weight");
+  position_embeddings_ = F32(file, base + "embeddings.position_embeddings.weight");
+  token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
+  if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
+  embedding_norm_ = BindNorm(file, base + "embeddings.LayerNorm");
+  const bool bottleneck = mobile_ && config_.use_bottleneck();
+  for (int i = 0; i < config_.num_layers(); ++i) {
+    const std::string l = LayerPrefix(config_, i);
+    LayerWeights w;
+    w.query = BindLinear(file, l + "attention.self.query");
+    w.key = BindLinear(file, l + "attention.self.key");
+    w.value = BindLinear(file, l + "attention.self.value");
+    w.attention_output = BindLinear(file, l + "attention.output.dense");
+    w.attention_norm = BindNorm(file, l + "attention.output.LayerNorm");
+    w.ffn = BindFfn(file, l);
+    for (int f = 0; mobile_ && f < config_.num_feedforward_networks() - 1; ++f)
+      w.stacked_ffns.push_back(BindFfn(file, l + "ffn." + std::to_string(f) + "."));
+    if (bottleneck) {
+      w.bottleneck_input = BindLinear(file, l + "bottleneck.input.dense");
+      w.bottleneck_input_norm = BindNorm(file, l + "bottleneck.input.LayerNorm");
+      if (config_.key_query_shared_bottleneck()) {
+        w.bottleneck_attention = BindLinear(file, l + "bottleneck.attention.dense");
+        w.bottleneck_attention_norm = BindNorm(file, l + "bottleneck.attention.LayerNorm");
+      }
+      w.output_bottleneck = BindLinear(file, l + "output.bottleneck.dense");
+      w.output_bottleneck_norm = BindNorm(file, l + "output.bottleneck.LayerNorm");
+    }
+    layers_.push_back(std::move(w));
+  }
+  if (config_.pooler_activation()) pooler_ = BindLinear(file, base + "pooler.dense");
+  classifier_ = BindLinear(file, "classifier");
+}
+
+void Encoder::Apply(const Linear& linear, const float* x, float* y, int rows) const {
+  k_.linear_f32(x, linear.weight, linear.bias, y, rows, linear.out, linear.in);
+}
+
+void Encoder::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
+  if (config_.norm() == fb::NormType::NoNorm) {
+    k_.nonorm_f32(x, norm.gamma, norm.beta, rows, cols);
+  } else {
+    k_.layernorm_f32(x, norm.gamma, norm.beta, rows, cols, config_.layer_norm_eps());
+  }
+}
+
+void Encoder::Activate(float* x, size_t n) const {
+  if (config_.activation() == fb::Activation::Relu) {
+    k_.relu_f32(x, n);
+  } else {
+    k_.gelu_f32(x, n);
+  }
+}
+
+void Encoder::Embed(std::span<const int32_t> ids, std::vector<float>& x) const {
+  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size();
+  const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
+  for (int32_t id : ids)
+    if (id < 0 || id >= config_.vocab_size())
+      throw Error("token id " + std::to_string(id) + " is outside the vocabulary of " +
+                  std::to_string(config_.vocab_size()));
+  x.assign(static_cast<size_t>(seq) * hidden, 0.f);
+  if (!mobile_) {
+    for (int t = 0; t < seq; ++t)
+      std::memcpy(&x[static_cast<size_t>(t) * hidden], word_embeddings_ + ids[t] * emb, emb * sizeof(float));
+  } else {
+    // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
+    const size_t width = config_.trigram_input() ? 3 * emb : emb;
+    std::vector<float> input(static_cast<size_t>(seq) * width, 0.f);
+    for (int t = 0; t < seq; ++t) {
+      float* row = &input[t * width];
+      if (!config_.trigram_input()) {
+        std::memcpy(row, word_embeddings_ + ids[t] * emb, emb * sizeof(float));
+        continue;
+      }
+      if (t + 1 < seq) std::memcpy(row, word_embeddings_ + ids[t + 1] * emb, emb * sizeof(float));
+      std::memcpy(row + emb, word_embeddings_ + ids[t] * emb, emb * sizeof(float));
+      if (t > 0) std::memcpy(row + 2 * emb, word_embeddings_ + ids[t - 1] * emb, emb * sizeof(float));
+    }
+    Apply(embedding_transformation_, input.data(), x.data(), seq);
+  }
+  for (int t = 0; t < seq; ++t) {
+    float* row = &x[static_cast<size_t>(t) * hidden];
+    k_.add_f32(row, position_embeddings_ + static_cast<size_t>(t) * hidden, hidden);
+    k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
+  }
+  ApplyNorm(embedding_norm_, x.data(), seq, hidden);
+}
+
+void Encoder::RunLayer(const LayerWeights& w, std::vector<float>& x, int seq) const {
+  const int hidden = config_.hidden_size(), inner = InnerSize(config_), ffn = config_.intermediate_size();
+  const int heads = config_.num_heads(), head_dim = inner / heads;
+  const size_t rows = static_cast<size_t>(seq);
+  const bool bottleneck = mobile_ && config_.use_bottleneck();
+
+  // Inputs of attention: BERT uses x for all; MobileBERT projects x into the bottleneck.
+  std::vector<float> layer_input, shared;
+  const float *q_in = x.data(), *v_in = x.data(), *residual = x.data();
+  if (bottleneck) {
+    layer_input.resize(rows * inner);
+    Apply(w.bottleneck_input, x.data(), layer_input.data(), seq);
+    ApplyNorm(w.bottleneck_input_norm, layer_input.data(), seq, inner);
+    residual = layer_input.data();
+    if (config_.key_query_shared_bottleneck()) {
+      shared.resize(rows * inner);
+      Apply(w.bottleneck_attention, x.data(), shared.data(), seq);
+      ApplyNorm(w.bottleneck_attention_norm, shared.data(), seq, inner);
+      q_in = shared.data();
+    }
+  }
+  std::vector<float> q(rows * inner), k(rows * inner), v(rows * inner), context(rows * inner), scratch(rows);
+  Apply(w.query, q_in, q.data(), seq);
+  Apply(w.key, q_in, k.data(), seq);
+  Apply(w.value, v_in, v.data(), seq);
+  k_.attention_f32(q.data(), k.data(), v.data(), inner, context.data(), seq, heads, head_dim, scratch.data());
+
+  std::vector<float> attn(rows * inner);
+  Apply(w.attention_output, context.data(), attn.data(), seq);
+  k_.add_f32(attn.data(), residual, rows * inner);
+  ApplyNorm(w.attention_norm, attn.data(), seq, inner);
+
+  std::vector<float> mid(rows * ffn), out(rows * inner);
+  auto run_ffn = [&](const FfnWeights& f) {  // attn = norm(W2 act(W1 attn) + attn)
+    Apply(f.intermediate, attn.data(), mid.data(), seq);
+    Activate(mid.data(), mid.size());
+    Apply(f.output, mid.data(), out.data(), seq);
+    k_.add_f32(out.data(), attn.data(), out.size());
+    ApplyNorm(f.output_norm, out.data(), seq, inner);
+    attn.swap(out);
+  };
+  for (const FfnWeights& f : w.stacked_ffns) run_ffn(f);
+  run_ffn(w.ffn);
+
+  if (bottleneck) {  // back up to the full hidden width, residual from the layer's input
+    std::vector<float> up(rows * hidden);
+    Apply(w.output_bottleneck, attn.data(), up.data(), seq);
+    k_.add_f32(up.data(), x.data(), up.size());
+    ApplyNorm(w.output_bottleneck_norm, up.data(), seq, hidden);
+    x.swap(up);
+  } else {
+    x.swap(attn);
+  }
+}
+
+std::vector<float> Encoder::Logits(std::span<const int32_t> ids) const {
+  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size();
+  if (seq < 1 || seq > config_.max_positions())
+    throw Error("sequence of " + std::to_string(seq) + " tokens; the model takes 1 to " +
+                std::to_string(config_.max_positions()));
+  std::vector<float> x;
+  Embed(ids, x);
+  for (const LayerWeights& layer : layers_) RunLayer(layer, x, seq);
+  std::vector<float> pooled(x.begin(), x.begin() + hidden);  // the [CLS] row
+  if (config_.pooler_activation()) {
+    Apply(pooler_, x.data(), pooled.data(), 1);
+    k_.tanh_f32(pooled.data(), pooled.size());
+  }
+  std::vector<float> logits(classifier_.out);
+  Apply(classifier_, pooled.data(), logits.data(), 1);
+  return logits;
+}
+
+}  // namespace flatbert

@@ -1,0 +1,65 @@
+#pragma once
+// BERT / MobileBERT encoder + pooler + classifier, forward pass for one unpadded sequence.
+// Weights point into the mmapped model file.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "format/model_file.h"
+#include "kernels/kernels.h"
+
+namespace flatbert {
+
+struct Linear {
+  const float* weight = nullptr;  // [out, in]
+  const float* bias = nullptr;    // [out]
+  int in = 0, out = 0;
+};
+
+struct Norm {
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+};
+
+struct FfnWeights {
+  Linear intermediate, output;
+  Norm output_norm;
+};
+
+struct LayerWeights {
+  Linear query, key, value, attention_output;
+  Norm attention_norm;
+  FfnWeights ffn;  // the layer's own FFN: intermediate.dense, output.dense, output.LayerNorm
+  std::vector<FfnWeights> stacked_ffns;  // MobileBERT's extra FFNs, run before `ffn`
+  // MobileBERT bottleneck
+  Linear bottleneck_input, bottleneck_attention, output_bottleneck;
+  Norm bottleneck_input_norm, bottleneck_attention_norm, output_bottleneck_norm;
+};
+
+class Encoder {
+ public:
+  Encoder(const ModelFile& file, const Kernels& kernels);
+  // Class logits for token ids ([CLS] ... [SEP]); ids.size() must be in [1, max_positions].
+  std::vector<float> Logits(std::span<const int32_t> ids) const;
+  int max_positions() const { return config_.max_positions(); }
+
+ private:
+  void Embed(std::span<const int32_t> ids, std::vector<float>& x) const;
+  void RunLayer(const LayerWeights& layer, std::vector<float>& x, int seq) const;
+  void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
+  void Activate(float* x, size_t n) const;
+  void Apply(const Linear& linear, const float* x, float* y, int rows) const;
+
+  const fb::ArchConfig& config_;
+  const Kernels& k_;
+  bool mobile_;
+  const float* word_embeddings_;
+  const float* position_embeddings_;
+  const float* token_type_embeddings_;
+  Linear embedding_transformation_;
+  Norm embedding_norm_;
+  std::vector<LayerWeights> layers_;
+  Linear pooler_, classifier_;
+};
+
+}  // namespace flatbert

@@ -1,0 +1,62 @@
+#pragma once
+// A verified, memory-mapped .fbm file. Nothing is copied: tensors point into the mapping.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flatbert_generated.h"
+
+namespace flatbert {
+
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kTensorAlignment = 64;
+
+size_t DTypeBits(fb::DType dtype);
+const char* DTypeName(fb::DType dtype);
+
+struct TensorView {
+  const fb::Tensor* meta = nullptr;
+  const void* data = nullptr;
+  std::vector<int64_t> shape;
+  int64_t numel() const;
+  const float* f32() const { return static_cast<const float*>(data); }
+};
+
+class ModelFile {
+ public:
+  // Maps and verifies `path`; throws Error naming what is wrong (truncated, bad identifier, wrong version,
+  // a tensor missing, of the wrong shape or outside the file).
+  static ModelFile Open(const std::string& path);
+  // Verifies bytes already in memory (kept by the caller for the ModelFile's lifetime).
+  static ModelFile FromBytes(const uint8_t* bytes, size_t size, const std::string& name);
+
+  ModelFile(ModelFile&& other) noexcept;
+  ModelFile& operator=(ModelFile&& other) noexcept;
+  ModelFile(const ModelFile&) = delete;
+  ModelFile& operator=(const ModelFile&) = delete;
+  ~ModelFile();
+
+  const fb::Model& meta() const { return *meta_; }
+  const fb::ArchConfig& config() const { return *meta_->config(); }
+  int num_labels() const { return static_cast<int>(meta_->labels()->size()); }
+  size_t file_size() const { return size_; }
+  // Throws Error when the tensor is absent.
+  TensorView tensor(const std::string& name) const;
+  const fb::Tensor* find(const std::string& name) const;
+
+ private:
+  ModelFile() = default;
+  void Verify(const std::string& name);
+
+  const uint8_t* bytes_ = nullptr;
+  size_t size_ = 0;
+  bool mapped_ = false;
+  const fb::Model* meta_ = nullptr;
+  const uint8_t* data_ = nullptr;  // start of the tensor data section
+};
+
+// Where the tensor data section starts for a flatbuffer of `flatbuffer_size` bytes (size prefix included).
+size_t DataSectionOffset(size_t flatbuffer_size);
+
+}  // namespace flatbert

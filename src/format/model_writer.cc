@@ -1,0 +1,75 @@
+#include "format/model_writer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "flatbert/error.hpp"
+#include "format/model_file.h"
+
+namespace flatbert {
+
+std::vector<uint8_t> SerializeModel(ModelContents model) {
+  std::sort(model.tensors.begin(), model.tensors.end(),
+            [](const TensorData& a, const TensorData& b) { return a.name < b.name; });
+  flatbuffers::FlatBufferBuilder fbb(1 << 20);
+  std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+  uint64_t offset = 0;
+  for (const TensorData& t : model.tensors) {
+    flatbuffers::Offset<fb::QuantParams> quant = 0;
+    if (!t.scales.empty())
+      quant = fb::CreateQuantParamsDirect(fbb, &t.scales, t.zero_points.empty() ? nullptr : &t.zero_points, t.axis,
+                                          t.group_size);
+    tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size()));
+    offset = (offset + t.bytes.size() + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  }
+  auto config = fb::ArchConfig::Pack(fbb, &model.config);
+  auto labels = fbb.CreateVectorOfStrings(model.labels);
+  auto tokenizer = fb::TokenizerConfig::Pack(fbb, &model.tokenizer);
+  flatbuffers::Offset<fb::NormalizerConfig> normalizer = 0;
+  if (model.has_normalizer) normalizer = fb::NormalizerConfig::Pack(fbb, &model.normalizer);
+  auto tensor_vec = fbb.CreateVector(tensors);
+  auto description = fbb.CreateString(model.description);
+  fb::ModelBuilder mb(fbb);
+  mb.add_format_version(kFormatVersion);
+  mb.add_config(config);
+  mb.add_labels(labels);
+  mb.add_tokenizer(tokenizer);
+  if (model.has_normalizer) mb.add_normalizer(normalizer);
+  mb.add_tensors(tensor_vec);
+  mb.add_description(description);
+  fbb.FinishSizePrefixed(mb.Finish(), fb::ModelIdentifier());
+
+  const size_t data_start = DataSectionOffset(fbb.GetSize());
+  std::vector<uint8_t> out(data_start + offset, 0);
+  std::memcpy(out.data(), fbb.GetBufferPointer(), fbb.GetSize());
+  const flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>* written =
+      fb::GetSizePrefixedModel(out.data())->tensors();
+  for (size_t i = 0; i < model.tensors.size(); ++i)
+    std::memcpy(out.data() + data_start + written->Get(i)->offset(), model.tensors[i].bytes.data(),
+                model.tensors[i].bytes.size());
+  return out;
+}
+
+void WriteModel(const ModelContents& model, const std::string& path) {
+  const std::vector<uint8_t> bytes = SerializeModel(model);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw Error("cannot write '" + tmp + "'");
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!f) throw Error("write to '" + tmp + "' failed");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* values) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  TensorData t{std::move(name), std::move(shape), fb::DType::F32, {}, {}, {}, 0, 0};
+  t.bytes.resize(static_cast<size_t>(n) * sizeof(float));
+  std::memcpy(t.bytes.data(), values, t.bytes.size());
+  return t;
+}
+
+}  // namespace flatbert

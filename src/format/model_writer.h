@@ -1,0 +1,38 @@
+#pragma once
+// Builds a .fbm file: the flatbuffer header, then each tensor's bytes 64-byte aligned.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flatbert_generated.h"
+
+namespace flatbert {
+
+struct TensorData {
+  std::string name;
+  std::vector<int64_t> shape;
+  fb::DType dtype = fb::DType::F32;
+  std::vector<uint8_t> bytes;
+  std::vector<float> scales;  // empty: not quantized
+  std::vector<int32_t> zero_points;
+  int32_t axis = 0;
+  int32_t group_size = 0;
+};
+
+struct ModelContents {
+  fb::ArchConfigT config;
+  std::vector<std::string> labels;
+  fb::TokenizerConfigT tokenizer;
+  bool has_normalizer = false;
+  fb::NormalizerConfigT normalizer;
+  std::string description;
+  std::vector<TensorData> tensors;
+};
+
+// Serializes `model` (tensors are sorted by name here) and returns the file's bytes.
+std::vector<uint8_t> SerializeModel(ModelContents model);
+void WriteModel(const ModelContents& model, const std::string& path);
+
+TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* values);
+
+}  // namespace flatbert

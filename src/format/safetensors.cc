@@ -1,0 +1,127 @@
+#include "format/safetensors.h"
+
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "flatbert/error.hpp"
+
+namespace flatbert {
+
+float HalfToFloat(uint16_t h) {
+  const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu;
+  uint32_t bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13);
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign;
+  } else {  // subnormal half: normalize
+    int e = -1;
+    uint32_t m = mant;
+    do { ++e; m <<= 1; } while ((m & 0x400u) == 0);
+    bits = sign | ((112 - e) << 23) | ((m & 0x3ffu) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint16_t FloatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const uint32_t sign = (x >> 16) & 0x8000u;
+  const int32_t exp = static_cast<int32_t>((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffffu;
+  if (((x >> 23) & 0xff) == 0xff) return static_cast<uint16_t>(sign | 0x7c00u | (mant ? 0x200u : 0));
+  if (exp >= 0x1f) return static_cast<uint16_t>(sign | 0x7c00u);
+  if (exp <= 0) {
+    if (exp < -10) return static_cast<uint16_t>(sign);
+    mant |= 0x800000u;
+    const uint32_t shift = static_cast<uint32_t>(14 - exp);
+    uint32_t half = mant >> shift;
+    const uint32_t rest = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+    if (rest > mid || (rest == mid && (half & 1u))) ++half;
+    return static_cast<uint16_t>(sign | half);
+  }
+  uint32_t half = (static_cast<uint32_t>(exp) << 10) | (mant >> 13);
+  const uint32_t rest = mant & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;  // round to nearest even
+  return static_cast<uint16_t>(sign | half);
+}
+
+SafeTensors::SafeTensors(const std::string& path) : path_(path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error("cannot open '" + path + "'");
+  uint64_t header_len = 0;
+  f.read(reinterpret_cast<char*>(&header_len), 8);
+  if (!f || header_len > (100u << 20)) throw Error("'" + path + "' is not a safetensors file (bad header length)");
+  std::string header(header_len, '\0');
+  f.read(header.data(), static_cast<std::streamsize>(header_len));
+  if (!f) throw Error("'" + path + "' is truncated in its header");
+  data_.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(header);
+  } catch (const std::exception& e) {
+    throw Error("'" + path + "' has an invalid JSON header: " + e.what());
+  }
+  for (auto& [name, info] : j.items()) {
+    if (name == "__metadata__") continue;
+    Entry e;
+    e.dtype = info.at("dtype").get<std::string>();
+    e.shape = info.at("shape").get<std::vector<int64_t>>();
+    e.begin = info.at("data_offsets").at(0).get<uint64_t>();
+    e.end = info.at("data_offsets").at(1).get<uint64_t>();
+    if (e.begin > e.end || e.end > data_.size()) throw Error("'" + path + "': tensor '" + name + "' lies outside the file");
+    entries_[name] = std::move(e);
+  }
+}
+
+const SafeTensors::Entry& SafeTensors::at(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw Error("'" + path_ + "' has no tensor '" + name + "'");
+  return it->second;
+}
+
+std::vector<int64_t> SafeTensors::shape(const std::string& name) const { return at(name).shape; }
+
+std::vector<std::string> SafeTensors::names() const {
+  std::vector<std::string> out;
+  for (const auto& kv : entries_) out.push_back(kv.first);
+  return out;
+}
+
+std::vector<float> SafeTensors::ReadF32(const std::string& name) const {
+  const Entry& e = at(name);
+  size_t n = 1;
+  for (int64_t d : e.shape) n *= static_cast<size_t>(d);
+  const uint8_t* src = data_.data() + e.begin;
+  const size_t bytes = e.end - e.begin;
+  std::vector<float> out(n);
+  auto need = [&](size_t width) {
+    if (bytes != n * width) throw Error("'" + path_ + "': tensor '" + name + "' size does not match its shape");
+  };
+  if (e.dtype == "F32") {
+    need(4);
+    std::memcpy(out.data(), src, bytes);
+  } else if (e.dtype == "F16" || e.dtype == "BF16") {
+    need(2);
+    for (size_t i = 0; i < n; ++i) {
+      uint16_t h;
+      std::memcpy(&h, src + 2 * i, 2);
+      if (e.dtype == "F16") {
+        out[i] = HalfToFloat(h);
+      } else {
+        const uint32_t bits = static_cast<uint32_t>(h) << 16;
+        std::memcpy(&out[i], &bits, 4);
+      }
+    }
+  } else {
+    throw Error("'" + path_ + "': tensor '" + name + "' has dtype " + e.dtype + ", expected F32, F16 or BF16");
+  }
+  return out;
+}
+
+}  // namespace flatbert

@@ -1,0 +1,34 @@
+#pragma once
+// Reader for Hugging Face model.safetensors: u64 header length, JSON header, raw little-endian data.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace flatbert {
+
+class SafeTensors {
+ public:
+  explicit SafeTensors(const std::string& path);
+  bool has(const std::string& name) const { return entries_.count(name) > 0; }
+  std::vector<int64_t> shape(const std::string& name) const;
+  // The tensor as float32, converted from F32, F16 or BF16. Throws Error for other dtypes.
+  std::vector<float> ReadF32(const std::string& name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  struct Entry {
+    std::string dtype;
+    std::vector<int64_t> shape;
+    uint64_t begin = 0, end = 0;
+  };
+  const Entry& at(const std::string& name) const;
+  std::string path_;
+  std::vector<uint8_t> data_;
+  std::map<std::string, Entry> entries_;
+};
+
+float HalfToFloat(uint16_t h);
+uint16_t FloatToHalf(float f);
+
+}  // namespace flatbert

@@ -1,0 +1,29 @@
+#pragma once
+// The engine's kernel table. Every entry has a scalar reference in kernels/ref/; SIMD variants fill the same
+// table (chosen once at start-up from the CPU's features) and are tested against the reference.
+#include <cstddef>
+
+namespace flatbert {
+
+struct Kernels {
+  const char* name;
+  // y[m][n] = sum_k x[m][k] * w[n][k] + bias[n]; w is [N, K] row-major as PyTorch's Linear stores it.
+  void (*linear_f32)(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
+  // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
+  void (*layernorm_f32)(float* x, const float* gamma, const float* beta, int m, int n, float eps);
+  // MobileBERT's NoNorm: x = x * gamma + beta.
+  void (*nonorm_f32)(float* x, const float* gamma, const float* beta, int m, int n);
+  void (*add_f32)(float* x, const float* y, size_t n);  // x += y
+  void (*gelu_f32)(float* x, size_t n);                 // exact (erf) GELU, as HF "gelu"
+  void (*relu_f32)(float* x, size_t n);
+  void (*tanh_f32)(float* x, size_t n);
+  void (*softmax_f32)(float* x, int m, int n);  // per row
+  // Multi-head self-attention for one sequence, no mask (nothing is padded). q, k, v rows have `stride` floats,
+  // head h uses columns [h*head_dim, (h+1)*head_dim). out is [seq, heads*head_dim]; scratch holds seq floats.
+  void (*attention_f32)(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
+                        int head_dim, float* scratch);
+};
+
+const Kernels& ReferenceKernels();
+
+}  // namespace flatbert

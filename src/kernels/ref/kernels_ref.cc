@@ -1,0 +1,98 @@
+// Scalar reference kernels: plain loops written for clarity, the yardstick every SIMD kernel is tested against.
+#include <cmath>
+
+#include "kernels/kernels.h"
+
+namespace flatbert {
+namespace {
+
+void LinearF32(const float* x, const float* w, const float* bias, float* y, int m, int n, int k) {
+  for (int i = 0; i < m; ++i) {
+    const float* xi = x + static_cast<size_t>(i) * k;
+    for (int j = 0; j < n; ++j) {
+      const float* wj = w + static_cast<size_t>(j) * k;
+      float acc = 0.f;
+      for (int p = 0; p < k; ++p) acc += xi[p] * wj[p];
+      y[static_cast<size_t>(i) * n + j] = acc + (bias ? bias[j] : 0.f);
+    }
+  }
+}
+
+void LayerNormF32(float* x, const float* gamma, const float* beta, int m, int n, float eps) {
+  for (int i = 0; i < m; ++i) {
+    float* row = x + static_cast<size_t>(i) * n;
+    double mean = 0.0, var = 0.0;
+    for (int j = 0; j < n; ++j) mean += row[j];
+    mean /= n;
+    for (int j = 0; j < n; ++j) var += (row[j] - mean) * (row[j] - mean);
+    var /= n;
+    const float inv = static_cast<float>(1.0 / std::sqrt(var + eps));
+    for (int j = 0; j < n; ++j) row[j] = (row[j] - static_cast<float>(mean)) * inv * gamma[j] + beta[j];
+  }
+}
+
+void NoNormF32(float* x, const float* gamma, const float* beta, int m, int n) {
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) x[static_cast<size_t>(i) * n + j] = x[static_cast<size_t>(i) * n + j] * gamma[j] + beta[j];
+}
+
+void AddF32(float* x, const float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] += y[i];
+}
+
+void GeluF32(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.f + std::erf(x[i] * 0.70710678118654752f));
+}
+
+void ReluF32(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : 0.f;
+}
+
+void TanhF32(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] = std::tanh(x[i]);
+}
+
+void SoftmaxF32(float* x, int m, int n) {
+  for (int i = 0; i < m; ++i) {
+    float* row = x + static_cast<size_t>(i) * n;
+    float max = row[0];
+    for (int j = 1; j < n; ++j) max = row[j] > max ? row[j] : max;
+    float sum = 0.f;
+    for (int j = 0; j < n; ++j) sum += (row[j] = std::exp(row[j] - max));
+    for (int j = 0; j < n; ++j) row[j] /= sum;
+  }
+}
+
+void AttentionF32(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
+                  int head_dim, float* scores) {
+  const float scale = 1.f / std::sqrt(static_cast<float>(head_dim));
+  for (int h = 0; h < heads; ++h) {
+    const int col = h * head_dim;
+    for (int i = 0; i < seq; ++i) {
+      const float* qi = q + static_cast<size_t>(i) * stride + col;
+      for (int j = 0; j < seq; ++j) {
+        const float* kj = k + static_cast<size_t>(j) * stride + col;
+        float dot = 0.f;
+        for (int d = 0; d < head_dim; ++d) dot += qi[d] * kj[d];
+        scores[j] = dot * scale;
+      }
+      SoftmaxF32(scores, 1, seq);
+      float* oi = out + static_cast<size_t>(i) * heads * head_dim + col;
+      for (int d = 0; d < head_dim; ++d) oi[d] = 0.f;
+      for (int j = 0; j < seq; ++j) {
+        const float* vj = v + static_cast<size_t>(j) * stride + col;
+        for (int d = 0; d < head_dim; ++d) oi[d] += scores[j] * vj[d];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const Kernels& ReferenceKernels() {
+  static const Kernels kernels{"ref",   LinearF32, LayerNormF32, NoNormF32,  AddF32,
+                               GeluF32, ReluF32,   TanhF32,      SoftmaxF32, AttentionF32};
+  return kernels;
+}
+
+}  // namespace flatbert

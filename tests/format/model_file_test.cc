@@ -1,0 +1,117 @@
+#include "format/model_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+
+#include "flatbert/error.hpp"
+#include "format/hf_convert.h"
+#include "format/model_writer.h"
+#include "format/safetensors.h"
+#include "test_util.h"
+
+namespace flatbert {
+namespace {
+
+ModelContents SmallBert() { return ConvertHuggingFace(testing::GoldenDir("bert")); }
+
+std::string LoadError(const std::vector<uint8_t>& bytes) {
+  try {
+    ModelFile::FromBytes(bytes.data(), bytes.size(), "test.fbm");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {
+  const ModelContents contents = SmallBert();
+  const std::string path = testing::TempPath("roundtrip.fbm");
+  WriteModel(contents, path);
+  const ModelFile file = ModelFile::Open(path);
+  std::remove(path.c_str());
+
+  EXPECT_EQ(file.meta().format_version(), kFormatVersion);
+  EXPECT_EQ(file.config().arch(), fb::Arch::Bert);
+  EXPECT_EQ(file.config().hidden_size(), 32);
+  EXPECT_EQ(file.config().num_layers(), 2);
+  EXPECT_EQ(file.config().num_heads(), 4);
+  EXPECT_EQ(file.config().vocab_size(), 3000);
+  ASSERT_EQ(file.num_labels(), 3);
+  EXPECT_EQ(file.meta().labels()->Get(2)->str(), "positive");
+  EXPECT_EQ(file.meta().tokenizer()->vocab()->Get(101)->str(), "[CLS]");
+  EXPECT_EQ(file.meta().tokenizer()->max_length(), 32);
+  ASSERT_NE(file.meta().normalizer(), nullptr);
+  EXPECT_TRUE(file.meta().normalizer()->replace_mentions());
+
+  const SafeTensors source(testing::GoldenDir("bert") + "/model.safetensors");
+  for (const char* name : {"bert.embeddings.word_embeddings.weight", "bert.encoder.layer.1.output.dense.bias",
+                           "classifier.weight"}) {
+    const TensorView t = file.tensor(name);
+    EXPECT_EQ(t.shape, source.shape(name)) << name;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data) % kTensorAlignment, 0u) << name;
+    const std::vector<float> expected = source.ReadF32(name);
+    ASSERT_EQ(static_cast<size_t>(t.numel()), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(t.f32()[i], expected[i]) << name << " at " << i;
+  }
+}
+
+TEST(ModelFileTest, RejectsTruncatedFiles) {
+  const std::vector<uint8_t> bytes = SerializeModel(SmallBert());
+  for (size_t size : {size_t{0}, size_t{7}, size_t{100}, bytes.size() / 2, bytes.size() - 1}) {
+    const std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<long>(size));
+    const std::string error = LoadError(cut);
+    EXPECT_NE(error, "") << "size " << size;
+    EXPECT_TRUE(error.find("truncated") != std::string::npos || error.find("outside the file") != std::string::npos)
+        << error;
+  }
+}
+
+TEST(ModelFileTest, RejectsWrongIdentifier) {
+  std::vector<uint8_t> bytes = SerializeModel(SmallBert());
+  bytes[4 + 4] = 'X';  // identifier follows the size prefix and the root offset
+  EXPECT_NE(LoadError(bytes).find("FBM1"), std::string::npos) << LoadError(bytes);
+}
+
+TEST(ModelFileTest, RejectsOtherFormatVersion) {
+  std::vector<uint8_t> bytes = SerializeModel(SmallBert());
+  ASSERT_TRUE(fb::GetMutableSizePrefixedModel(bytes.data())->mutate_format_version(kFormatVersion + 1));
+  EXPECT_NE(LoadError(bytes).find("format version 2, this build reads version 1"), std::string::npos)
+      << LoadError(bytes);
+}
+
+TEST(ModelFileTest, RejectsMissingTensor) {
+  ModelContents contents = SmallBert();
+  std::erase_if(contents.tensors, [](const TensorData& t) { return t.name == "classifier.bias"; });
+  EXPECT_NE(LoadError(SerializeModel(contents)).find("missing tensor 'classifier.bias'"), std::string::npos);
+}
+
+TEST(ModelFileTest, RejectsWrongShape) {
+  ModelContents contents = SmallBert();
+  for (TensorData& t : contents.tensors)
+    if (t.name == "classifier.weight") t.shape = {32, 3};
+  EXPECT_NE(LoadError(SerializeModel(contents)).find("tensor 'classifier.weight' has shape [32, 3], the config needs [3, 32]"),
+            std::string::npos)
+      << LoadError(SerializeModel(contents));
+}
+
+TEST(ModelFileTest, RejectsNonexistentPath) {
+  EXPECT_THROW(ModelFile::Open("/nonexistent/model.fbm"), Error);
+}
+
+TEST(ModelFileTest, CorruptedBytesNeverCrash) {
+  const std::vector<uint8_t> bytes = SerializeModel(SmallBert());
+  const size_t header = DataSectionOffset(flatbuffers::GetPrefixedSize(bytes.data()) + 4);
+  std::mt19937 rng(42);
+  int rejected = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<uint8_t> bad = bytes;
+    for (int flips = 0; flips < 4; ++flips) bad[rng() % header] = static_cast<uint8_t>(rng());
+    rejected += LoadError(bad).empty() ? 0 : 1;
+  }
+  EXPECT_GT(rejected, 0);
+}
+
+}  // namespace
+}  // namespace flatbert

@@ -1,0 +1,92 @@
+// The scalar reference kernels against values worked out by hand or in double precision.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/kernels.h"
+
+namespace flatbert {
+namespace {
+
+const Kernels& K() { return ReferenceKernels(); }
+
+TEST(KernelsRefTest, LinearIsXTimesWTransposedPlusBias) {
+  const std::vector<float> x{1, 2, 3, 4, 5, 6};             // [2, 3]
+  const std::vector<float> w{1, 0, -1, 0.5f, 0.5f, 0.5f};  // [2, 3]
+  const std::vector<float> b{10, -1};
+  std::vector<float> y(4);
+  K().linear_f32(x.data(), w.data(), b.data(), y.data(), 2, 2, 3);
+  EXPECT_EQ(y, (std::vector<float>{8, 2, 8, 6.5f}));
+}
+
+TEST(KernelsRefTest, LayerNormMatchesDoublePrecision) {
+  std::vector<float> x{1, 2, 3, 4, -1, -1, -1, 5};
+  const std::vector<float> gamma{1, 2, 0.5f, 1}, beta{0, 1, 0, -1};
+  K().layernorm_f32(x.data(), gamma.data(), beta.data(), 2, 4, 1e-12f);
+  const double s1 = std::sqrt(1.25);  // row 1: mean 2.5, var 1.25
+  EXPECT_NEAR(x[0], -1.5 / s1, 1e-6);
+  EXPECT_NEAR(x[1], 2 * (-0.5 / s1) + 1, 1e-6);
+  EXPECT_NEAR(x[3], 1.5 / s1 - 1, 1e-6);
+  const double s2 = std::sqrt(6.75);  // row 2: mean 0.5, var 6.75
+  EXPECT_NEAR(x[4], -1.5 / s2, 1e-6);
+  EXPECT_NEAR(x[7], 4.5 / s2 - 1, 1e-6);
+}
+
+TEST(KernelsRefTest, NoNormIsElementwiseAffine) {
+  std::vector<float> x{1, 2, 3, 4};
+  const std::vector<float> gamma{2, -1}, beta{0.5f, 0};
+  K().nonorm_f32(x.data(), gamma.data(), beta.data(), 2, 2);
+  EXPECT_EQ(x, (std::vector<float>{2.5f, -2, 6.5f, -4}));
+}
+
+TEST(KernelsRefTest, Activations) {
+  std::vector<float> g{-3, -1, 0, 1, 3};
+  K().gelu_f32(g.data(), g.size());
+  const double expected[] = {-0.0040496, -0.1586553, 0, 0.8413447, 2.9959503};
+  for (size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], expected[i], 1e-6);
+  std::vector<float> r{-2, 0, 2};
+  K().relu_f32(r.data(), r.size());
+  EXPECT_EQ(r, (std::vector<float>{0, 0, 2}));
+  std::vector<float> t{-1, 0, 0.5f};
+  K().tanh_f32(t.data(), t.size());
+  EXPECT_NEAR(t[0], -0.7615942, 1e-6);
+  EXPECT_NEAR(t[2], 0.4621172, 1e-6);
+}
+
+TEST(KernelsRefTest, SoftmaxIsStableForLargeLogits) {
+  std::vector<float> x{1000, 1001, 1002, 0, 0, 0};
+  K().softmax_f32(x.data(), 2, 3);
+  EXPECT_NEAR(x[0], 0.0900306, 1e-6);
+  EXPECT_NEAR(x[2], 0.6652410, 1e-6);
+  EXPECT_NEAR(x[4], 1.0 / 3, 1e-6);
+}
+
+TEST(KernelsRefTest, AttentionMatchesDirectComputation) {
+  const int seq = 5, heads = 2, head_dim = 3, stride = heads * head_dim;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  std::vector<float> q(seq * stride), k(seq * stride), v(seq * stride), out(seq * stride), scratch(seq);
+  for (auto* t : {&q, &k, &v})
+    for (float& f : *t) f = dist(rng);
+  K().attention_f32(q.data(), k.data(), v.data(), stride, out.data(), seq, heads, head_dim, scratch.data());
+  for (int h = 0; h < heads; ++h)
+    for (int i = 0; i < seq; ++i) {
+      std::vector<double> p(seq);
+      double sum = 0;
+      for (int j = 0; j < seq; ++j) {
+        double dot = 0;
+        for (int d = 0; d < head_dim; ++d) dot += q[i * stride + h * head_dim + d] * k[j * stride + h * head_dim + d];
+        sum += (p[j] = std::exp(dot / std::sqrt(3.0)));
+      }
+      for (int d = 0; d < head_dim; ++d) {
+        double o = 0;
+        for (int j = 0; j < seq; ++j) o += p[j] / sum * v[j * stride + h * head_dim + d];
+        EXPECT_NEAR(out[i * stride + h * head_dim + d], o, 1e-5);
+      }
+    }
+}
+
+}  // namespace
+}  // namespace flatbert

@@ -1,0 +1,91 @@
+// Expected ids come from Hugging Face's tokenizer (npm @huggingface/tokenizers 0.2.0) with
+// ../shared/models/bert-base-uncased-tokenizer/tokenizer.json; tests/node/hf_parity.mjs checks every tweet.
+#include "tokenizer/wordpiece.h"
+
+#include <gtest/gtest.h>
+
+#include "flatbert/error.hpp"
+
+namespace flatbert {
+namespace {
+
+const WordPieceTokenizer& BertUncased() {
+  static const WordPieceTokenizer tok = WordPieceTokenizer::FromVocabFile(
+      std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/vocab.txt");
+  return tok;
+}
+
+std::vector<int32_t> Ids(const std::string& text, size_t max_length = 0) {
+  return BertUncased().Encode(text, max_length).ids;
+}
+
+using V = std::vector<int32_t>;
+
+TEST(WordPieceTest, LowercasesAndSplitsPunctuation) {
+  EXPECT_EQ(Ids("I LOVE my new Tesla!!!"), (V{101, 1045, 2293, 2026, 2047, 26060, 999, 999, 999, 102}));
+  EXPECT_EQ(Ids("don't stop-believing..."), (V{101, 2123, 1005, 1056, 2644, 1011, 8929, 1012, 1012, 1012, 102}));
+  EXPECT_EQ(Ids("$100 + 5% = ~£"), (V{101, 1002, 2531, 1009, 1019, 1003, 1027, 1066, 1069, 102}));
+}
+
+TEST(WordPieceTest, StripsAccents) {
+  EXPECT_EQ(Ids("Café Crème NAÏVE résumé"), (V{101, 7668, 13675, 21382, 15743, 13746, 102}));
+  EXPECT_EQ(Ids("İstanbul"), (V{101, 9960, 102}));
+}
+
+TEST(WordPieceTest, GreekFinalSigma) {
+  EXPECT_EQ(Ids("ΣΊΣΥΦΟΣ ΟΔΟΣ"), (V{101, 1173, 18199, 29733, 29735, 29736, 15297, 1169, 29722, 15297, 102}));
+}
+
+TEST(WordPieceTest, SpacesCjkCharacters) {
+  EXPECT_EQ(Ids("我爱北京天安门"), (V{101, 1855, 100, 1781, 1755, 1811, 1820, 100, 102}));
+  EXPECT_EQ(Ids("日本語とEnglish"), (V{101, 1864, 1876, 1950, 1666, 13159, 13602, 102}));
+}
+
+TEST(WordPieceTest, EmojiAreUnknownWordsOrPartsOfWords) {
+  EXPECT_EQ(Ids("I ❤️ my 🚗 😍😍"), (V{101, 1045, 100, 2026, 100, 100, 102}));
+  EXPECT_EQ(Ids("love😍"), (V{101, 100, 102}));
+}
+
+TEST(WordPieceTest, LongWords) {
+  EXPECT_EQ(Ids("a" + std::string(100, 'b')), (V{101, 100, 102}));  // 101 chars: [UNK]
+  const V hundred = Ids(std::string(100, 'a'));                         // 100 chars: word pieces
+  ASSERT_EQ(hundred.size(), 52u);
+  EXPECT_EQ(hundred[1], 13360);
+  EXPECT_EQ(hundred[2], 11057);
+  EXPECT_EQ(hundred[50], 2050);
+  EXPECT_EQ(Ids("unaffable"), (V{101, 14477, 20961, 3468, 102}));
+}
+
+TEST(WordPieceTest, CleansControlAndWhitespaceCharacters) {
+  EXPECT_EQ(Ids(std::string("hello\0wor\ald\u200b!", 18)), (V{101, 7592, 11108, 999, 102}));
+  EXPECT_EQ(Ids("tab\there\u00a0nbsp\u3000ideo"), (V{101, 21628, 2182, 1050, 5910, 2361, 8909, 8780, 102}));
+  EXPECT_EQ(Ids(""), (V{101, 102}));
+  EXPECT_EQ(Ids("   "), (V{101, 102}));
+}
+
+TEST(WordPieceTest, SpecialTokensInTextAreKept) {
+  EXPECT_EQ(Ids("[CLS] hi [MASK]there"), (V{101, 101, 7632, 103, 2045, 102}));
+}
+
+TEST(WordPieceTest, CompatibilityCharactersAreNotFolded) {
+  EXPECT_EQ(Ids("ﬁne ＡＢＣ"), (V{101, 1984, 2638, 100, 102}));
+}
+
+TEST(WordPieceTest, TruncatesKeepingClsAndSep) {
+  const Encoding e = BertUncased().Encode("one two three four five", 4);
+  EXPECT_EQ(e.ids, (V{101, 2028, 2048, 102}));
+  EXPECT_EQ(e.tokens, (std::vector<std::string>{"[CLS]", "one", "two", "[SEP]"}));
+}
+
+TEST(WordPieceTest, InvalidUtf8IsAnError) {
+  try {
+    Ids("ok \xff\xfe bad");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "invalid UTF-8 at byte 3");
+  }
+  EXPECT_THROW(Ids("\xed\xa0\x80"), Error);  // a surrogate code point
+}
+
+}  // namespace
+}  // namespace flatbert

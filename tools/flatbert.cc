@@ -1,0 +1,309 @@
+// flatbert CLI: convert, classify, tokenize, inspect. A thin user of the library.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "flatbert/classifier.hpp"
+#include "format/arch.h"
+#include "format/hf_convert.h"
+#include "format/model_file.h"
+#include "format/model_writer.h"
+#include "tokenizer/tweet_normalizer.h"
+#include "tokenizer/wordpiece.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr int kExitRowErrors = 3;  // some input rows could not be classified (each has an error row)
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// --model, else $FLATBERT_MODEL, else models/default.fbm next to the binary's parent directory.
+std::string ResolveModel(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("FLATBERT_MODEL"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& candidate : {exe.parent_path().parent_path() / "models" / "default.fbm",
+                                    exe.parent_path().parent_path() / "share" / "flatbert" / "models" / "default.fbm"})
+    if (!ec && fs::exists(candidate)) return candidate.string();
+  throw flatbert::Error("no model given: pass --model FILE.fbm or set FLATBERT_MODEL");
+}
+
+struct Row {
+  std::string text;
+  json id;            // echoed back when the input has one
+  std::string error;  // set when the row could not be read
+};
+
+// One input line -> Row. TSV columns come from the header; JSONL needs a "text" field.
+class RowReader {
+ public:
+  RowReader(std::string format, std::string column) : format_(std::move(format)), column_(std::move(column)) {}
+
+  // Returns false for the TSV header line (no row).
+  bool Read(const std::string& line, Row& row) {
+    if (format_ == "auto") format_ = line.starts_with("{") ? "jsonl" : (line.find('\t') != std::string::npos ? "tsv" : "text");
+    if (format_ == "text") {
+      row.text = line;
+    } else if (format_ == "jsonl") {
+      try {
+        const json j = json::parse(line);
+        if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+          row.error = "JSONL row has no string \"text\" field";
+          return true;
+        }
+        row.text = j["text"].get<std::string>();
+        if (j.contains("id")) row.id = j["id"];
+      } catch (const std::exception&) {
+        row.error = line.empty() ? "empty line" : "invalid JSON";
+      }
+    } else {
+      return ReadTsv(line, row);
+    }
+    return true;
+  }
+
+ private:
+  bool ReadTsv(const std::string& line, Row& row) {
+    std::vector<std::string> fields;
+    for (size_t start = 0;;) {
+      const size_t tab = line.find('\t', start);
+      fields.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    if (header_.empty()) {
+      header_ = fields;
+      const auto it = std::find(header_.begin(), header_.end(), column_);
+      if (it == header_.end()) throw flatbert::Error("TSV header has no column '" + column_ + "'");
+      text_col_ = static_cast<size_t>(it - header_.begin());
+      for (const char* name : {"id", "tweet_id"})
+        if (auto id = std::find(header_.begin(), header_.end(), name); id != header_.end())
+          id_col_ = static_cast<size_t>(id - header_.begin());
+      return false;
+    }
+    if (fields.size() != header_.size()) {
+      row.error = "TSV row has " + std::to_string(fields.size()) + " fields, header has " + std::to_string(header_.size());
+      return true;
+    }
+    row.text = fields[text_col_];
+    if (id_col_ != std::string::npos) row.id = fields[id_col_];
+    return true;
+  }
+
+  std::string format_, column_;
+  std::vector<std::string> header_;
+  size_t text_col_ = 0, id_col_ = std::string::npos;
+};
+
+int RunClassify(const std::string& model_path, const std::vector<std::string>& texts, const std::string& input,
+                const std::string& format, const std::string& column) {
+  const flatbert::Classifier model = flatbert::Classifier::Load(ResolveModel(model_path));
+  int row_errors = 0;
+  size_t row_number = 0;
+  auto emit = [&](const Row& row) {
+    json out = {{"row", ++row_number}};
+    if (!row.id.is_null()) out["id"] = row.id;
+    std::string error = row.error;
+    if (error.empty()) {
+      try {
+        const flatbert::Prediction p = model.Classify(row.text);
+        out["label"] = model.labels()[static_cast<size_t>(p.label)];
+        json probs = json::object();
+        for (size_t i = 0; i < p.probs.size(); ++i) probs[model.labels()[i]] = std::round(p.probs[i] * 1e6) / 1e6;
+        out["probs"] = probs;
+        out["tokens"] = p.num_tokens;
+      } catch (const flatbert::Error& e) {
+        error = e.what();
+      }
+    }
+    if (!error.empty()) {
+      out["error"] = error;
+      ++row_errors;
+    }
+    std::cout << Dump(out) << '\n';
+  };
+  if (!texts.empty()) {
+    for (const std::string& t : texts) emit(Row{t, nullptr, ""});
+  } else {
+    std::ifstream file;
+    if (input != "-") {
+      file.open(input);
+      if (!file) throw flatbert::Error("cannot open input '" + input + "'");
+    }
+    std::istream& in = input == "-" ? std::cin : file;
+    RowReader reader(format, column);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      Row row;
+      if (reader.Read(line, row)) emit(row);
+    }
+  }
+  std::cout.flush();
+  if (row_errors) std::cerr << "flatbert: " << row_errors << " of " << row_number << " rows could not be classified\n";
+  return row_errors ? kExitRowErrors : 0;
+}
+
+int RunTokenize(const std::string& model_path, const std::string& vocab, bool normalize, size_t max_length) {
+  std::optional<flatbert::ModelFile> file;
+  std::optional<flatbert::WordPieceTokenizer> tok;
+  std::optional<flatbert::NormalizerOptions> normalizer;
+  std::vector<std::string_view> words;
+  if (!vocab.empty()) {
+    tok.emplace(flatbert::WordPieceTokenizer::FromVocabFile(vocab));
+  } else {
+    file.emplace(flatbert::ModelFile::Open(ResolveModel(model_path)));
+    for (const flatbuffers::String* s : *file->meta().tokenizer()->vocab()) words.push_back(s->string_view());
+    tok.emplace(words, file->meta().tokenizer()->lowercase(), file->meta().tokenizer()->strip_accents());
+    if (const auto* n = file->meta().normalizer())
+      normalizer = flatbert::NormalizerOptions{n->replace_mentions(), n->replace_urls(), n->unescape_html(),
+                                               n->collapse_whitespace()};
+  }
+  if (normalize && !normalizer) {
+    if (!vocab.empty()) normalizer = flatbert::NormalizerOptions{};  // the defaults training uses
+    else throw flatbert::Error("--normalize: the model has no tweet normalizer");
+  }
+  int errors = 0;
+  for (std::string line; std::getline(std::cin, line);) {
+    try {
+      const std::string text = normalize ? flatbert::NormalizeTweet(line, *normalizer) : line;
+      const flatbert::Encoding e = tok->Encode(text, max_length);
+      std::cout << Dump(json{{"ids", e.ids}, {"tokens", e.tokens}}) << '\n';
+    } catch (const flatbert::Error& e) {
+      std::cout << Dump(json{{"error", e.what()}}) << '\n';
+      ++errors;
+    }
+  }
+  return errors ? kExitRowErrors : 0;
+}
+
+std::string ShapeText(const flatbuffers::Vector<int64_t>* shape) {
+  std::string s;
+  for (size_t i = 0; shape && i < shape->size(); ++i) s += (i ? "x" : "") + std::to_string(shape->Get(i));
+  return s;
+}
+
+int RunInspect(const std::string& path, bool as_json) {
+  const flatbert::ModelFile file = flatbert::ModelFile::Open(path);
+  const flatbert::fb::Model& m = file.meta();
+  const flatbert::fb::ArchConfig& c = *m.config();
+  json j;
+  j["file"] = path;
+  j["file_bytes"] = file.file_size();
+  j["format_version"] = m.format_version();
+  j["description"] = m.description() ? m.description()->str() : "";
+  j["config"] = {{"arch", flatbert::fb::EnumNameArch(c.arch())}, {"vocab_size", c.vocab_size()},
+                 {"hidden_size", c.hidden_size()}, {"intermediate_size", c.intermediate_size()},
+                 {"num_layers", c.num_layers()}, {"num_heads", c.num_heads()}, {"max_positions", c.max_positions()},
+                 {"norm", flatbert::fb::EnumNameNormType(c.norm())},
+                 {"activation", flatbert::fb::EnumNameActivation(c.activation())}};
+  if (c.arch() == flatbert::fb::Arch::MobileBert)
+    j["config"].update({{"embedding_size", c.embedding_size()}, {"trigram_input", c.trigram_input()},
+                        {"use_bottleneck", c.use_bottleneck()}, {"intra_bottleneck_size", c.intra_bottleneck_size()},
+                        {"key_query_shared_bottleneck", c.key_query_shared_bottleneck()},
+                        {"num_feedforward_networks", c.num_feedforward_networks()},
+                        {"pooler_activation", c.pooler_activation()}});
+  for (const auto* l : *m.labels()) j["labels"].push_back(l->str());
+  j["tokenizer"] = {{"vocab_size", m.tokenizer()->vocab()->size()}, {"lowercase", m.tokenizer()->lowercase()},
+                    {"strip_accents", m.tokenizer()->strip_accents()}, {"max_length", m.tokenizer()->max_length()}};
+  j["normalizer"] = nullptr;
+  if (const auto* n = m.normalizer())
+    j["normalizer"] = {{"replace_mentions", n->replace_mentions()}, {"replace_urls", n->replace_urls()},
+                       {"unescape_html", n->unescape_html()}, {"collapse_whitespace", n->collapse_whitespace()}};
+  uint64_t params = 0, bytes = 0;
+  std::map<std::string, uint64_t> bytes_by_dtype;
+  for (const auto* t : *m.tensors()) {
+    uint64_t n = 1;
+    for (int64_t d : *t->shape()) n *= static_cast<uint64_t>(d);
+    params += n;
+    bytes += t->size();
+    bytes_by_dtype[flatbert::DTypeName(t->dtype())] += t->size();
+    j["tensors"].push_back({{"name", t->name()->str()}, {"dtype", flatbert::DTypeName(t->dtype())},
+                            {"shape", ShapeText(t->shape())}, {"bytes", t->size()}});
+  }
+  j["parameters"] = params;
+  j["tensor_bytes"] = bytes;
+  j["tensor_bytes_by_dtype"] = bytes_by_dtype;
+  if (as_json) {
+    std::cout << j.dump(2) << '\n';
+    return 0;
+  }
+  std::printf("%s: flatbert model v%u, %.2f MB\n", path.c_str(), m.format_version(), file.file_size() / 1e6);
+  std::printf("  %s\n", j["description"].get<std::string>().c_str());
+  std::printf("config     %s\n", j["config"].dump().c_str());
+  std::printf("labels     %s\n", j["labels"].dump().c_str());
+  std::printf("tokenizer  %s\n", j["tokenizer"].dump().c_str());
+  std::printf("normalizer %s\n", j["normalizer"].dump().c_str());
+  std::printf("tensors    %zu, %.2fM parameters, %.2f MB %s\n", j["tensors"].size(), params / 1e6, bytes / 1e6,
+              j["tensor_bytes_by_dtype"].dump().c_str());
+  for (const auto& t : j["tensors"])
+    std::printf("  %-70s %-4s %-12s %10llu\n", t["name"].get<std::string>().c_str(), t["dtype"].get<std::string>().c_str(),
+                t["shape"].get<std::string>().c_str(), static_cast<unsigned long long>(t["bytes"].get<uint64_t>()));
+  return 0;
+}
+
+int RunConvert(const std::string& dir, const std::string& out, const std::string& quant) {
+  if (quant != "fp32") throw flatbert::Error("--quant " + quant + " is not implemented yet (fp32 only)");
+  std::cerr << "reading " << dir << "\n";
+  const flatbert::ModelContents model = flatbert::ConvertHuggingFace(dir);
+  flatbert::WriteModel(model, out);
+  const flatbert::ModelFile check = flatbert::ModelFile::Open(out);  // verify what was written
+  std::cerr << "wrote " << out << ": " << model.tensors.size() << " tensors, " << check.file_size() << " bytes ("
+            << quant << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"flatbert: quantized BERT-family text classifiers on the CPU"};
+  app.require_subcommand(1);
+
+  std::string model_path, input = "-", format = "auto", column = "text", vocab, hf_dir, out, quant = "fp32";
+  std::vector<std::string> texts;
+  bool normalize = false, as_json = false;
+  size_t max_length = 0;
+
+  CLI::App* classify = app.add_subcommand("classify", "classify texts (arguments, or lines of --input / stdin) to JSONL");
+  classify->add_option("-m,--model", model_path, "model file (.fbm); default $FLATBERT_MODEL or models/default.fbm");
+  classify->add_option("text", texts, "texts to classify; none: read --input");
+  classify->add_option("-i,--input", input, "input file, - for stdin")->capture_default_str();
+  classify->add_option("-f,--format", format, "input format")
+      ->check(CLI::IsMember({"auto", "text", "tsv", "jsonl"}))->capture_default_str();
+  classify->add_option("--column", column, "TSV column holding the text")->capture_default_str();
+
+  CLI::App* tokenize = app.add_subcommand("tokenize", "tokenize stdin lines to JSONL {ids, tokens} as HF encode does");
+  tokenize->add_option("-m,--model", model_path, "take the vocabulary from this model");
+  tokenize->add_option("--vocab", vocab, "take the vocabulary from a vocab.txt (lowercasing)");
+  tokenize->add_flag("--normalize", normalize, "apply the tweet normalizer first (the model's, or the defaults)");
+  tokenize->add_option("--max-length", max_length, "truncate to this many ids including [CLS]/[SEP]; 0: none");
+
+  CLI::App* inspect = app.add_subcommand("inspect", "show a model's config, labels, tokenizer and tensors");
+  inspect->add_option("model", model_path, "model file (.fbm)")->required();
+  inspect->add_flag("--json", as_json, "print JSON");
+
+  CLI::App* convert = app.add_subcommand("convert", "convert a Hugging Face directory to .fbm");
+  convert->add_option("hf_dir", hf_dir, "directory with config.json, vocab.txt, model.safetensors")->required();
+  convert->add_option("-o,--output", out, "output .fbm")->required();
+  convert->add_option("-q,--quant", quant, "weight format")->check(CLI::IsMember({"fp32"}))->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*classify) return RunClassify(model_path, texts, input, format, column);
+    if (*tokenize) return RunTokenize(model_path, vocab, normalize, max_length);
+    if (*inspect) return RunInspect(model_path, as_json);
+    if (*convert) return RunConvert(hf_dir, out, quant);
+  } catch (const std::exception& e) {
+    std::cerr << "flatbert: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
