@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the golden files the C++ tests compare against: for each small random model, an HF-layout directory
 (config.json, vocab.txt, model.safetensors) and golden.json with texts, the token ids our Python tokenizer and
-normalizer give, and the PyTorch logits.
+normalizer give, and the PyTorch logits for the fp32 weights and for the fp16 / int8-dynamic formats (emulated
+in flatbert_py/quant.py with the engine's arithmetic).
 
   /usr/bin/python3 python/make_goldens.py            # rewrites tests/golden/
 """
@@ -10,7 +11,7 @@ import os
 
 import torch
 
-from flatbert_py import data, hf_io
+from flatbert_py import data, hf_io, quant
 from flatbert_py.model import Config, ForSequenceClassification
 from flatbert_py.normalizer import normalize_tweet
 from flatbert_py.tokenizer import WordPieceTokenizer, load_vocab
@@ -54,14 +55,17 @@ def main():
         directory = os.path.join(OUT, name)
         hf_io.save_pretrained(model, directory, vocab,
                               extra=dict(flatbert_normalizer=NORMALIZER, flatbert_max_length=MAX_LENGTH))
+        variants = {"fp32": model, **{mode: quant.emulate(model, mode) for mode in ("fp16", "int8-dynamic")}}
         cases = []
         for text in TEXTS:
             ids = tok.encode(normalize_tweet(text))
-            with torch.no_grad():
-                logits = model(torch.tensor([ids]))[0]
-            cases.append(dict(text=text, ids=ids, logits=[round(v, 7) for v in logits.tolist()]))
+            case = dict(text=text, ids=ids)
+            for mode, m in variants.items():
+                with torch.no_grad():
+                    case["logits_" + mode] = [round(v, 7) for v in m(torch.tensor([ids]))[0].tolist()]
+            cases.append(case)
         with open(os.path.join(directory, "golden.json"), "w", encoding="utf-8") as f:
-            json.dump(dict(model=name, max_abs_error=1e-4, cases=cases), f, ensure_ascii=False, indent=1)
+            json.dump(dict(model=name, cases=cases), f, ensure_ascii=False, indent=1)
         print(f"{directory}: {sum(p.numel() for p in model.parameters())} parameters")
 
 

@@ -1,4 +1,4 @@
-// flatbert CLI: convert, classify, tokenize, inspect. A thin user of the library.
+// flatbert CLI: convert, classify, tokenize, inspect, eval. A thin user of the library.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,10 +13,13 @@
 #include "format/hf_convert.h"
 #include "format/model_file.h"
 #include "format/model_writer.h"
+#include "quant/quantize.h"
 #include "tokenizer/tweet_normalizer.h"
 #include "tokenizer/wordpiece.h"
+#include "eval.h"
+#include "model_path.h"
+#include "tsv.h"
 
-namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -24,18 +27,6 @@ namespace {
 constexpr int kExitRowErrors = 3;  // some input rows could not be classified (each has an error row)
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-// --model, else $FLATBERT_MODEL, else models/default.fbm next to the binary's parent directory.
-std::string ResolveModel(const std::string& given) {
-  if (!given.empty()) return given;
-  if (const char* env = std::getenv("FLATBERT_MODEL"); env && *env) return env;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate : {exe.parent_path().parent_path() / "models" / "default.fbm",
-                                    exe.parent_path().parent_path() / "share" / "flatbert" / "models" / "default.fbm"})
-    if (!ec && fs::exists(candidate)) return candidate.string();
-  throw flatbert::Error("no model given: pass --model FILE.fbm or set FLATBERT_MODEL");
-}
 
 struct Row {
   std::string text;
@@ -73,13 +64,7 @@ class RowReader {
 
  private:
   bool ReadTsv(const std::string& line, Row& row) {
-    std::vector<std::string> fields;
-    for (size_t start = 0;;) {
-      const size_t tab = line.find('\t', start);
-      fields.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-      if (tab == std::string::npos) break;
-      start = tab + 1;
-    }
+    const std::vector<std::string> fields = flatbert::tools::SplitTabs(line);
     if (header_.empty()) {
       header_ = fields;
       const auto it = std::find(header_.begin(), header_.end(), column_);
@@ -106,7 +91,7 @@ class RowReader {
 
 int RunClassify(const std::string& model_path, const std::vector<std::string>& texts, const std::string& input,
                 const std::string& format, const std::string& column) {
-  const flatbert::Classifier model = flatbert::Classifier::Load(ResolveModel(model_path));
+  const flatbert::Classifier model = flatbert::Classifier::Load(flatbert::tools::ResolveModel(model_path));
   int row_errors = 0;
   size_t row_number = 0;
   auto emit = [&](const Row& row) {
@@ -160,7 +145,7 @@ int RunTokenize(const std::string& model_path, const std::string& vocab, bool no
   if (!vocab.empty()) {
     tok.emplace(flatbert::WordPieceTokenizer::FromVocabFile(vocab));
   } else {
-    file.emplace(flatbert::ModelFile::Open(ResolveModel(model_path)));
+    file.emplace(flatbert::ModelFile::Open(flatbert::tools::ResolveModel(model_path)));
     for (const flatbuffers::String* s : *file->meta().tokenizer()->vocab()) words.push_back(s->string_view());
     tok.emplace(words, file->meta().tokenizer()->lowercase(), file->meta().tokenizer()->strip_accents());
     if (const auto* n = file->meta().normalizer())
@@ -250,14 +235,20 @@ int RunInspect(const std::string& path, bool as_json) {
   return 0;
 }
 
-int RunConvert(const std::string& dir, const std::string& out, const std::string& quant) {
-  if (quant != "fp32") throw flatbert::Error("--quant " + quant + " is not implemented yet (fp32 only)");
-  std::cerr << "reading " << dir << "\n";
-  const flatbert::ModelContents model = flatbert::ConvertHuggingFace(dir);
+int RunConvert(const std::string& source, const std::string& out, const std::string& quant) {
+  const flatbert::QuantMode mode = flatbert::ParseQuantMode(quant);
+  std::cerr << "reading " << source << "\n";
+  flatbert::ModelContents model;
+  if (std::filesystem::is_directory(source)) {
+    model = flatbert::ConvertHuggingFace(source);
+  } else {
+    model = flatbert::ReadContents(flatbert::ModelFile::Open(source));
+  }
+  std::cerr << "quantizing weights: " << quant << "\n";
+  model = flatbert::Quantize(std::move(model), mode);
   flatbert::WriteModel(model, out);
   const flatbert::ModelFile check = flatbert::ModelFile::Open(out);  // verify what was written
-  std::cerr << "wrote " << out << ": " << model.tensors.size() << " tensors, " << check.file_size() << " bytes ("
-            << quant << ")\n";
+  std::cerr << "wrote " << out << ": " << model.tensors.size() << " tensors, " << check.file_size() << " bytes\n";
   return 0;
 }
 
@@ -290,16 +281,28 @@ int main(int argc, char** argv) {
   inspect->add_option("model", model_path, "model file (.fbm)")->required();
   inspect->add_flag("--json", as_json, "print JSON");
 
+  flatbert::tools::EvalOptions eval_opt;
+  CLI::App* eval = app.add_subcommand("eval", "accuracy, macro-F1, per-class and per-entity results on a labelled TSV");
+  eval->add_option("-m,--model", eval_opt.model, "model file (.fbm); default as for classify");
+  eval->add_option("-d,--data", eval_opt.data, "TSV with text and polarity columns (e.g. RepLab 2013 test.tsv)")
+      ->required();
+  eval->add_option("--lang", eval_opt.lang, "rows of this lang column value; all: every row")->capture_default_str();
+  eval->add_option("--json", eval_opt.json_out, "also write the results as JSON to this file");
+  eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores")->capture_default_str();
+
   CLI::App* convert = app.add_subcommand("convert", "convert a Hugging Face directory to .fbm");
-  convert->add_option("hf_dir", hf_dir, "directory with config.json, vocab.txt, model.safetensors")->required();
+  convert->add_option("source", hf_dir, "Hugging Face directory (config.json, vocab.txt, model.safetensors) or an fp32 .fbm")
+      ->required();
   convert->add_option("-o,--output", out, "output .fbm")->required();
-  convert->add_option("-q,--quant", quant, "weight format")->check(CLI::IsMember({"fp32"}))->capture_default_str();
+  convert->add_option("-q,--quant", quant, "weight format")
+      ->check(CLI::IsMember({"fp32", "fp16", "int8-dynamic"}))->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (*classify) return RunClassify(model_path, texts, input, format, column);
     if (*tokenize) return RunTokenize(model_path, vocab, normalize, max_length);
     if (*inspect) return RunInspect(model_path, as_json);
+    if (*eval) return flatbert::tools::RunEval(eval_opt);
     if (*convert) return RunConvert(hf_dir, out, quant);
   } catch (const std::exception& e) {
     std::cerr << "flatbert: error: " << e.what() << "\n";

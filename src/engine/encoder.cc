@@ -5,6 +5,7 @@
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
+#include "quant/half.h"
 
 namespace flatbert {
 namespace {
@@ -16,10 +17,24 @@ const float* F32(const ModelFile& file, const std::string& name) {
   return t.f32();
 }
 
+// A [out, in] matrix in any stored dtype (the loader has checked I8 tensors carry one scale per row).
+Linear BindMatrix(const ModelFile& file, const std::string& name) {
+  const TensorView w = file.tensor(name);
+  Linear l;
+  l.dtype = w.meta->dtype();
+  if (l.dtype != fb::DType::F32 && l.dtype != fb::DType::F16 && l.dtype != fb::DType::I8)
+    throw Error("tensor '" + name + "' is " + DTypeName(l.dtype) + ", which this engine does not compute");
+  l.weight = w.data;
+  if (l.dtype == fb::DType::I8) l.scales = w.meta->quant()->scales()->data();
+  l.in = static_cast<int>(w.shape[1]);
+  l.out = static_cast<int>(w.shape[0]);
+  return l;
+}
+
 Linear BindLinear(const ModelFile& file, const std::string& name) {
-  const TensorView w = file.tensor(name + ".weight");
-  return Linear{F32(file, name + ".weight"), F32(file, name + ".bias"), static_cast<int>(w.shape[1]),
-                static_cast<int>(w.shape[0])};
+  Linear l = BindMatrix(file, name + ".weight");
+  l.bias = F32(file, name + ".bias");
+  return l;
 }
 
 Norm BindNorm(const ModelFile& file, const std::string& name) {
@@ -36,7 +51,7 @@ FfnWeights BindFfn(const ModelFile& file, const std::string& prefix) {
 Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
     : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
   const std::string base = BasePrefix(config_);
-  word_embeddings_ = F32(file, base + "embeddings.word_embeddings.weight");
+  word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight");
   position_embeddings_ = F32(file, base + "embeddings.position_embeddings.weight");
   token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
   if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
@@ -69,8 +84,32 @@ Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
   classifier_ = BindLinear(file, "classifier");
 }
 
-void Encoder::Apply(const Linear& linear, const float* x, float* y, int rows) const {
-  k_.linear_f32(x, linear.weight, linear.bias, y, rows, linear.out, linear.in);
+void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const {
+  switch (l.dtype) {
+    case fb::DType::F16:
+      k_.linear_f16(x, static_cast<const uint16_t*>(l.weight), l.bias, y, rows, l.out, l.in);
+      break;
+    case fb::DType::I8:
+      k_.linear_i8(x, static_cast<const int8_t*>(l.weight), l.scales, l.bias, y, rows, l.out, l.in);
+      break;
+    default:
+      k_.linear_f32(x, static_cast<const float*>(l.weight), l.bias, y, rows, l.out, l.in);
+  }
+}
+
+void Encoder::WordEmbedding(int32_t id, float* out) const {
+  const Linear& t = word_embeddings_;
+  const size_t offset = static_cast<size_t>(id) * t.in;
+  switch (t.dtype) {
+    case fb::DType::F16:
+      for (int i = 0; i < t.in; ++i) out[i] = HalfToFloat(static_cast<const uint16_t*>(t.weight)[offset + i]);
+      break;
+    case fb::DType::I8:
+      for (int i = 0; i < t.in; ++i) out[i] = static_cast<const int8_t*>(t.weight)[offset + i] * t.scales[id];
+      break;
+    default:
+      std::memcpy(out, static_cast<const float*>(t.weight) + offset, t.in * sizeof(float));
+  }
 }
 
 void Encoder::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
@@ -98,8 +137,7 @@ void Encoder::Embed(std::span<const int32_t> ids, std::vector<float>& x) const {
                   std::to_string(config_.vocab_size()));
   x.assign(static_cast<size_t>(seq) * hidden, 0.f);
   if (!mobile_) {
-    for (int t = 0; t < seq; ++t)
-      std::memcpy(&x[static_cast<size_t>(t) * hidden], word_embeddings_ + ids[t] * emb, emb * sizeof(float));
+    for (int t = 0; t < seq; ++t) WordEmbedding(ids[t], &x[static_cast<size_t>(t) * hidden]);
   } else {
     // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
     const size_t width = config_.trigram_input() ? 3 * emb : emb;
@@ -107,12 +145,12 @@ void Encoder::Embed(std::span<const int32_t> ids, std::vector<float>& x) const {
     for (int t = 0; t < seq; ++t) {
       float* row = &input[t * width];
       if (!config_.trigram_input()) {
-        std::memcpy(row, word_embeddings_ + ids[t] * emb, emb * sizeof(float));
+        WordEmbedding(ids[t], row);
         continue;
       }
-      if (t + 1 < seq) std::memcpy(row, word_embeddings_ + ids[t + 1] * emb, emb * sizeof(float));
-      std::memcpy(row + emb, word_embeddings_ + ids[t] * emb, emb * sizeof(float));
-      if (t > 0) std::memcpy(row + 2 * emb, word_embeddings_ + ids[t - 1] * emb, emb * sizeof(float));
+      if (t + 1 < seq) WordEmbedding(ids[t + 1], row);
+      WordEmbedding(ids[t], row + emb);
+      if (t > 0) WordEmbedding(ids[t - 1], row + 2 * emb);
     }
     Apply(embedding_transformation_, input.data(), x.data(), seq);
   }

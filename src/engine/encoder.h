@@ -11,8 +11,10 @@
 namespace flatbert {
 
 struct Linear {
-  const float* weight = nullptr;  // [out, in]
-  const float* bias = nullptr;    // [out]
+  fb::DType dtype = fb::DType::F32;
+  const void* weight = nullptr;    // [out, in] of dtype
+  const float* scales = nullptr;   // I8: one per output row
+  const float* bias = nullptr;     // [out]
   int in = 0, out = 0;
 };
 
@@ -45,6 +47,7 @@ class Encoder {
 
  private:
   void Embed(std::span<const int32_t> ids, std::vector<float>& x) const;
+  void WordEmbedding(int32_t id, float* out) const;  // dequantizes one row of the table
   void RunLayer(const LayerWeights& layer, std::vector<float>& x, int seq) const;
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
   void Activate(float* x, size_t n) const;
@@ -53,7 +56,7 @@ class Encoder {
   const fb::ArchConfig& config_;
   const Kernels& k_;
   bool mobile_;
-  const float* word_embeddings_;
+  Linear word_embeddings_;  // a [vocab, width] matrix; read by row, never multiplied
   const float* position_embeddings_;
   const float* token_type_embeddings_;
   Linear embedding_transformation_;

@@ -28,7 +28,4 @@ class SafeTensors {
   std::map<std::string, Entry> entries_;
 };
 
-float HalfToFloat(uint16_t h);
-uint16_t FloatToHalf(float f);
-
 }  // namespace flatbert

@@ -2,6 +2,7 @@
 // The engine's kernel table. Every entry has a scalar reference in kernels/ref/; SIMD variants fill the same
 // table (chosen once at start-up from the CPU's features) and are tested against the reference.
 #include <cstddef>
+#include <cstdint>
 
 namespace flatbert {
 
@@ -9,6 +10,12 @@ struct Kernels {
   const char* name;
   // y[m][n] = sum_k x[m][k] * w[n][k] + bias[n]; w is [N, K] row-major as PyTorch's Linear stores it.
   void (*linear_f32)(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
+  // The same with w stored as IEEE half.
+  void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
+  // Dynamic-range int8: each row of x is quantized on the fly (symmetric, scale max|row|/127), int32 dot products
+  // with w (int8, one scale per output row), y = acc * x_scale * w_scales[n] + bias[n].
+  void (*linear_i8)(const float* x, const int8_t* w, const float* w_scales, const float* bias, float* y, int m, int n,
+                    int k);
   // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
   void (*layernorm_f32)(float* x, const float* gamma, const float* beta, int m, int n, float eps);
   // MobileBERT's NoNorm: x = x * gamma + beta.

@@ -1,4 +1,4 @@
-// Every model variant against the PyTorch reference forward pass (python/make_goldens.py) on the same weights.
+// Every model variant and weight format against the PyTorch reference forward pass (python/make_goldens.py).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,23 +8,29 @@
 #include "flatbert/classifier.hpp"
 #include "format/hf_convert.h"
 #include "format/model_writer.h"
+#include "quant/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {
 namespace {
 
-class GoldenTest : public ::testing::TestWithParam<std::string> {};
+struct Variant {
+  std::string model, quant;
+  double tolerance;
+};
+
+class GoldenTest : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
-  const std::string dir = testing::GoldenDir(GetParam());
-  const std::string path = testing::TempPath(GetParam() + ".fbm");
-  WriteModel(ConvertHuggingFace(dir), path);
+  const Variant& v = GetParam();
+  const std::string dir = testing::GoldenDir(v.model);
+  const std::string path = testing::TempPath(v.model + "." + v.quant + ".fbm");
+  WriteModel(Quantize(ConvertHuggingFace(dir), ParseQuantMode(v.quant)), path);
   const Classifier model = Classifier::Load(path);
   std::remove(path.c_str());
 
   std::ifstream f(dir + "/golden.json");
   const nlohmann::json golden = nlohmann::json::parse(f);
-  const double tolerance = golden["max_abs_error"].get<double>();
   ASSERT_GE(golden["cases"].size(), 5u);
   for (const auto& c : golden["cases"]) {
     const std::string text = c["text"].get<std::string>();
@@ -32,19 +38,27 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     const std::vector<int32_t> ids = model.Encode(text);
     EXPECT_EQ(ids, c["ids"].get<std::vector<int32_t>>());
     const std::vector<float> logits = model.LogitsForIds(c["ids"].get<std::vector<int32_t>>());
-    const std::vector<float> expected = c["logits"].get<std::vector<float>>();
+    const std::vector<float> expected = c["logits_" + v.quant].get<std::vector<float>>();
     ASSERT_EQ(logits.size(), expected.size());
-    for (size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(logits[i], expected[i], tolerance) << "logit " << i;
+    for (size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(logits[i], expected[i], v.tolerance) << "logit " << i;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, GoldenTest,
-                         ::testing::Values("bert", "mobilebert", "mobilebert-layernorm-gelu"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+std::vector<Variant> AllVariants() {
+  std::vector<Variant> out;
+  for (const char* model : {"bert", "mobilebert", "mobilebert-layernorm-gelu"}) {
+    out.push_back({model, "fp32", 1e-4});
+    out.push_back({model, "fp16", 1e-4});
+    out.push_back({model, "int8-dynamic", 1e-3});  // a rounding tie may land differently in one activation
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, GoldenTest, ::testing::ValuesIn(AllVariants()), [](const auto& info) {
+  std::string name = info.param.model + "_" + info.param.quant;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
 
 }  // namespace
 }  // namespace flatbert

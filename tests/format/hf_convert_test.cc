@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "flatbert/error.hpp"
-#include "format/safetensors.h"
+#include "quant/half.h"
 #include "test_util.h"
 
 namespace flatbert {

@@ -1,7 +1,11 @@
 // Scalar reference kernels: plain loops written for clarity, the yardstick every SIMD kernel is tested against.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include "quant/half.h"
 #include "kernels/kernels.h"
+#include "quant/quantize.h"
 
 namespace flatbert {
 namespace {
@@ -14,6 +18,34 @@ void LinearF32(const float* x, const float* w, const float* bias, float* y, int 
       float acc = 0.f;
       for (int p = 0; p < k; ++p) acc += xi[p] * wj[p];
       y[static_cast<size_t>(i) * n + j] = acc + (bias ? bias[j] : 0.f);
+    }
+  }
+}
+
+void LinearF16(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k) {
+  std::vector<float> row(static_cast<size_t>(k));
+  for (int j = 0; j < n; ++j) {
+    for (int p = 0; p < k; ++p) row[p] = HalfToFloat(w[static_cast<size_t>(j) * k + p]);
+    for (int i = 0; i < m; ++i) {
+      const float* xi = x + static_cast<size_t>(i) * k;
+      float acc = 0.f;
+      for (int p = 0; p < k; ++p) acc += xi[p] * row[p];
+      y[static_cast<size_t>(i) * n + j] = acc + (bias ? bias[j] : 0.f);
+    }
+  }
+}
+
+void LinearI8(const float* x, const int8_t* w, const float* w_scales, const float* bias, float* y, int m, int n,
+              int k) {
+  std::vector<int8_t> xq(static_cast<size_t>(k));
+  for (int i = 0; i < m; ++i) {
+    float x_scale;
+    QuantizeRowsInt8(x + static_cast<size_t>(i) * k, 1, k, xq.data(), &x_scale);
+    for (int j = 0; j < n; ++j) {
+      const int8_t* wj = w + static_cast<size_t>(j) * k;
+      int32_t acc = 0;
+      for (int p = 0; p < k; ++p) acc += static_cast<int32_t>(xq[p]) * wj[p];
+      y[static_cast<size_t>(i) * n + j] = static_cast<float>(acc) * x_scale * w_scales[j] + (bias ? bias[j] : 0.f);
     }
   }
 }
@@ -90,8 +122,8 @@ void AttentionF32(const float* q, const float* k, const float* v, int stride, fl
 }  // namespace
 
 const Kernels& ReferenceKernels() {
-  static const Kernels kernels{"ref",   LinearF32, LayerNormF32, NoNormF32,  AddF32,
-                               GeluF32, ReluF32,   TanhF32,      SoftmaxF32, AttentionF32};
+  static const Kernels kernels{"ref",   LinearF32, LinearF16, LinearI8,   LayerNormF32, NoNormF32,
+                               AddF32,  GeluF32,   ReluF32,   TanhF32,    SoftmaxF32,   AttentionF32};
   return kernels;
 }
 
