@@ -23,7 +23,7 @@ struct Classifier::Impl {
   explicit Impl(ModelFile f)
       : file(std::move(f)),
         tokenizer(VocabOf(file), file.meta().tokenizer()->lowercase(), file.meta().tokenizer()->strip_accents()),
-        encoder(file, ReferenceKernels()),
+        encoder(file, BestKernels()),
         max_length(static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()))) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
     if (const fb::NormalizerConfig* n = file.meta().normalizer()) {

@@ -25,7 +25,10 @@ Linear BindMatrix(const ModelFile& file, const std::string& name) {
   if (l.dtype != fb::DType::F32 && l.dtype != fb::DType::F16 && l.dtype != fb::DType::I8)
     throw Error("tensor '" + name + "' is " + DTypeName(l.dtype) + ", which this engine does not compute");
   l.weight = w.data;
-  if (l.dtype == fb::DType::I8) l.scales = w.meta->quant()->scales()->data();
+  if (l.dtype == fb::DType::I8) {
+    l.scales = w.meta->quant()->scales()->data();
+    l.row_sums = w.meta->quant()->row_sums()->data();
+  }
   l.in = static_cast<int>(w.shape[1]);
   l.out = static_cast<int>(w.shape[0]);
   return l;
@@ -90,7 +93,7 @@ void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const {
       k_.linear_f16(x, static_cast<const uint16_t*>(l.weight), l.bias, y, rows, l.out, l.in);
       break;
     case fb::DType::I8:
-      k_.linear_i8(x, static_cast<const int8_t*>(l.weight), l.scales, l.bias, y, rows, l.out, l.in);
+      k_.linear_i8(x, static_cast<const int8_t*>(l.weight), l.scales, l.row_sums, l.bias, y, rows, l.out, l.in);
       break;
     default:
       k_.linear_f32(x, static_cast<const float*>(l.weight), l.bias, y, rows, l.out, l.in);

@@ -14,6 +14,7 @@ struct Linear {
   fb::DType dtype = fb::DType::F32;
   const void* weight = nullptr;    // [out, in] of dtype
   const float* scales = nullptr;   // I8: one per output row
+  const int32_t* row_sums = nullptr;  // I8: sum of each row
   const float* bias = nullptr;     // [out]
   int in = 0, out = 0;
 };

@@ -142,11 +142,12 @@ void ModelFile::Verify(const std::string& name) {
     if (t->size() < (numel * bits + 7) / 8)
       fail("tensor '" + t->name()->str() + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
            std::to_string((numel * bits + 7) / 8));
-    if (t->dtype() == fb::DType::I8) {  // int8 matrices carry one scale per row
+    if (t->dtype() == fb::DType::I8) {  // int8 matrices carry one scale and one row sum per row
       const fb::QuantParams* q = t->quant();
-      if (!t->shape() || t->shape()->size() != 2 || !q || !q->scales() || q->axis() != 0 || q->group_size() != 0 ||
-          static_cast<int64_t>(q->scales()->size()) != t->shape()->Get(0))
-        fail("int8 tensor '" + t->name()->str() + "' needs one scale per row");
+      if (!t->shape() || t->shape()->size() != 2 || !q || !q->scales() || !q->row_sums() || q->axis() != 0 ||
+          q->group_size() != 0 || static_cast<int64_t>(q->scales()->size()) != t->shape()->Get(0) ||
+          static_cast<int64_t>(q->row_sums()->size()) != t->shape()->Get(0))
+        fail("int8 tensor '" + t->name()->str() + "' needs one scale and one row sum per row");
     }
     if (t->offset() % kTensorAlignment != 0) fail("tensor '" + t->name()->str() + "' is not 64-byte aligned");
     if (t->offset() > data_size || t->size() > data_size - t->offset())

@@ -19,7 +19,7 @@ std::vector<uint8_t> SerializeModel(ModelContents model) {
     flatbuffers::Offset<fb::QuantParams> quant = 0;
     if (!t.scales.empty())
       quant = fb::CreateQuantParamsDirect(fbb, &t.scales, t.zero_points.empty() ? nullptr : &t.zero_points, t.axis,
-                                          t.group_size);
+                                          t.group_size, t.row_sums.empty() ? nullptr : &t.row_sums);
     tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size()));
     offset = (offset + t.bytes.size() + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
   }
@@ -66,7 +66,9 @@ void WriteModel(const ModelContents& model, const std::string& path) {
 TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* values) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
-  TensorData t{std::move(name), std::move(shape), fb::DType::F32, {}, {}, {}, 0, 0};
+  TensorData t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
   t.bytes.resize(static_cast<size_t>(n) * sizeof(float));
   std::memcpy(t.bytes.data(), values, t.bytes.size());
   return t;

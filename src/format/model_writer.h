@@ -15,6 +15,7 @@ struct TensorData {
   std::vector<uint8_t> bytes;
   std::vector<float> scales;  // empty: not quantized
   std::vector<int32_t> zero_points;
+  std::vector<int32_t> row_sums;
   int32_t axis = 0;
   int32_t group_size = 0;
 };

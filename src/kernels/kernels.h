@@ -13,9 +13,9 @@ struct Kernels {
   // The same with w stored as IEEE half.
   void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
   // Dynamic-range int8: each row of x is quantized on the fly (symmetric, scale max|row|/127), int32 dot products
-  // with w (int8, one scale per output row), y = acc * x_scale * w_scales[n] + bias[n].
-  void (*linear_i8)(const float* x, const int8_t* w, const float* w_scales, const float* bias, float* y, int m, int n,
-                    int k);
+  // with w (int8, one scale and one row sum per output row), y = acc * x_scale * w_scales[n] + bias[n].
+  void (*linear_i8)(const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+                    const float* bias, float* y, int m, int n, int k);
   // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
   void (*layernorm_f32)(float* x, const float* gamma, const float* beta, int m, int n, float eps);
   // MobileBERT's NoNorm: x = x * gamma + beta.
@@ -32,5 +32,16 @@ struct Kernels {
 };
 
 const Kernels& ReferenceKernels();
+// The fastest kernels this CPU runs, unless $FLATBERT_KERNELS names a path (ref, avx2, avx512).
+const Kernels& BestKernels();
+// The kernels of one path, or nullptr when this build or CPU cannot run it.
+const Kernels* KernelsFor(const char* name);
+const char* const* KernelPathNames();  // nullptr-terminated
+
+// The int8 linear as every path computes it: quantize rows of x, integer dot products by `dot`, float epilogue.
+using DotI8Fn = void (*)(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n,
+                         int k);
+void LinearI8With(DotI8Fn dot, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+                  const float* bias, float* y, int m, int n, int k);
 
 }  // namespace flatbert

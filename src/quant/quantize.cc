@@ -66,7 +66,11 @@ ModelContents Quantize(ModelContents model, QuantMode mode) {
     } else {
       bytes.resize(static_cast<size_t>(rows * cols));
       t.scales.resize(static_cast<size_t>(rows));
+      const int8_t* q = reinterpret_cast<const int8_t*>(bytes.data());
       QuantizeRowsInt8(src, rows, cols, reinterpret_cast<int8_t*>(bytes.data()), t.scales.data());
+      t.row_sums.assign(static_cast<size_t>(rows), 0);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
       t.dtype = fb::DType::I8;
       t.axis = 0;
     }

@@ -1,11 +1,9 @@
 // Scalar reference kernels: plain loops written for clarity, the yardstick every SIMD kernel is tested against.
-#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "quant/half.h"
 #include "kernels/kernels.h"
-#include "quant/quantize.h"
 
 namespace flatbert {
 namespace {
@@ -35,19 +33,18 @@ void LinearF16(const float* x, const uint16_t* w, const float* bias, float* y, i
   }
 }
 
-void LinearI8(const float* x, const int8_t* w, const float* w_scales, const float* bias, float* y, int m, int n,
-              int k) {
-  std::vector<int8_t> xq(static_cast<size_t>(k));
-  for (int i = 0; i < m; ++i) {
-    float x_scale;
-    QuantizeRowsInt8(x + static_cast<size_t>(i) * k, 1, k, xq.data(), &x_scale);
+void DotI8(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
+  for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
-      const int8_t* wj = w + static_cast<size_t>(j) * k;
-      int32_t acc = 0;
-      for (int p = 0; p < k; ++p) acc += static_cast<int32_t>(xq[p]) * wj[p];
-      y[static_cast<size_t>(i) * n + j] = static_cast<float>(acc) * x_scale * w_scales[j] + (bias ? bias[j] : 0.f);
+      int32_t sum = 0;
+      for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[static_cast<size_t>(i) * k + p]) * w[static_cast<size_t>(j) * k + p];
+      acc[static_cast<size_t>(i) * n + j] = sum;
     }
-  }
+}
+
+void LinearI8(const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums, const float* bias,
+              float* y, int m, int n, int k) {
+  LinearI8With(DotI8, x, w, w_scales, w_row_sums, bias, y, m, n, k);
 }
 
 void LayerNormF32(float* x, const float* gamma, const float* beta, int m, int n, float eps) {

@@ -1,0 +1,110 @@
+// Picks the kernel path once: the best the CPU runs, or the one $FLATBERT_KERNELS names.
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "flatbert/error.hpp"
+#include "kernels/kernels.h"
+#include "quant/quantize.h"
+#if defined(__x86_64__)
+#include "kernels/x86/x86_kernels.h"
+#endif
+
+namespace flatbert {
+
+void LinearI8With(DotI8Fn dot, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+                  const float* bias, float* y, int m, int n, int k) {
+  thread_local std::vector<int8_t> xq;
+  thread_local std::vector<float> x_scales;
+  thread_local std::vector<int32_t> acc;
+  xq.resize(static_cast<size_t>(m) * k);
+  x_scales.resize(static_cast<size_t>(m));
+  acc.resize(static_cast<size_t>(m) * n);
+  QuantizeRowsInt8(x, m, k, xq.data(), x_scales.data());
+  dot(xq.data(), w, w_row_sums, acc.data(), m, n, k);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      const size_t at = static_cast<size_t>(i) * n + j;
+      y[at] = static_cast<float>(acc[at]) * x_scales[i] * w_scales[j] + (bias ? bias[j] : 0.f);
+    }
+}
+
+namespace {
+
+#if defined(__x86_64__)
+void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
+  x86::DotI8Avx2(xq, w, acc, m, n, k);
+}
+
+void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k) {
+  thread_local std::vector<uint8_t> xu;
+  xu.resize(static_cast<size_t>(m) * k);
+  for (size_t i = 0; i < xu.size(); ++i) xu[i] = static_cast<uint8_t>(xq[i] + 128);
+  x86::DotI8Avx512Vnni(xu.data(), w, w_row_sums, acc, m, n, k);
+}
+
+void LinearI8Avx2(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
+                  int m, int n, int k) {
+  LinearI8With(DotI8Avx2, x, w, s, sums, b, y, m, n, k);
+}
+
+void LinearI8Vnni(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
+                  int m, int n, int k) {
+  LinearI8With(DotI8Vnni, x, w, s, sums, b, y, m, n, k);
+}
+
+Kernels WithLinear(const char* name, decltype(Kernels::linear_f32) f32, decltype(Kernels::linear_i8) i8) {
+  Kernels k = ReferenceKernels();
+  k.name = name;
+  k.linear_f32 = f32;
+  k.linear_i8 = i8;
+  return k;
+}
+
+bool HasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+bool HasAvx512() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vnni");
+}
+#endif
+
+constexpr const char* kPathNames[] = {
+#if defined(__x86_64__)
+    "avx512", "avx2",
+#endif
+    "ref", nullptr};
+
+}  // namespace
+
+const char* const* KernelPathNames() { return kPathNames; }
+
+const Kernels* KernelsFor(const char* name) {
+  if (std::strcmp(name, "ref") == 0) return &ReferenceKernels();
+#if defined(__x86_64__)
+  if (std::strcmp(name, "avx2") == 0 && HasAvx2()) {
+    static const Kernels avx2 = WithLinear("avx2", x86::LinearF32Avx2, LinearI8Avx2);
+    return &avx2;
+  }
+  if (std::strcmp(name, "avx512") == 0 && HasAvx512()) {
+    static const Kernels avx512 = WithLinear("avx512", x86::LinearF32Avx512, LinearI8Vnni);
+    return &avx512;
+  }
+#endif
+  return nullptr;
+}
+
+const Kernels& BestKernels() {
+  static const Kernels* best = [] {
+    if (const char* forced = std::getenv("FLATBERT_KERNELS"); forced && *forced) {
+      const Kernels* k = KernelsFor(forced);
+      if (!k) throw Error(std::string("FLATBERT_KERNELS=") + forced + ": this build or CPU cannot run that path");
+      return k;
+    }
+    for (const char* const* name = kPathNames; *name; ++name)
+      if (const Kernels* k = KernelsFor(*name)) return k;
+    return &ReferenceKernels();
+  }();
+  return *best;
+}
+
+}  // namespace flatbert

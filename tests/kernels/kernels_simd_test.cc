@@ -1,0 +1,95 @@
+// Every SIMD kernel path this machine runs against the scalar reference, on shapes with every kind of tail.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "quant/quantize.h"
+
+namespace flatbert {
+namespace {
+
+std::vector<std::string> RunnablePaths() {
+  std::vector<std::string> paths;
+  for (const char* const* name = KernelPathNames(); *name; ++name)
+    if (std::string(*name) != "ref" && KernelsFor(*name)) paths.push_back(*name);
+  return paths;
+}
+
+struct Shape {
+  int m, n, k;
+};
+
+std::vector<Shape> Shapes() {
+  std::vector<Shape> shapes;
+  for (int m : {1, 3, 4, 5, 17})
+    for (int n : {1, 2, 3, 5, 33})
+      for (int k : {1, 7, 8, 9, 31, 32, 63, 64, 65, 130, 512}) shapes.push_back({m, n, k});
+  return shapes;
+}
+
+std::vector<float> Random(size_t n, std::mt19937& rng, float scale = 1.f) {
+  std::normal_distribution<float> dist(0.f, scale);
+  std::vector<float> v(n);
+  for (float& f : v) f = dist(rng);
+  return v;
+}
+
+class SimdKernelTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const Kernels& simd() const { return *KernelsFor(GetParam().c_str()); }
+  const Kernels& ref() const { return ReferenceKernels(); }
+};
+
+TEST_P(SimdKernelTest, LinearF32MatchesReference) {
+  std::mt19937 rng(7);
+  for (const Shape& s : Shapes()) {
+    const auto x = Random(static_cast<size_t>(s.m) * s.k, rng), w = Random(static_cast<size_t>(s.n) * s.k, rng),
+               b = Random(static_cast<size_t>(s.n), rng);
+    std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
+    ref().linear_f32(x.data(), w.data(), b.data(), want.data(), s.m, s.n, s.k);
+    simd().linear_f32(x.data(), w.data(), b.data(), got.data(), s.m, s.n, s.k);
+    for (size_t i = 0; i < want.size(); ++i)
+      ASSERT_NEAR(got[i], want[i], 1e-5f * (1.f + std::sqrt(static_cast<float>(s.k))))
+          << "m=" << s.m << " n=" << s.n << " k=" << s.k << " at " << i;
+    simd().linear_f32(x.data(), w.data(), nullptr, got.data(), s.m, s.n, s.k);  // no bias
+    ASSERT_NEAR(got[0], want[0] - b[0], 1e-4f * (1.f + s.k));
+  }
+}
+
+TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
+  std::mt19937 rng(11);
+  for (const Shape& s : Shapes()) {
+    const auto x = Random(static_cast<size_t>(s.m) * s.k, rng, 3.f);
+    const auto wf = Random(static_cast<size_t>(s.n) * s.k, rng, 0.05f);
+    std::vector<int8_t> w(wf.size());
+    std::vector<float> scales(static_cast<size_t>(s.n));
+    QuantizeRowsInt8(wf.data(), s.n, s.k, w.data(), scales.data());
+    w[0] = -127;  // the extremes must not saturate
+    if (s.k > 1) w[1] = 127;
+    std::vector<int32_t> sums(static_cast<size_t>(s.n), 0);
+    for (int j = 0; j < s.n; ++j)
+      for (int p = 0; p < s.k; ++p) sums[j] += w[static_cast<size_t>(j) * s.k + p];
+    const auto b = Random(static_cast<size_t>(s.n), rng);
+    std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
+    ref().linear_i8(x.data(), w.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
+    simd().linear_i8(x.data(), w.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
+    ASSERT_EQ(got, want) << "m=" << s.m << " n=" << s.n << " k=" << s.k;
+  }
+}
+
+TEST(KernelDispatchTest, BestPathIsRunnableAndReferenceAlwaysIs) {
+  EXPECT_NE(KernelsFor("ref"), nullptr);
+  EXPECT_EQ(KernelsFor("no-such-path"), nullptr);
+  EXPECT_NE(KernelsFor(BestKernels().name), nullptr);
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, SimdKernelTest, ::testing::ValuesIn(RunnablePaths()),
+                         [](const auto& info) { return info.param; });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdKernelTest);
+
+}  // namespace
+}  // namespace flatbert
