@@ -1,4 +1,4 @@
-// flatbert CLI: convert, classify, tokenize, inspect, eval. A thin user of the library.
+// flatbert CLI: convert, classify, tokenize, inspect, eval, bench. A thin user of the library.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +16,7 @@
 #include "quant/quantize.h"
 #include "tokenizer/tweet_normalizer.h"
 #include "tokenizer/wordpiece.h"
+#include "bench.h"
 #include "eval.h"
 #include "model_path.h"
 #include "tsv.h"
@@ -290,6 +291,16 @@ int main(int argc, char** argv) {
   eval->add_option("--json", eval_opt.json_out, "also write the results as JSON to this file");
   eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores")->capture_default_str();
 
+  flatbert::tools::BenchOptions bench_opt;
+  CLI::App* bench = app.add_subcommand("bench", "load time, latency p50/p95, tweets/s per thread count, peak RSS");
+  bench->add_option("-m,--model", bench_opt.model, "model file (.fbm); default as for classify");
+  bench->add_option("-d,--data", bench_opt.data, "TSV with a text column (e.g. RepLab 2013 test.tsv)")->required();
+  bench->add_option("--lang", bench_opt.lang, "rows of this lang column value; all: every row")->capture_default_str();
+  bench->add_option("-n,--count", bench_opt.count, "tweets to time")->capture_default_str();
+  bench->add_option("--warmup", bench_opt.warmup, "tweets run before timing")->capture_default_str();
+  bench->add_option("-t,--threads", bench_opt.threads, "thread counts for the throughput runs")->capture_default_str();
+  bench->add_option("--json", bench_opt.json_out, "also write the results as JSON to this file");
+
   CLI::App* convert = app.add_subcommand("convert", "convert a Hugging Face directory to .fbm");
   convert->add_option("source", hf_dir, "Hugging Face directory (config.json, vocab.txt, model.safetensors) or an fp32 .fbm")
       ->required();
@@ -303,6 +314,7 @@ int main(int argc, char** argv) {
     if (*tokenize) return RunTokenize(model_path, vocab, normalize, max_length);
     if (*inspect) return RunInspect(model_path, as_json);
     if (*eval) return flatbert::tools::RunEval(eval_opt);
+    if (*bench) return flatbert::tools::RunBench(bench_opt);
     if (*convert) return RunConvert(hf_dir, out, quant);
   } catch (const std::exception& e) {
     std::cerr << "flatbert: error: " << e.what() << "\n";

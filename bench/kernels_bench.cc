@@ -1,0 +1,73 @@
+// GEMM microkernel throughput per kernel path, for the linear shapes of bert-tiny and MobileBERT at 32 tokens.
+//   build/bench/flatbert_kernels_bench [--benchmark_filter=...]
+// Counters: GFLOPS (f32) or GOPS (int8, multiply and add counted as 2), from 2*m*n*k per call.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "quant/quantize.h"
+
+namespace flatbert {
+namespace {
+
+constexpr int kTokens = 32;
+// (n, k): bert-tiny 128x128, 512x128, 128x512; MobileBERT 128x512, 512x128, 128x128; BERT-base 768x768.
+const std::vector<std::pair<int, int>> kShapes = {{128, 128}, {512, 128}, {128, 512}, {768, 768}, {3072, 768}};
+
+std::vector<float> Random(size_t n) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  std::vector<float> v(n);
+  for (float& f : v) f = dist(rng);
+  return v;
+}
+
+void LinearF32(benchmark::State& state, const Kernels* k) {
+  const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
+  const auto x = Random(static_cast<size_t>(m) * kk), w = Random(static_cast<size_t>(n) * kk), b = Random(n);
+  std::vector<float> y(static_cast<size_t>(m) * n);
+  for (auto _ : state) {
+    k->linear_f32(x.data(), w.data(), b.data(), y.data(), m, n, kk);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+void LinearI8(benchmark::State& state, const Kernels* k) {
+  const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
+  const auto x = Random(static_cast<size_t>(m) * kk), wf = Random(static_cast<size_t>(n) * kk), b = Random(n);
+  std::vector<int8_t> w(wf.size());
+  std::vector<float> scales(n);
+  QuantizeRowsInt8(wf.data(), n, kk, w.data(), scales.data());
+  std::vector<int32_t> sums(n, 0);
+  for (int j = 0; j < n; ++j)
+    for (int p = 0; p < kk; ++p) sums[j] += w[static_cast<size_t>(j) * kk + p];
+  std::vector<float> y(static_cast<size_t>(m) * n);
+  for (auto _ : state) {
+    k->linear_i8(x.data(), w.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+int Register() {
+  for (const char* const* name = KernelPathNames(); *name; ++name) {
+    const Kernels* k = KernelsFor(*name);
+    if (!k) continue;
+    for (const auto& [n, kk] : kShapes) {
+      benchmark::RegisterBenchmark((std::string("linear_f32/") + *name).c_str(), LinearF32, k)->Args({n, kk});
+      benchmark::RegisterBenchmark((std::string("linear_i8/") + *name).c_str(), LinearI8, k)->Args({n, kk});
+    }
+  }
+  return 0;
+}
+
+const int registered = Register();
+
+}  // namespace
+}  // namespace flatbert
+
+BENCHMARK_MAIN();

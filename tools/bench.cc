@@ -1,0 +1,108 @@
+#include "bench.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <numeric>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "flatbert/classifier.hpp"
+#include "kernels/kernels.h"
+#include "model_path.h"
+#include "tsv.h"
+
+namespace flatbert::tools {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+std::vector<std::string> ReadTexts(const std::string& path, const std::string& lang, size_t limit) {
+  std::ifstream f(path);
+  if (!f) throw Error("cannot open data '" + path + "'");
+  std::string line;
+  std::getline(f, line);
+  const std::vector<std::string> header = SplitTabs(line);
+  const auto text = std::find(header.begin(), header.end(), "text") - header.begin();
+  const auto lang_col = std::find(header.begin(), header.end(), "lang") - header.begin();
+  if (text == static_cast<long>(header.size())) throw Error("'" + path + "' has no 'text' column");
+  std::vector<std::string> texts;
+  while (texts.size() < limit && std::getline(f, line)) {
+    const std::vector<std::string> fields = SplitTabs(line);
+    if (fields.size() != header.size()) continue;
+    if (lang != "all" && lang_col < static_cast<long>(header.size()) && fields[lang_col] != lang) continue;
+    texts.push_back(fields[text]);
+  }
+  if (texts.empty()) throw Error("no texts in '" + path + "'");
+  return texts;
+}
+
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(q * (v.size() - 1))];
+}
+
+}  // namespace
+
+int RunBench(const BenchOptions& opt) {
+  const std::string path = ResolveModel(opt.model);
+  const std::vector<std::string> texts = ReadTexts(opt.data, opt.lang, static_cast<size_t>(opt.count));
+
+  const auto t0 = Clock::now();
+  const Classifier model = Classifier::Load(path);
+  const double load_ms = 1e3 * Seconds(t0, Clock::now());
+
+  for (int i = 0; i < opt.warmup; ++i) model.Classify(texts[static_cast<size_t>(i) % texts.size()]);
+  std::vector<double> latency_ms;
+  long tokens = 0;
+  for (const std::string& t : texts) {
+    const auto a = Clock::now();
+    tokens += model.Classify(t).num_tokens;
+    latency_ms.push_back(1e3 * Seconds(a, Clock::now()));
+  }
+  nlohmann::ordered_json result = {
+      {"model", path},
+      {"model_bytes", model.file_size()},
+      {"kernels", BestKernels().name},
+      {"tweets", texts.size()},
+      {"mean_tokens", double(tokens) / texts.size()},
+      {"load_ms", load_ms},
+      {"latency_ms", {{"p50", Percentile(latency_ms, 0.5)}, {"p95", Percentile(latency_ms, 0.95)},
+                      {"mean", std::accumulate(latency_ms.begin(), latency_ms.end(), 0.0) / latency_ms.size()}}}};
+  for (int threads : opt.threads) {
+    std::atomic<size_t> next{0};
+    const auto start = Clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        for (size_t i; (i = next.fetch_add(1)) < texts.size();) model.Classify(texts[i]);
+      });
+    for (std::thread& t : pool) t.join();
+    result["tweets_per_second"][std::to_string(threads) + "_threads"] = texts.size() / Seconds(start, Clock::now());
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  result["peak_rss_mb"] = usage.ru_maxrss / 1024.0;
+
+  std::printf("%s (%.2f MB, kernels %s)\n", path.c_str(), model.file_size() / 1e6, BestKernels().name);
+  std::printf("  load %.2f ms; %zu tweets, %.1f tokens on average\n", load_ms, texts.size(), double(tokens) / texts.size());
+  std::printf("  latency per tweet (1 thread): p50 %.3f ms, p95 %.3f ms\n", result["latency_ms"]["p50"].get<double>(),
+              result["latency_ms"]["p95"].get<double>());
+  for (const auto& [threads, rate] : result["tweets_per_second"].items())
+    std::printf("  throughput %s: %.0f tweets/s\n", threads.c_str(), rate.get<double>());
+  std::printf("  peak RSS %.1f MB\n", result["peak_rss_mb"].get<double>());
+  if (!opt.json_out.empty()) {
+    std::ofstream out(opt.json_out);
+    out << result.dump(2) << "\n";
+    if (!out) throw Error("cannot write '" + opt.json_out + "'");
+  }
+  return 0;
+}
+
+}  // namespace flatbert::tools
