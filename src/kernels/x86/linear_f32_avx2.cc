@@ -3,6 +3,7 @@
 // function compiled for AVX2 can be merged into code that runs on other CPUs.
 #include <immintrin.h>
 
+#include "kernels/x86/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -21,13 +22,11 @@ void LinearF32Avx2(const float* x, const float* w, const float* bias, float* y, 
   constexpr int kRows = 4, kCols = 2;
   const int k8 = k & ~7;
   for (int i = 0; i < m; i += kRows) {
-    const int rows = m - i < kRows ? m - i : kRows;
     const float* xr[kRows];
-    for (int r = 0; r < kRows; ++r) xr[r] = x + static_cast<long>(i + (r < rows ? r : rows - 1)) * k;
+    const int rows = TileRows(x, i, m, kRows, k, xr);
     for (int j = 0; j < n; j += kCols) {
-      const int cols = n - j < kCols ? n - j : kCols;
       const float* wc[kCols];
-      for (int c = 0; c < kCols; ++c) wc[c] = w + static_cast<long>(j + (c < cols ? c : cols - 1)) * k;
+      const int cols = TileRows(w, j, n, kCols, k, wc);
       __m256 acc[kRows][kCols];
       for (int r = 0; r < kRows; ++r)
         for (int c = 0; c < kCols; ++c) acc[r][c] = _mm256_setzero_ps();

@@ -2,6 +2,7 @@
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
+#include "kernels/x86/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -9,13 +10,11 @@ namespace flatbert::x86 {
 void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y, int m, int n, int k) {
   constexpr int kRows = 4, kCols = 4;
   for (int i = 0; i < m; i += kRows) {
-    const int rows = m - i < kRows ? m - i : kRows;
     const float* xr[kRows];
-    for (int r = 0; r < kRows; ++r) xr[r] = x + static_cast<long>(i + (r < rows ? r : rows - 1)) * k;
+    const int rows = TileRows(x, i, m, kRows, k, xr);
     for (int j = 0; j < n; j += kCols) {
-      const int cols = n - j < kCols ? n - j : kCols;
       const float* wc[kCols];
-      for (int c = 0; c < kCols; ++c) wc[c] = w + static_cast<long>(j + (c < cols ? c : cols - 1)) * k;
+      const int cols = TileRows(w, j, n, kCols, k, wc);
       __m512 acc[kRows][kCols];
       for (int r = 0; r < kRows; ++r)
         for (int c = 0; c < kCols; ++c) acc[r][c] = _mm512_setzero_ps();

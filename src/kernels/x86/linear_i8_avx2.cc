@@ -3,6 +3,7 @@
 // Compiled with -mavx2; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
+#include "kernels/x86/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -22,13 +23,11 @@ void DotI8Avx2(const int8_t* xq, const int8_t* w, int32_t* acc_out, int m, int n
   const int k32 = k & ~31;
   const __m256i ones = _mm256_set1_epi16(1);
   for (int i = 0; i < m; i += kRows) {
-    const int rows = m - i < kRows ? m - i : kRows;
     const int8_t* xr[kRows];
-    for (int r = 0; r < kRows; ++r) xr[r] = xq + static_cast<long>(i + (r < rows ? r : rows - 1)) * k;
+    const int rows = TileRows(xq, i, m, kRows, k, xr);
     for (int j = 0; j < n; j += kCols) {
-      const int cols = n - j < kCols ? n - j : kCols;
       const int8_t* wc[kCols];
-      for (int c = 0; c < kCols; ++c) wc[c] = w + static_cast<long>(j + (c < cols ? c : cols - 1)) * k;
+      const int cols = TileRows(w, j, n, kCols, k, wc);
       __m256i acc[kRows][kCols];
       for (int r = 0; r < kRows; ++r)
         for (int c = 0; c < kCols; ++c) acc[r][c] = _mm256_setzero_si256();

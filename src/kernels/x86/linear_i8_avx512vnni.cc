@@ -4,6 +4,7 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them. No STL here.
 #include <immintrin.h>
 
+#include "kernels/x86/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -12,13 +13,11 @@ void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_su
                      int k) {
   constexpr int kRows = 4, kCols = 4;
   for (int i = 0; i < m; i += kRows) {
-    const int rows = m - i < kRows ? m - i : kRows;
     const uint8_t* xr[kRows];
-    for (int r = 0; r < kRows; ++r) xr[r] = xu + static_cast<long>(i + (r < rows ? r : rows - 1)) * k;
+    const int rows = TileRows(xu, i, m, kRows, k, xr);
     for (int j = 0; j < n; j += kCols) {
-      const int cols = n - j < kCols ? n - j : kCols;
       const int8_t* wc[kCols];
-      for (int c = 0; c < kCols; ++c) wc[c] = w + static_cast<long>(j + (c < cols ? c : cols - 1)) * k;
+      const int cols = TileRows(w, j, n, kCols, k, wc);
       __m512i acc[kRows][kCols];
       for (int r = 0; r < kRows; ++r)
         for (int c = 0; c < kCols; ++c) acc[r][c] = _mm512_setzero_si512();
