@@ -12,7 +12,11 @@
 
 namespace flatbert {
 
-void LinearI8With(DotI8Fn dot, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+void QuantizeRowsRef(const float* x, int rows, int cols, int8_t* q, float* scales) {
+  QuantizeRowsInt8(x, rows, cols, q, scales);
+}
+
+void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
                   const float* bias, float* y, int m, int n, int k) {
   thread_local std::vector<int8_t> xq;
   thread_local std::vector<float> x_scales;
@@ -20,7 +24,7 @@ void LinearI8With(DotI8Fn dot, const float* x, const int8_t* w, const float* w_s
   xq.resize(static_cast<size_t>(m) * k);
   x_scales.resize(static_cast<size_t>(m));
   acc.resize(static_cast<size_t>(m) * n);
-  QuantizeRowsInt8(x, m, k, xq.data(), x_scales.data());
+  quantize(x, m, k, xq.data(), x_scales.data());
   dot(xq.data(), w, w_row_sums, acc.data(), m, n, k);
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
@@ -45,19 +49,31 @@ void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int
 
 void LinearI8Avx2(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
                   int m, int n, int k) {
-  LinearI8With(DotI8Avx2, x, w, s, sums, b, y, m, n, k);
+  LinearI8With(DotI8Avx2, QuantizeRowsRef, x, w, s, sums, b, y, m, n, k);
 }
 
 void LinearI8Vnni(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
                   int m, int n, int k) {
-  LinearI8With(DotI8Vnni, x, w, s, sums, b, y, m, n, k);
+  LinearI8With(DotI8Vnni, x86::QuantizeRowsAvx512, x, w, s, sums, b, y, m, n, k);
 }
 
-Kernels WithLinear(const char* name, decltype(Kernels::linear_f32) f32, decltype(Kernels::linear_i8) i8) {
+// Ops without a SIMD version on a path keep the reference.
+Kernels Avx2Kernels() {
   Kernels k = ReferenceKernels();
-  k.name = name;
-  k.linear_f32 = f32;
-  k.linear_i8 = i8;
+  k.name = "avx2";
+  k.linear_f32 = x86::LinearF32Avx2;
+  k.linear_i8 = LinearI8Avx2;
+  k.gelu_f32 = x86::GeluAvx2;
+  return k;
+}
+
+Kernels Avx512Kernels() {
+  Kernels k = ReferenceKernels();
+  k.name = "avx512";
+  k.linear_f32 = x86::LinearF32Avx512;
+  k.linear_i8 = LinearI8Vnni;
+  k.gelu_f32 = x86::GeluAvx512;
+  k.attention_f32 = x86::AttentionAvx512;
   return k;
 }
 
@@ -82,11 +98,11 @@ const Kernels* KernelsFor(const char* name) {
   if (std::strcmp(name, "ref") == 0) return &ReferenceKernels();
 #if defined(__x86_64__)
   if (std::strcmp(name, "avx2") == 0 && HasAvx2()) {
-    static const Kernels avx2 = WithLinear("avx2", x86::LinearF32Avx2, LinearI8Avx2);
+    static const Kernels avx2 = Avx2Kernels();
     return &avx2;
   }
   if (std::strcmp(name, "avx512") == 0 && HasAvx512()) {
-    static const Kernels avx512 = WithLinear("avx512", x86::LinearF32Avx512, LinearI8Vnni);
+    static const Kernels avx512 = Avx512Kernels();
     return &avx512;
   }
 #endif

@@ -38,10 +38,13 @@ const Kernels& BestKernels();
 const Kernels* KernelsFor(const char* name);
 const char* const* KernelPathNames();  // nullptr-terminated
 
-// The int8 linear as every path computes it: quantize rows of x, integer dot products by `dot`, float epilogue.
+// The int8 linear as every path computes it: quantize rows of x (`quantize`, bit-identical to QuantizeRowsInt8),
+// integer dot products by `dot`, float epilogue.
 using DotI8Fn = void (*)(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n,
                          int k);
-void LinearI8With(DotI8Fn dot, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, int8_t* q, float* scales);
+void QuantizeRowsRef(const float* x, int rows, int cols, int8_t* q, float* scales);
+void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
                   const float* bias, float* y, int m, int n, int k);
 
 }  // namespace flatbert

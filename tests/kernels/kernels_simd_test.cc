@@ -81,6 +81,32 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
   }
 }
 
+TEST_P(SimdKernelTest, GeluMatchesReference) {
+  for (size_t n : {size_t{1}, size_t{7}, size_t{8}, size_t{15}, size_t{16}, size_t{17}, size_t{1000}}) {
+    std::vector<float> want(n);
+    for (size_t i = 0; i < n; ++i) want[i] = -12.f + 24.f * static_cast<float>(i) / static_cast<float>(n);
+    std::vector<float> got = want;
+    ref().gelu_f32(want.data(), n);
+    simd().gelu_f32(got.data(), n);
+    for (size_t i = 0; i < n; ++i) ASSERT_NEAR(got[i], want[i], 2e-6f) << "n=" << n << " at " << i;
+  }
+}
+
+TEST_P(SimdKernelTest, AttentionMatchesReference) {
+  std::mt19937 rng(3);
+  for (int seq : {1, 2, 7, 33})
+    for (int head_dim : {8, 16, 24, 64}) {
+      const int heads = 2, stride = heads * head_dim;
+      const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng),
+                 v = Random(q.size(), rng);
+      std::vector<float> want(q.size()), got(q.size()), scratch(static_cast<size_t>(seq));
+      ref().attention_f32(q.data(), k.data(), v.data(), stride, want.data(), seq, heads, head_dim, scratch.data());
+      simd().attention_f32(q.data(), k.data(), v.data(), stride, got.data(), seq, heads, head_dim, scratch.data());
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-5f) << "seq=" << seq << " head_dim=" << head_dim << " at " << i;
+    }
+}
+
 TEST(KernelDispatchTest, BestPathIsRunnableAndReferenceAlwaysIs) {
   EXPECT_NE(KernelsFor("ref"), nullptr);
   EXPECT_EQ(KernelsFor("no-such-path"), nullptr);

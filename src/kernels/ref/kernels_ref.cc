@@ -44,7 +44,7 @@ void DotI8(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int 
 
 void LinearI8(const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums, const float* bias,
               float* y, int m, int n, int k) {
-  LinearI8With(DotI8, x, w, w_scales, w_row_sums, bias, y, m, n, k);
+  LinearI8With(DotI8, QuantizeRowsRef, x, w, w_scales, w_row_sums, bias, y, m, n, k);
 }
 
 void LayerNormF32(float* x, const float* gamma, const float* beta, int m, int n, float eps) {

@@ -1,12 +1,18 @@
 #pragma once
 // x86 microkernels, one file per op per ISA. Each is compiled for its ISA only and reached through
 // kernels/dispatch.cc after a CPU check; tests/kernels/ compares each with the scalar reference.
+#include <cstddef>
 #include <cstdint>
 
 namespace flatbert::x86 {
 
 void LinearF32Avx2(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
 void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
+void QuantizeRowsAvx512(const float* x, int rows, int cols, int8_t* q, float* scales);
+void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
+                     int head_dim, float* scores);
+void GeluAvx2(float* x, size_t n);
+void GeluAvx512(float* x, size_t n);
 // Integer parts of the int8 linear: acc[i][j] = sum_p xq[i][p] * w[j][p].
 void DotI8Avx2(const int8_t* xq, const int8_t* w, int32_t* acc, int m, int n, int k);
 // xu = xq + 128 as unsigned; w_row_sums[j] = sum_p w[j][p].
