@@ -2,6 +2,7 @@
 # Installs everything flatbert needs on Debian 12, as root (or with sudo). Idempotent.
 #   scripts/setup.sh          build, test and training dependencies
 #   scripts/setup.sh --arm    also the aarch64/armv7 cross compilers and qemu-user
+#   scripts/setup.sh --bench  also ONNX Runtime (npm onnxruntime-node) for bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,5 +37,8 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 if [ ! -d tests/node/node_modules/@huggingface/tokenizers ]; then
   (cd tests/node && npm install --no-audit --no-fund --silent)
+fi
+if [ "${1:-}" = "--bench" ] && [ ! -d bench/node/node_modules/onnxruntime-node ]; then
+  (cd bench/node && npm install --ignore-scripts --no-audit --no-fund --silent)
 fi
 echo "setup: ok"

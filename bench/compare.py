@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""flatbert side by side with ONNX Runtime and PyTorch on the same weights and the same tweets.
+
+  bench/compare.sh HF_DIR [N]     (HF_DIR: the fine-tuned model in HF layout; N tweets, default all)
+
+Every engine classifies the first N English rows of RepLab 2013 test, batch 1, warm-up excluded, with 1 and 2
+threads. ONNX Runtime and PyTorch get the token ids flatbert's tokenizer produced (so all see identical inputs;
+their latency excludes tokenization, flatbert's includes it). Writes docs/compare.json, docs/compare.md and
+docs/compare.svg (latency vs size vs accuracy).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "python"))
+from flatbert_py import data, metrics  # noqa: E402
+
+FLATBERT = os.path.join(ROOT, "build", "flatbert")
+
+
+def run(cmd, **kw):
+    print("+", " ".join(cmd), file=sys.stderr)
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def flatbert_engine(model, texts_path, n, threads, work):
+    labels = [json.loads(line)["label"] for line in run([FLATBERT, "classify", "-m", model, "-f", "text", "-i", texts_path]).splitlines()]
+    out = os.path.join(work, "fb_bench.json")
+    tsv = os.path.join(work, "texts.tsv")
+    run([FLATBERT, "bench", "-m", model, "-d", tsv, "--lang", "all", "-n", str(n), "-t", *map(str, threads), "--json", out])
+    with open(out) as f:
+        b = json.load(f)
+    return dict(load_ms=b["load_ms"], latency_ms=b["latency_ms"], tweets_per_second=b["tweets_per_second"],
+                peak_rss_mb=b["peak_rss_mb"], predictions=[data.LABELS.index(x) for x in labels],
+                size_bytes=os.path.getsize(model))
+
+
+def peer(cmd, size_path, log):
+    """Runs a peer script; its JSON gives size_bytes, else the size of size_path."""
+    with open(log, "a") as err:
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=err, text=True).stdout
+    r = json.loads(out)
+    r.setdefault("size_bytes", os.path.getsize(size_path))
+    return r
+
+
+def svg(rows, path):
+    """Latency (x, log-free linear) vs macro-F1 (y); circle area ~ model size."""
+    w, h, pad = 640, 400, 60
+    xs = [r["latency_p50_ms"] for r in rows]
+    ys = [r["macro_f1"] for r in rows]
+    x_max = max(xs) * 1.15
+    y_min, y_max = min(ys) - 0.02, max(ys) + 0.02
+    sx = lambda v: pad + (w - 2 * pad) * v / x_max  # noqa: E731
+    sy = lambda v: h - pad - (h - 2 * pad) * (v - y_min) / (y_max - y_min)  # noqa: E731
+    max_size = max(r["size_mb"] for r in rows)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
+             f'<rect width="{w}" height="{h}" fill="white"/>',
+             f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="black"/>',
+             f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h - pad}" stroke="black"/>',
+             f'<text x="{w / 2}" y="{h - 20}" text-anchor="middle">p50 latency per tweet, 1 thread (ms)</text>',
+             f'<text x="15" y="{h / 2}" transform="rotate(-90 15 {h / 2})" text-anchor="middle">macro-F1</text>']
+    for t in range(5):
+        v = x_max * t / 4
+        parts.append(f'<text x="{sx(v)}" y="{h - pad + 15}" text-anchor="middle">{v:.2f}</text>')
+        u = y_min + (y_max - y_min) * t / 4
+        parts.append(f'<text x="{pad - 5}" y="{sy(u) + 4}" text-anchor="end">{u:.3f}</text>')
+    colors = {"flatbert": "#d62728", "onnxruntime": "#1f77b4", "pytorch": "#ff7f0e"}
+    for r in rows:
+        radius = 4 + 16 * (r["size_mb"] / max_size) ** 0.5
+        parts.append(f'<circle cx="{sx(r["latency_p50_ms"])}" cy="{sy(r["macro_f1"])}" r="{radius:.1f}" '
+                     f'fill="{colors[r["engine"]]}" fill-opacity="0.5" stroke="{colors[r["engine"]]}"/>')
+        parts.append(f'<text x="{sx(r["latency_p50_ms"]) + radius + 3}" y="{sy(r["macro_f1"]) + 4}">'
+                     f'{r["engine"]} {r["mode"]} ({r["size_mb"]:.1f} MB)</text>')
+    parts.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts))
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    hf_dir = os.path.abspath(sys.argv[1])
+    rows_en = data.replab("test", "en")
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else len(rows_en)
+    rows_en = rows_en[:n]
+    gold = [data.LABELS.index(r["polarity"]) for r in rows_en]
+    threads = [1, 2]
+    work = tempfile.mkdtemp(prefix="flatbert_compare_")
+    log = os.path.join(work, "peers.log")
+    texts = os.path.join(work, "texts.txt")
+    with open(texts, "w", encoding="utf-8") as f:
+        f.write("\n".join(r["text"] for r in rows_en) + "\n")
+    with open(os.path.join(work, "texts.tsv"), "w", encoding="utf-8") as f:
+        f.write("text\n" + "\n".join(r["text"] for r in rows_en) + "\n")
+
+    models = {}
+    for mode in ("fp32", "int8-dynamic"):
+        models[mode] = os.path.join(work, f"model.{mode}.fbm")
+        run([FLATBERT, "convert", hf_dir, "-o", models[mode], "-q", mode])
+    ids = os.path.join(work, "ids.jsonl")
+    info = json.loads(run([FLATBERT, "inspect", "--json", models["fp32"]]))
+    tok_cmd = [FLATBERT, "tokenize", "-m", models["fp32"], "--normalize", "--max-length",
+               str(info["tokenizer"]["max_length"])]
+    with open(texts) as f:
+        open(ids, "w").write(run(tok_cmd, stdin=f))
+    run([sys.executable, os.path.join(ROOT, "python", "export_onnx.py"), "--model", hf_dir, "--out", work])
+
+    results = []
+    for mode, fbm in models.items():
+        r = flatbert_engine(fbm, texts, n, threads, work)
+        results.append(dict(r, engine="flatbert", mode="fp32" if mode == "fp32" else "int8",
+                            tweets_per_second_by_threads=r["tweets_per_second"]))
+    for mode in ("fp32", "int8"):
+        onnx = os.path.join(work, f"model.{mode}.onnx")
+        by_threads = {}
+        for t in threads:
+            r = peer(["node", os.path.join(HERE, "node", "ort_bench.mjs"), onnx, ids, str(t), "50"], onnx, log)
+            by_threads[f"{t}_threads"] = r["tweets_per_second"]
+            if t == 1:
+                first = r
+        results.append(dict(first, engine="onnxruntime", mode=mode, tweets_per_second_by_threads=by_threads))
+    for mode in ("fp32", "int8"):
+        by_threads = {}
+        for t in threads:
+            r = peer([sys.executable, os.path.join(ROOT, "python", "bench_torch.py"), "--model", hf_dir, "--ids", ids,
+                      "--mode", mode, "--threads", str(t)], os.path.join(hf_dir, "model.safetensors"), log)
+            by_threads[f"{t}_threads"] = r["tweets_per_second"]
+            if t == 1:
+                first = r
+        results.append(dict(first, engine="pytorch", mode=mode, tweets_per_second_by_threads=by_threads))
+
+    reference = next(r for r in results if r["engine"] == "flatbert" and r["mode"] == "fp32")
+    table = []
+    for r in results:
+        m = metrics.evaluate(gold, r["predictions"], data.LABELS)
+        same_precision = next(x for x in results if x["engine"] == "flatbert" and x["mode"] == r["mode"])
+        table.append(dict(
+            engine=r["engine"], mode=r["mode"], size_mb=r["size_bytes"] / 1e6, accuracy=m["accuracy"],
+            macro_f1=m["macro_f1"], latency_p50_ms=r["latency_ms"]["p50"], latency_p95_ms=r["latency_ms"]["p95"],
+            tweets_per_second=r["tweets_per_second_by_threads"], load_ms=r["load_ms"], peak_rss_mb=r["peak_rss_mb"],
+            agreement_with_flatbert_fp32=sum(a == b for a, b in zip(r["predictions"], reference["predictions"])) / n,
+            agreement_with_flatbert_same_precision=sum(a == b for a, b in zip(r["predictions"],
+                                                                             same_precision["predictions"])) / n,
+            p50_ratio_to_flatbert_same_precision=r["latency_ms"]["p50"] / same_precision["latency_ms"]["p50"]))
+    out = dict(tweets=n, threads=threads, hf_dir=hf_dir, results=table)
+    docs = os.path.join(ROOT, "docs")
+    with open(os.path.join(docs, "compare.json"), "w") as f:
+        json.dump(out, f, indent=2)
+    lines = [f"Command: `bench/compare.sh {sys.argv[1]}{' ' + sys.argv[2] if len(sys.argv) > 2 else ''}` "
+             f"({n} RepLab 2013 EN test tweets, batch 1, warm-up excluded)", "",
+             "| engine | mode | size MB | accuracy | macro-F1 | p50 ms | p95 ms | p50 / flatbert | tweets/s 1t | tweets/s 2t "
+             "| load ms | peak RSS MB | agree w/ flatbert fp32 | agree w/ flatbert same mode |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in table:
+        tps = r["tweets_per_second"]
+        lines.append(f"| {r['engine']} | {r['mode']} | {r['size_mb']:.2f} | {100 * r['accuracy']:.2f}% | "
+                     f"{100 * r['macro_f1']:.2f}% | {r['latency_p50_ms']:.3f} | {r['latency_p95_ms']:.3f} | "
+                     f"{r['p50_ratio_to_flatbert_same_precision']:.2f}x | {tps['1_threads']:.0f} | {tps['2_threads']:.0f} | "
+                     f"{r['load_ms']:.1f} | {r['peak_rss_mb']:.1f} | {100 * r['agreement_with_flatbert_fp32']:.2f}% | "
+                     f"{100 * r['agreement_with_flatbert_same_precision']:.2f}% |")
+    with open(os.path.join(docs, "compare.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    svg(table, os.path.join(docs, "compare.svg"))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
