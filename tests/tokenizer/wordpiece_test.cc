@@ -57,7 +57,8 @@ TEST(WordPieceTest, LongWords) {
 }
 
 TEST(WordPieceTest, CleansControlAndWhitespaceCharacters) {
-  EXPECT_EQ(Ids(std::string("hello\0wor\ald\u200b!", 18)), (V{101, 7592, 11108, 999, 102}));
+  constexpr char kWithNul[] = "hello\0wor\ald\u200b!";
+  EXPECT_EQ(Ids(std::string(kWithNul, sizeof kWithNul - 1)), (V{101, 7592, 11108, 999, 102}));
   EXPECT_EQ(Ids("tab\there\u00a0nbsp\u3000ideo"), (V{101, 21628, 2182, 1050, 5910, 2361, 8909, 8780, 102}));
   EXPECT_EQ(Ids(""), (V{101, 102}));
   EXPECT_EQ(Ids("   "), (V{101, 102}));
