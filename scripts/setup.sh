@@ -18,7 +18,14 @@ packages=(
   libopenblas0-pthread  # torch otherwise runs on the reference BLAS, 10x slower
 )
 if [ "${1:-}" = "--arm" ]; then
+  # Cross compilers, qemu-user to run the ARM builds here, and the libraries they link (Debian multiarch).
+  for arch in arm64 armhf; do
+    dpkg --print-foreign-architectures | grep -qx "$arch" || $SUDO dpkg --add-architecture "$arch"
+  done
   packages+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)
+  for arch in arm64 armhf; do
+    packages+=("libutf8proc-dev:$arch" "libgtest-dev:$arch" "libflatbuffers-dev:$arch")
+  done
 fi
 
 missing=()
@@ -27,7 +34,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  $SUDO apt-get update -qq
+  $SUDO apt-get update -qq || echo "setup: apt-get update reported errors (a mirror in sync?); installing from the lists it has"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 

@@ -19,6 +19,8 @@ struct Variant {
   double tolerance;
 };
 
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.model << " " << v.quant; }
+
 class GoldenTest : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
