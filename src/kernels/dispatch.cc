@@ -1,4 +1,5 @@
 // Picks the kernel path once: the best the CPU runs, or the one $FLATBERT_KERNELS names.
+// x86: avx512 (with VNNI) > avx2 > ref. ARM: neondot (ARMv8.2 sdot, aarch64) > neon > ref.
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -8,6 +9,12 @@
 #include "quant/quantize.h"
 #if defined(__x86_64__)
 #include "kernels/x86/x86_kernels.h"
+#elif defined(__ARM_NEON)
+#include "kernels/arm/arm_kernels.h"
+#endif
+#if defined(__aarch64__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
 #endif
 
 namespace flatbert {
@@ -84,9 +91,47 @@ bool HasAvx512() {
 }
 #endif
 
+#if defined(__ARM_NEON)
+void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
+  arm::DotI8Neon(xq, w, acc, m, n, k);
+}
+
+void LinearI8Neon(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
+                  int m, int n, int k) {
+  LinearI8With(DotI8Neon, QuantizeRowsRef, x, w, s, sums, b, y, m, n, k);
+}
+
+Kernels NeonKernels() {
+  Kernels k = ReferenceKernels();
+  k.name = "neon";
+  k.linear_f32 = arm::LinearF32Neon;
+  k.linear_i8 = LinearI8Neon;
+  return k;
+}
+#endif
+
+#if defined(__aarch64__)
+void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
+  arm::DotI8NeonDot(xq, w, acc, m, n, k);
+}
+
+void LinearI8NeonDot(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
+                     int m, int n, int k) {
+  LinearI8With(DotI8NeonDot, QuantizeRowsRef, x, w, s, sums, b, y, m, n, k);
+}
+
+bool HasDotProd() { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
+#endif
+
 constexpr const char* kPathNames[] = {
 #if defined(__x86_64__)
     "avx512", "avx2",
+#endif
+#if defined(__aarch64__)
+    "neondot",
+#endif
+#if defined(__ARM_NEON)
+    "neon",
 #endif
     "ref", nullptr};
 
@@ -104,6 +149,23 @@ const Kernels* KernelsFor(const char* name) {
   if (std::strcmp(name, "avx512") == 0 && HasAvx512()) {
     static const Kernels avx512 = Avx512Kernels();
     return &avx512;
+  }
+#endif
+#if defined(__ARM_NEON)
+  if (std::strcmp(name, "neon") == 0) {
+    static const Kernels neon = NeonKernels();
+    return &neon;
+  }
+#endif
+#if defined(__aarch64__)
+  if (std::strcmp(name, "neondot") == 0 && HasDotProd()) {
+    static const Kernels neondot = [] {
+      Kernels k = NeonKernels();
+      k.name = "neondot";
+      k.linear_i8 = LinearI8NeonDot;
+      return k;
+    }();
+    return &neondot;
   }
 #endif
   return nullptr;

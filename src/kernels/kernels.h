@@ -32,7 +32,7 @@ struct Kernels {
 };
 
 const Kernels& ReferenceKernels();
-// The fastest kernels this CPU runs, unless $FLATBERT_KERNELS names a path (ref, avx2, avx512).
+// The fastest kernels this CPU runs, unless $FLATBERT_KERNELS names a path (ref, avx2, avx512, neon, neondot).
 const Kernels& BestKernels();
 // The kernels of one path, or nullptr when this build or CPU cannot run it.
 const Kernels* KernelsFor(const char* name);

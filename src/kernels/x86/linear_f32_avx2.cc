@@ -3,7 +3,7 @@
 // function compiled for AVX2 can be merged into code that runs on other CPUs.
 #include <immintrin.h>
 
-#include "kernels/x86/tile.h"
+#include "kernels/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {

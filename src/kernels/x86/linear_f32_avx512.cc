@@ -2,7 +2,7 @@
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
-#include "kernels/x86/tile.h"
+#include "kernels/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {

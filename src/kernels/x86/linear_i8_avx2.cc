@@ -3,7 +3,7 @@
 // Compiled with -mavx2; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
-#include "kernels/x86/tile.h"
+#include "kernels/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {

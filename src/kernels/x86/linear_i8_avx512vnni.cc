@@ -4,7 +4,7 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them. No STL here.
 #include <immintrin.h>
 
-#include "kernels/x86/tile.h"
+#include "kernels/tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {

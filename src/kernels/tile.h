@@ -3,7 +3,7 @@
 // stored), so the inner loops need no bounds checks. `static`: each ISA's file keeps its own copy, compiled for
 // its own ISA, so the linker never hands one ISA's code to another's caller.
 
-namespace flatbert::x86 {
+namespace flatbert {
 
 // Fills rows[0..tile) with base + row * stride for the rows of [start, start + tile); returns how many are real.
 template <typename T>
@@ -13,4 +13,4 @@ static inline int TileRows(const T* base, int start, int total, int tile, int st
   return count;
 }
 
-}  // namespace flatbert::x86
+}  // namespace flatbert

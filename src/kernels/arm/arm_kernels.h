@@ -1,0 +1,14 @@
+#pragma once
+// ARM microkernels, one file per op per ISA, reached through kernels/dispatch.cc (HWCAP check for dotprod);
+// tests/kernels/ compares each with the scalar reference (under qemu-user here).
+#include <cstdint>
+
+namespace flatbert::arm {
+
+// NEON (armv7 with VFPv4, and every aarch64).
+void LinearF32Neon(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
+void DotI8Neon(const int8_t* xq, const int8_t* w, int32_t* acc, int m, int n, int k);
+// ARMv8.2 dot product (sdot): Cortex-A55/A76 and later, e.g. Raspberry Pi 5.
+void DotI8NeonDot(const int8_t* xq, const int8_t* w, int32_t* acc, int m, int n, int k);
+
+}  // namespace flatbert::arm
