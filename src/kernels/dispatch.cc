@@ -42,11 +42,14 @@ void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, const in
 
 namespace {
 
-#if defined(__x86_64__)
-void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
-  x86::DotI8Avx2(xq, w, acc, m, n, k);
+// A path's int8 linear: LinearI8With over its dot-product microkernel and activation quantizer.
+template <DotI8Fn Dot, QuantizeRowsFn Quantize>
+void LinearI8Of(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y, int m,
+                int n, int k) {
+  LinearI8With(Dot, Quantize, x, w, s, sums, b, y, m, n, k);
 }
 
+#if defined(__x86_64__)
 void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k) {
   thread_local std::vector<uint8_t> xu;
   xu.resize(static_cast<size_t>(m) * k);
@@ -54,22 +57,12 @@ void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int
   x86::DotI8Avx512Vnni(xu.data(), w, w_row_sums, acc, m, n, k);
 }
 
-void LinearI8Avx2(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
-                  int m, int n, int k) {
-  LinearI8With(DotI8Avx2, QuantizeRowsRef, x, w, s, sums, b, y, m, n, k);
-}
-
-void LinearI8Vnni(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
-                  int m, int n, int k) {
-  LinearI8With(DotI8Vnni, x86::QuantizeRowsAvx512, x, w, s, sums, b, y, m, n, k);
-}
-
 // Ops without a SIMD version on a path keep the reference.
 Kernels Avx2Kernels() {
   Kernels k = ReferenceKernels();
   k.name = "avx2";
   k.linear_f32 = x86::LinearF32Avx2;
-  k.linear_i8 = LinearI8Avx2;
+  k.linear_i8 = LinearI8Of<x86::DotI8Avx2, QuantizeRowsRef>;
   k.gelu_f32 = x86::GeluAvx2;
   return k;
 }
@@ -78,7 +71,7 @@ Kernels Avx512Kernels() {
   Kernels k = ReferenceKernels();
   k.name = "avx512";
   k.linear_f32 = x86::LinearF32Avx512;
-  k.linear_i8 = LinearI8Vnni;
+  k.linear_i8 = LinearI8Of<DotI8Vnni, x86::QuantizeRowsAvx512>;
   k.gelu_f32 = x86::GeluAvx512;
   k.attention_f32 = x86::AttentionAvx512;
   return k;
@@ -92,34 +85,16 @@ bool HasAvx512() {
 #endif
 
 #if defined(__ARM_NEON)
-void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
-  arm::DotI8Neon(xq, w, acc, m, n, k);
-}
-
-void LinearI8Neon(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
-                  int m, int n, int k) {
-  LinearI8With(DotI8Neon, QuantizeRowsRef, x, w, s, sums, b, y, m, n, k);
-}
-
 Kernels NeonKernels() {
   Kernels k = ReferenceKernels();
   k.name = "neon";
   k.linear_f32 = arm::LinearF32Neon;
-  k.linear_i8 = LinearI8Neon;
+  k.linear_i8 = LinearI8Of<arm::DotI8Neon, QuantizeRowsRef>;
   return k;
 }
 #endif
 
 #if defined(__aarch64__)
-void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
-  arm::DotI8NeonDot(xq, w, acc, m, n, k);
-}
-
-void LinearI8NeonDot(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y,
-                     int m, int n, int k) {
-  LinearI8With(DotI8NeonDot, QuantizeRowsRef, x, w, s, sums, b, y, m, n, k);
-}
-
 bool HasDotProd() { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
 #endif
 
@@ -162,7 +137,7 @@ const Kernels* KernelsFor(const char* name) {
     static const Kernels neondot = [] {
       Kernels k = NeonKernels();
       k.name = "neondot";
-      k.linear_i8 = LinearI8NeonDot;
+      k.linear_i8 = LinearI8Of<arm::DotI8NeonDot, QuantizeRowsRef>;
       return k;
     }();
     return &neondot;

@@ -19,7 +19,7 @@ inline int32_t HorizontalSum(int32x4_t v) {
 
 }  // namespace
 
-void DotI8Neon(const int8_t* xq, const int8_t* w, int32_t* acc_out, int m, int n, int k) {
+void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
   constexpr int kRows = 4, kCols = 2;
   const int k16 = k & ~15;
   for (int i = 0; i < m; i += kRows) {

@@ -8,7 +8,7 @@
 
 namespace flatbert::arm {
 
-void DotI8NeonDot(const int8_t* xq, const int8_t* w, int32_t* acc_out, int m, int n, int k) {
+void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
   constexpr int kRows = 4, kCols = 4;
   const int k16 = k & ~15;
   for (int i = 0; i < m; i += kRows) {

@@ -18,7 +18,7 @@ inline int HorizontalSum(__m256i v) {
 
 }  // namespace
 
-void DotI8Avx2(const int8_t* xq, const int8_t* w, int32_t* acc_out, int m, int n, int k) {
+void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
   constexpr int kRows = 4, kCols = 2;
   const int k32 = k & ~31;
   const __m256i ones = _mm256_set1_epi16(1);

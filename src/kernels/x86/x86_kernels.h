@@ -13,8 +13,8 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
                      int head_dim, float* scores);
 void GeluAvx2(float* x, size_t n);
 void GeluAvx512(float* x, size_t n);
-// Integer parts of the int8 linear: acc[i][j] = sum_p xq[i][p] * w[j][p].
-void DotI8Avx2(const int8_t* xq, const int8_t* w, int32_t* acc, int m, int n, int k);
+// Integer parts of the int8 linear (DotI8Fn): acc[i][j] = sum_p xq[i][p] * w[j][p].
+void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t* unused_row_sums, int32_t* acc, int m, int n, int k);
 // xu = xq + 128 as unsigned; w_row_sums[j] = sum_p w[j][p].
 void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k);
 
