@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "quant/half.h"
 #include "quant/quantize.h"
 
 namespace flatbert {
@@ -57,6 +58,22 @@ TEST_P(SimdKernelTest, LinearF32MatchesReference) {
           << "m=" << s.m << " n=" << s.n << " k=" << s.k << " at " << i;
     simd().linear_f32(x.data(), w.data(), nullptr, got.data(), s.m, s.n, s.k);  // no bias
     ASSERT_NEAR(got[0], want[0] - b[0], 1e-4f * (1.f + s.k));
+  }
+}
+
+TEST_P(SimdKernelTest, LinearF16MatchesReference) {
+  std::mt19937 rng(5);
+  for (const Shape& s : Shapes()) {
+    const auto x = Random(static_cast<size_t>(s.m) * s.k, rng), wf = Random(static_cast<size_t>(s.n) * s.k, rng),
+               b = Random(static_cast<size_t>(s.n), rng);
+    std::vector<uint16_t> w(wf.size());
+    for (size_t i = 0; i < w.size(); ++i) w[i] = FloatToHalf(wf[i]);
+    std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
+    ref().linear_f16(x.data(), w.data(), b.data(), want.data(), s.m, s.n, s.k);
+    simd().linear_f16(x.data(), w.data(), b.data(), got.data(), s.m, s.n, s.k);
+    for (size_t i = 0; i < want.size(); ++i)
+      ASSERT_NEAR(got[i], want[i], 1e-5f * (1.f + std::sqrt(static_cast<float>(s.k))))
+          << "m=" << s.m << " n=" << s.n << " k=" << s.k << " at " << i;
   }
 }
 
