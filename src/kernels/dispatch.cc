@@ -49,16 +49,16 @@ void LinearI8Of(const float* x, const int8_t* w, const float* s, const int32_t* 
   LinearI8With(Dot, Quantize, x, w, s, sums, b, y, m, n, k);
 }
 
-#if defined(__x86_64__)
-// fp16 weights: widen the matrix once per call with F16C, then the path's f32 microkernel (m rows reuse it).
-template <decltype(Kernels::linear_f32) LinearF32>
+// fp16 weights: widen the matrix once per call (the m rows of x reuse it), then the path's f32 microkernel.
+template <void (*HalfToFloat)(const uint16_t*, float*, size_t), decltype(Kernels::linear_f32) LinearF32>
 void LinearF16Of(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k) {
   thread_local std::vector<float> wide;
   wide.resize(static_cast<size_t>(n) * k);
-  x86::HalfToFloatF16c(w, wide.data(), wide.size());
+  HalfToFloat(w, wide.data(), wide.size());
   LinearF32(x, wide.data(), bias, y, m, n, k);
 }
 
+#if defined(__x86_64__)
 void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k) {
   thread_local std::vector<uint8_t> xu;
   xu.resize(static_cast<size_t>(m) * k);
@@ -71,7 +71,7 @@ Kernels Avx2Kernels() {
   Kernels k = ReferenceKernels();
   k.name = "avx2";
   k.linear_f32 = x86::LinearF32Avx2;
-  k.linear_f16 = LinearF16Of<x86::LinearF32Avx2>;
+  k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx2>;
   k.linear_i8 = LinearI8Of<x86::DotI8Avx2, QuantizeRowsRef>;
   k.gelu_f32 = x86::GeluAvx2;
   return k;
@@ -81,7 +81,7 @@ Kernels Avx512Kernels() {
   Kernels k = ReferenceKernels();
   k.name = "avx512";
   k.linear_f32 = x86::LinearF32Avx512;
-  k.linear_f16 = LinearF16Of<x86::LinearF32Avx512>;
+  k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx512>;
   k.linear_i8 = LinearI8Of<DotI8Vnni, x86::QuantizeRowsAvx512>;
   k.gelu_f32 = x86::GeluAvx512;
   k.attention_f32 = x86::AttentionAvx512;
@@ -102,6 +102,7 @@ Kernels NeonKernels() {
   Kernels k = ReferenceKernels();
   k.name = "neon";
   k.linear_f32 = arm::LinearF32Neon;
+  k.linear_f16 = LinearF16Of<arm::HalfToFloatNeon, arm::LinearF32Neon>;
   k.linear_i8 = LinearI8Of<arm::DotI8Neon, QuantizeRowsRef>;
   return k;
 }

@@ -1,11 +1,13 @@
 #pragma once
 // ARM microkernels, one file per op per ISA, reached through kernels/dispatch.cc (HWCAP check for dotprod);
 // tests/kernels/ compares each with the scalar reference (under qemu-user here).
+#include <cstddef>
 #include <cstdint>
 
 namespace flatbert::arm {
 
 // NEON (armv7 with VFPv4, and every aarch64).
+void HalfToFloatNeon(const uint16_t* h, float* f, size_t n);
 void LinearF32Neon(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
 // Integer parts of the int8 linear (DotI8Fn): acc[i][j] = sum_p xq[i][p] * w[j][p]; row sums unused.
 void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t* unused_row_sums, int32_t* acc, int m, int n, int k);
