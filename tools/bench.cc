@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <numeric>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/thread_pool.hpp"
 #include "kernels/kernels.h"
 #include "model_path.h"
 #include "tsv.h"
@@ -76,14 +75,9 @@ int RunBench(const BenchOptions& opt) {
       {"latency_ms", {{"p50", Percentile(latency_ms, 0.5)}, {"p95", Percentile(latency_ms, 0.95)},
                       {"mean", std::accumulate(latency_ms.begin(), latency_ms.end(), 0.0) / latency_ms.size()}}}};
   for (int threads : opt.threads) {
-    std::atomic<size_t> next{0};
+    ThreadPool pool(threads);
     const auto start = Clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&] {
-        for (size_t i; (i = next.fetch_add(1)) < texts.size();) model.Classify(texts[i]);
-      });
-    for (std::thread& t : pool) t.join();
+    pool.ParallelFor(texts.size(), [&](size_t i) { model.Classify(texts[i]); });
     result["tweets_per_second"][std::to_string(threads) + "_threads"] = texts.size() / Seconds(start, Clock::now());
   }
   rusage usage{};

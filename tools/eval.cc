@@ -3,15 +3,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <thread>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/thread_pool.hpp"
 #include "metrics.h"
 #include "model_path.h"
 #include "tsv.h"
@@ -87,35 +86,31 @@ int RunEval(const EvalOptions& opt) {
   const Classifier model = Classifier::Load(ResolveModel(opt.model));
   const std::vector<LabelledRow> rows = ReadRows(opt.data, opt.lang, model.labels());
   if (rows.empty()) throw Error("no rows in '" + opt.data + "' for --lang " + opt.lang);
-  const int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::vector<int> pred(rows.size(), -1);
   std::vector<std::string> errors(rows.size());
-  std::atomic<size_t> next{0}, done{0};
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < rows.size(); ++done) {
+  ThreadPool pool(opt.threads);
+  const int threads = pool.size();
+  const bool tty = ::isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  // Blocks of rows, with progress on stderr between blocks: redrawn on a terminal, a line per block in a log.
+  constexpr size_t kBlock = 1000;
+  for (size_t begin = 0; begin < rows.size(); begin += kBlock) {
+    const size_t count = std::min(kBlock, rows.size() - begin);
+    pool.ParallelFor(count, [&](size_t j) {
+      const size_t i = begin + j;
       try {
         pred[i] = model.Classify(rows[i].text).label;
       } catch (const Error& e) {
         errors[i] = e.what();
       }
-    }
-  };
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-  // Progress on stderr: redrawn in place on a terminal, a line every 10 s in a log.
-  const bool tty = ::isatty(STDERR_FILENO);
-  for (int tick = 1; done < rows.size(); ++tick) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    if (!tty && tick % 20 != 0) continue;
+    });
+    const size_t done = begin + count;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double rate = done / std::max(s, 1e-9);
-    std::fprintf(stderr, "%seval %zu/%zu (%.1f%%) %.0f tweets/s eta %.0fs%s", tty ? "\r" : "", done.load(),
-                 rows.size(), 100.0 * done / rows.size(), rate, rate > 0 ? (rows.size() - done) / rate : 0.0,
-                 tty ? "   " : "\n");
+    std::fprintf(stderr, "%seval %zu/%zu (%.1f%%) %.0f tweets/s eta %.0fs%s", tty ? "\r" : "", done, rows.size(),
+                 100.0 * done / rows.size(), rate, (rows.size() - done) / rate, tty ? "   " : "\n");
   }
-  for (std::thread& t : pool) t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (tty) std::fprintf(stderr, "\n");
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/thread_pool.hpp"
 #include "format/arch.h"
 #include "format/hf_convert.h"
 #include "format/model_file.h"
@@ -91,34 +92,44 @@ class RowReader {
 };
 
 int RunClassify(const std::string& model_path, const std::vector<std::string>& texts, const std::string& input,
-                const std::string& format, const std::string& column) {
+                const std::string& format, const std::string& column, int threads) {
   const flatbert::Classifier model = flatbert::Classifier::Load(flatbert::tools::ResolveModel(model_path));
+  flatbert::ThreadPool pool(threads);
   int row_errors = 0;
   size_t row_number = 0;
-  auto emit = [&](const Row& row) {
-    json out = {{"row", ++row_number}};
-    if (!row.id.is_null()) out["id"] = row.id;
-    std::string error = row.error;
-    if (error.empty()) {
-      try {
-        const flatbert::Prediction p = model.Classify(row.text);
-        out["label"] = model.labels()[static_cast<size_t>(p.label)];
-        json probs = json::object();
-        for (size_t i = 0; i < p.probs.size(); ++i) probs[model.labels()[i]] = std::round(p.probs[i] * 1e6) / 1e6;
-        out["probs"] = probs;
-        out["tokens"] = p.num_tokens;
-      } catch (const flatbert::Error& e) {
-        error = e.what();
+  // Classifies a block of rows on the pool, then prints them in input order.
+  auto emit_block = [&](const std::vector<Row>& block) {
+    std::vector<json> out(block.size());
+    pool.ParallelFor(block.size(), [&](size_t i) {
+      const Row& row = block[i];
+      json& o = out[i];
+      if (!row.id.is_null()) o["id"] = row.id;
+      std::string error = row.error;
+      if (error.empty()) {
+        try {
+          const flatbert::Prediction p = model.Classify(row.text);
+          o["label"] = model.labels()[static_cast<size_t>(p.label)];
+          json probs = json::object();
+          for (size_t c = 0; c < p.probs.size(); ++c) probs[model.labels()[c]] = std::round(p.probs[c] * 1e6) / 1e6;
+          o["probs"] = probs;
+          o["tokens"] = p.num_tokens;
+        } catch (const flatbert::Error& e) {
+          error = e.what();
+        }
       }
+      if (!error.empty()) o["error"] = error;
+    });
+    for (json& o : out) {
+      json line = {{"row", ++row_number}};
+      line.update(o);
+      row_errors += o.contains("error") ? 1 : 0;
+      std::cout << Dump(line) << '\n';
     }
-    if (!error.empty()) {
-      out["error"] = error;
-      ++row_errors;
-    }
-    std::cout << Dump(out) << '\n';
   };
   if (!texts.empty()) {
-    for (const std::string& t : texts) emit(Row{t, nullptr, ""});
+    std::vector<Row> block;
+    for (const std::string& t : texts) block.push_back(Row{t, nullptr, ""});
+    emit_block(block);
   } else {
     std::ifstream file;
     if (input != "-") {
@@ -127,11 +138,19 @@ int RunClassify(const std::string& model_path, const std::vector<std::string>& t
     }
     std::istream& in = input == "-" ? std::cin : file;
     RowReader reader(format, column);
+    constexpr size_t kBlockRows = 256;  // bounded memory for any input size; rows are printed block by block
+    std::vector<Row> block;
     for (std::string line; std::getline(in, line);) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       Row row;
-      if (reader.Read(line, row)) emit(row);
+      if (!reader.Read(line, row)) continue;
+      block.push_back(std::move(row));
+      if (block.size() == kBlockRows) {
+        emit_block(block);
+        block.clear();
+      }
     }
+    emit_block(block);
   }
   std::cout.flush();
   if (row_errors) std::cerr << "flatbert: " << row_errors << " of " << row_number << " rows could not be classified\n";
@@ -271,6 +290,8 @@ int main(int argc, char** argv) {
   classify->add_option("-f,--format", format, "input format")
       ->check(CLI::IsMember({"auto", "text", "tsv", "jsonl"}))->capture_default_str();
   classify->add_option("--column", column, "TSV column holding the text")->capture_default_str();
+  int threads = 1;
+  classify->add_option("-t,--threads", threads, "threads; 0: all cores")->capture_default_str();
 
   CLI::App* tokenize = app.add_subcommand("tokenize", "tokenize stdin lines to JSONL {ids, tokens} as HF encode does");
   tokenize->add_option("-m,--model", model_path, "take the vocabulary from this model");
@@ -310,7 +331,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*classify) return RunClassify(model_path, texts, input, format, column);
+    if (*classify) return RunClassify(model_path, texts, input, format, column, threads);
     if (*tokenize) return RunTokenize(model_path, vocab, normalize, max_length);
     if (*inspect) return RunInspect(model_path, as_json);
     if (*eval) return flatbert::tools::RunEval(eval_opt);

@@ -1,0 +1,37 @@
+#pragma once
+// A small persistent pool: ParallelFor(n, fn) runs fn(i) for i in [0, n) on the pool's threads and the caller,
+// and returns when all are done. Work is handed out one index at a time (tweets differ in length).
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace flatbert {
+
+class ThreadPool {
+ public:
+  // threads <= 0: one per hardware thread. The calling thread is one of them.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
+
+ private:
+  void Work();
+  void RunJob();
+
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  const std::function<void(size_t)>* job_ = nullptr;
+  size_t n_ = 0, next_ = 0, active_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace flatbert
