@@ -7,7 +7,8 @@ Every engine classifies the first N English rows of RepLab 2013 test, batch 1, w
 and 1-thread throughput over all N); the 2-thread throughput runs of the peers use the first 1000 of them, since
 PyTorch with 2 threads manages only tens of tweets per second on a model this small. Batch mode: the peers run
 32 tweets per call padded to the longest (attention mask), on 2 threads over the 1000 tweets; flatbert's batch mode
-is its 2-thread run (one unpadded tweet per worker, as `classify --threads 2` works on blocks of rows). ONNX Runtime and PyTorch get the token ids flatbert's tokenizer produced (so all see identical inputs;
+is its 2-thread run (one unpadded tweet per worker, as `classify --threads 2` works on blocks of rows).
+ONNX Runtime and PyTorch get the token ids flatbert's tokenizer produced (so all see identical inputs;
 their latency excludes tokenization, flatbert's includes it). Writes docs/compare.json, docs/compare.md and
 docs/compare.svg (latency vs size vs accuracy).
 """
@@ -123,31 +124,22 @@ def main():
         results.append(dict(r, engine="flatbert", mode="fp32" if mode == "fp32" else "int8",
                             tweets_per_second_by_threads=dict(r["tweets_per_second"],
                                                               batch=r["tweets_per_second"]["2_threads"])))
+    def peer_runs(engine, mode, command, size_path):
+        """1 thread over all tweets (latency, accuracy), then 2 threads and batch mode over the first 1000."""
+        first = peer(command(ids, 1, 1), size_path, log)
+        second = peer(command(ids_few, 2, BATCH), size_path, log)
+        rates = {"1_threads": first["tweets_per_second"], "2_threads": second["tweets_per_second"],
+                 "batch": second["batch_tweets_per_second"]}
+        results.append(dict(first, engine=engine, mode=mode, tweets_per_second_by_threads=rates))
+
     for mode in ("fp32", "int8"):
         onnx = os.path.join(work, f"model.{mode}.onnx")
-        by_threads = {}
-        for t in threads:
-            r = peer(["node", os.path.join(HERE, "node", "ort_bench.mjs"), onnx, ids if t == 1 else ids_few, str(t), "50",
-                      str(1 if t == 1 else BATCH)], onnx, log)
-            by_threads[f"{t}_threads"] = r["tweets_per_second"]
-            if t == 1:
-                first = r
-            else:
-                by_threads["batch"] = r["batch_tweets_per_second"]
-        results.append(dict(first, engine="onnxruntime", mode=mode, tweets_per_second_by_threads=by_threads))
-    for mode in ("fp32", "int8"):
-        by_threads = {}
-        for t in threads:
-            r = peer([sys.executable, os.path.join(ROOT, "python", "bench_torch.py"), "--model", hf_dir, "--ids",
-                      ids if t == 1 else ids_few, "--mode", mode, "--threads", str(t),
-                      "--batch", str(1 if t == 1 else BATCH)],
-                     os.path.join(hf_dir, "model.safetensors"), log)
-            by_threads[f"{t}_threads"] = r["tweets_per_second"]
-            if t == 1:
-                first = r
-            else:
-                by_threads["batch"] = r["batch_tweets_per_second"]
-        results.append(dict(first, engine="pytorch", mode=mode, tweets_per_second_by_threads=by_threads))
+        peer_runs("onnxruntime", mode, lambda rows, t, b: ["node", os.path.join(HERE, "node", "ort_bench.mjs"), onnx,
+                                                           rows, str(t), "50", str(b)], onnx)
+        peer_runs("pytorch", mode, lambda rows, t, b: [sys.executable, os.path.join(ROOT, "python", "bench_torch.py"),
+                                                       "--model", hf_dir, "--ids", rows, "--mode", mode,
+                                                       "--threads", str(t), "--batch", str(b)],
+                  os.path.join(hf_dir, "model.safetensors"))
 
     reference = next(r for r in results if r["engine"] == "flatbert" and r["mode"] == "fp32")
     table = []
