@@ -15,8 +15,7 @@
 #include "format/model_file.h"
 #include "format/model_writer.h"
 #include "quant/quantize.h"
-#include "tokenizer/tweet_normalizer.h"
-#include "tokenizer/wordpiece.h"
+#include "tokenizer/model_text.h"
 #include "bench.h"
 #include "eval.h"
 #include "model_path.h"
@@ -161,16 +160,12 @@ int RunTokenize(const std::string& model_path, const std::string& vocab, bool no
   std::optional<flatbert::ModelFile> file;
   std::optional<flatbert::WordPieceTokenizer> tok;
   std::optional<flatbert::NormalizerOptions> normalizer;
-  std::vector<std::string_view> words;
   if (!vocab.empty()) {
     tok.emplace(flatbert::WordPieceTokenizer::FromVocabFile(vocab));
   } else {
     file.emplace(flatbert::ModelFile::Open(flatbert::tools::ResolveModel(model_path)));
-    for (const flatbuffers::String* s : *file->meta().tokenizer()->vocab()) words.push_back(s->string_view());
-    tok.emplace(words, file->meta().tokenizer()->lowercase(), file->meta().tokenizer()->strip_accents());
-    if (const auto* n = file->meta().normalizer())
-      normalizer = flatbert::NormalizerOptions{n->replace_mentions(), n->replace_urls(), n->unescape_html(),
-                                               n->collapse_whitespace()};
+    tok.emplace(flatbert::ModelTokenizer(*file));
+    normalizer = flatbert::ModelNormalizer(*file);
   }
   if (normalize && !normalizer) {
     if (!vocab.empty()) normalizer = flatbert::NormalizerOptions{};  // the defaults training uses

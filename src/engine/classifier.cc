@@ -4,41 +4,24 @@
 
 #include "engine/encoder.h"
 #include "format/model_file.h"
-#include "tokenizer/tweet_normalizer.h"
-#include "tokenizer/wordpiece.h"
+#include "tokenizer/model_text.h"
 
 namespace flatbert {
-namespace {
-
-std::vector<std::string_view> VocabOf(const ModelFile& file) {
-  std::vector<std::string_view> vocab;
-  vocab.reserve(file.meta().tokenizer()->vocab()->size());
-  for (const flatbuffers::String* s : *file.meta().tokenizer()->vocab()) vocab.push_back(s->string_view());
-  return vocab;
-}
-
-}  // namespace
-
 struct Classifier::Impl {
   explicit Impl(ModelFile f)
       : file(std::move(f)),
-        tokenizer(VocabOf(file), file.meta().tokenizer()->lowercase(), file.meta().tokenizer()->strip_accents()),
+        tokenizer(ModelTokenizer(file)),
         encoder(file, BestKernels()),
-        max_length(static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()))) {
+        max_length(static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()))),
+        normalizer(ModelNormalizer(file)) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
-    if (const fb::NormalizerConfig* n = file.meta().normalizer()) {
-      normalizer = NormalizerOptions{n->replace_mentions(), n->replace_urls(), n->unescape_html(),
-                                     n->collapse_whitespace()};
-      normalize = true;
-    }
   }
   ModelFile file;
   WordPieceTokenizer tokenizer;
   Encoder encoder;
   size_t max_length;
   std::vector<std::string> labels;
-  bool normalize = false;
-  NormalizerOptions normalizer;
+  std::optional<NormalizerOptions> normalizer;
 };
 
 Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -56,7 +39,7 @@ size_t Classifier::file_size() const { return impl_->file.file_size(); }
 std::vector<int32_t> Classifier::Encode(std::string_view text) const {
   if (text.size() > kMaxTextBytes)
     throw Error("text is " + std::to_string(text.size()) + " bytes, the limit is " + std::to_string(kMaxTextBytes));
-  const std::string normalized = impl_->normalize ? NormalizeTweet(text, impl_->normalizer) : std::string(text);
+  const std::string normalized = impl_->normalizer ? NormalizeTweet(text, *impl_->normalizer) : std::string(text);
   return impl_->tokenizer.Encode(normalized, impl_->max_length).ids;
 }
 
