@@ -28,14 +28,13 @@ std::vector<std::string> ReadTexts(const std::string& path, const std::string& l
   std::string line;
   std::getline(f, line);
   const std::vector<std::string> header = SplitTabs(line);
-  const auto text = std::find(header.begin(), header.end(), "text") - header.begin();
-  const auto lang_col = std::find(header.begin(), header.end(), "lang") - header.begin();
-  if (text == static_cast<long>(header.size())) throw Error("'" + path + "' has no 'text' column");
+  const long text = ColumnIndex(header, "text"), lang_col = ColumnIndex(header, "lang");
+  if (text < 0) throw Error("'" + path + "' has no 'text' column");
   std::vector<std::string> texts;
   while (texts.size() < limit && std::getline(f, line)) {
     const std::vector<std::string> fields = SplitTabs(line);
     if (fields.size() != header.size()) continue;
-    if (lang != "all" && lang_col < static_cast<long>(header.size()) && fields[lang_col] != lang) continue;
+    if (lang != "all" && lang_col >= 0 && fields[lang_col] != lang) continue;
     texts.push_back(fields[text]);
   }
   if (texts.empty()) throw Error("no texts in '" + path + "'");

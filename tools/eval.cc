@@ -32,12 +32,8 @@ std::vector<LabelledRow> ReadRows(const std::string& path, const std::string& la
   std::string line;
   if (!std::getline(f, line)) throw Error("'" + path + "' is empty");
   const std::vector<std::string> header = SplitTabs(line);
-  auto column = [&](const std::string& name) -> long {
-    const auto it = std::find(header.begin(), header.end(), name);
-    return it == header.end() ? -1 : it - header.begin();
-  };
-  const long text = column("text"), polarity = column("polarity"), lang_col = column("lang"),
-             entity = column("entity_id");
+  const long text = ColumnIndex(header, "text"), polarity = ColumnIndex(header, "polarity"),
+             lang_col = ColumnIndex(header, "lang"), entity = ColumnIndex(header, "entity_id");
   if (text < 0 || polarity < 0) throw Error("'" + path + "' needs columns 'text' and 'polarity'");
   if (lang != "all" && lang_col < 0) throw Error("'" + path + "' has no 'lang' column; use --lang all");
   std::vector<LabelledRow> rows;

@@ -68,12 +68,11 @@ class RowReader {
     const std::vector<std::string> fields = flatbert::tools::SplitTabs(line);
     if (header_.empty()) {
       header_ = fields;
-      const auto it = std::find(header_.begin(), header_.end(), column_);
-      if (it == header_.end()) throw flatbert::Error("TSV header has no column '" + column_ + "'");
-      text_col_ = static_cast<size_t>(it - header_.begin());
+      const long text = flatbert::tools::ColumnIndex(header_, column_);
+      if (text < 0) throw flatbert::Error("TSV header has no column '" + column_ + "'");
+      text_col_ = static_cast<size_t>(text);
       for (const char* name : {"id", "tweet_id"})
-        if (auto id = std::find(header_.begin(), header_.end(), name); id != header_.end())
-          id_col_ = static_cast<size_t>(id - header_.begin());
+        if (const long id = flatbert::tools::ColumnIndex(header_, name); id >= 0) id_col_ = static_cast<size_t>(id);
       return false;
     }
     if (fields.size() != header_.size()) {

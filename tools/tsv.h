@@ -1,5 +1,6 @@
 #pragma once
 // Raw TSV as ../shared/data writes it: no quoting, fields never contain tabs or line breaks.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,12 @@ inline std::vector<std::string> SplitTabs(const std::string& line) {
     if (tab == std::string::npos) return fields;
     start = tab + 1;
   }
+}
+
+// Index of the column called `name` in a header row, or -1.
+inline long ColumnIndex(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  return it == header.end() ? -1 : it - header.begin();
 }
 
 }  // namespace flatbert::tools
