@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """flatbert side by side with ONNX Runtime and PyTorch on the same weights and the same tweets.
 
-  bench/compare.sh HF_DIR [N]     (HF_DIR: the fine-tuned model in HF layout; N tweets, default all)
+  bench/compare.sh [MODEL [N]]    (MODEL: an .fbm, default models/default.fbm, or a fine-tuned model in HF layout;
+                                  N tweets, default all)
+
+An .fbm is first exported to HF layout (`flatbert export`, weights dequantized exactly as flatbert computes with
+them), so every engine starts from the same weights; flatbert re-converts that directory to fp32 and int8.
 
 Every engine classifies the first N English rows of RepLab 2013 test, batch 1, warm-up excluded (accuracy, latency
 and 1-thread throughput over all N); the 2-thread throughput runs of the peers use the first 1000 of them, since
@@ -87,15 +91,20 @@ def svg(rows, path):
 
 
 def main():
-    if len(sys.argv) < 2:
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
         sys.exit(__doc__)
-    hf_dir = os.path.abspath(sys.argv[1])
+    source = sys.argv[1] if len(sys.argv) > 1 else os.path.join("models", "default.fbm")
+    work = tempfile.mkdtemp(prefix="flatbert_compare_")
+    if os.path.isdir(source):
+        hf_dir = os.path.abspath(source)
+    else:
+        hf_dir = os.path.join(work, "hf")
+        run([FLATBERT, "export", "-m", source, "-o", hf_dir])
     rows_en = data.replab("test", "en")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else len(rows_en)
     rows_en = rows_en[:n]
     gold = [data.LABELS.index(r["polarity"]) for r in rows_en]
     threads = [1, 2]
-    work = tempfile.mkdtemp(prefix="flatbert_compare_")
     log = os.path.join(work, "peers.log")
     texts = os.path.join(work, "texts.txt")
     with open(texts, "w", encoding="utf-8") as f:
@@ -154,11 +163,12 @@ def main():
             agreement_with_flatbert_same_precision=sum(a == b for a, b in zip(r["predictions"],
                                                                              same_precision["predictions"])) / n,
             p50_ratio_to_flatbert_same_precision=r["latency_ms"]["p50"] / same_precision["latency_ms"]["p50"]))
-    out = dict(tweets=n, threads=threads, hf_dir=hf_dir, results=table)
+    out = dict(tweets=n, threads=threads, model=source, results=table)
     docs = os.path.join(ROOT, "docs")
     with open(os.path.join(docs, "compare.json"), "w") as f:
         json.dump(out, f, indent=2)
-    lines = [f"Command: `bench/compare.sh {sys.argv[1]}{' ' + sys.argv[2] if len(sys.argv) > 2 else ''}` "
+    command = " ".join(["bench/compare.sh", *sys.argv[1:]])
+    lines = [f"Command: `{command}` "
              f"({n} RepLab 2013 EN test tweets, batch 1, warm-up excluded)", "",
              "| engine | mode | size MB | accuracy | macro-F1 | p50 ms | p95 ms | p50 / flatbert | tweets/s 1t | tweets/s 2t "
              "| tweets/s batch 32, 2t | load ms | peak RSS MB | agree w/ flatbert fp32 | agree w/ flatbert same mode |",

@@ -9,7 +9,8 @@
   /usr/bin/python3 python/finetune.py --preset bert-tiny --out runs/scratch
 
 10% of the training rows (by a hash of tweet_id) are held out for validation; the epoch with the best validation
-macro-F1 is kept. Classes are weighted by inverse frequency (pos 11,546 / neu 5,313 / neg 2,487 rows).
+macro-F1 is kept. `--intermediate-epochs N` first trains N epochs on SemEval 2017 train (tweet sentiment, the same
+three labels), an intermediate task before RepLab; only the RepLab epochs compete for "best". Classes are weighted by inverse frequency (pos 11,546 / neu 5,313 / neg 2,487 rows).
 The output is an HF-layout directory that `flatbert convert` reads.
 """
 import argparse
@@ -33,6 +34,14 @@ ID2LABEL = dict(enumerate(data.LABELS))
 
 def encode_rows(rows, tok):
     return [(tok.encode(normalize_tweet(r["text"])), data.LABELS.index(r["polarity"])) for r in rows]
+
+
+def class_loss(examples, args):
+    """Cross-entropy weighted by inverse class frequency in `examples` (unless --no-class-weights)."""
+    counts = torch.bincount(torch.tensor([y for _, y in examples]), minlength=len(data.LABELS)).float()
+    weights = None if args.no_class_weights else counts.sum() / (len(counts) * counts)
+    print(f"class counts {counts.tolist()}, weights {None if weights is None else [round(w, 3) for w in weights.tolist()]}")
+    return nn.CrossEntropyLoss(weight=weights)
 
 
 @torch.no_grad()
@@ -64,6 +73,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-class-weights", action="store_true")
+    ap.add_argument("--intermediate-epochs", type=int, default=0,
+                    help="epochs on SemEval 2017 train (sentiment) before the RepLab epochs")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -80,22 +91,23 @@ def main():
     else:
         model = ForSequenceClassification(Config.from_dict(dict(PRESETS[args.preset], vocab_size=len(vocab),
                                                                 id2label=ID2LABEL)))
-    counts = torch.bincount(torch.tensor([y for _, y in train]), minlength=len(data.LABELS)).float()
-    weights = None if args.no_class_weights else counts.sum() / (len(counts) * counts)
-    loss_fn = nn.CrossEntropyLoss(weight=weights)
-    print(f"train {len(train)}, validation {len(val)}, class counts {counts.tolist()}, weights "
-          f"{None if weights is None else [round(w, 3) for w in weights.tolist()]}")
+    stages = []
+    if args.intermediate_epochs:
+        semeval = encode_rows(data.semeval("train"), tok)
+        stages += [("semeval2017", semeval, class_loss(semeval, args))] * args.intermediate_epochs
+    stages += [("replab2013", train, class_loss(train, args))] * args.epochs
+    print(f"train {len(train)}, validation {len(val)}, intermediate (SemEval) epochs {args.intermediate_epochs}")
 
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    total = args.epochs * ((len(train) + args.batch - 1) // args.batch)
+    total = sum((len(examples) + args.batch - 1) // args.batch for _, examples, _ in stages)
     warmup = max(1, total // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
     deadline = t0 + args.minutes * 60
     best, history = None, []
     progress = Progress(total, "finetune step")
-    for epoch in range(args.epochs):
+    for epoch, (stage, examples, loss_fn) in enumerate(stages):
         model.train()
-        for ids, mask, labels in batches(train, args.batch, shuffle=True, seed=args.seed + epoch):
+        for ids, mask, labels in batches(examples, args.batch, shuffle=True, seed=args.seed + epoch):
             loss = loss_fn(model(ids, mask), labels)
             opt.zero_grad()
             loss.backward()
@@ -106,9 +118,10 @@ def main():
             if time.time() > deadline:
                 break
         m = metrics.evaluate([y for _, y in val], predict(model, val), data.LABELS)
-        history.append(dict(epoch=epoch, val_accuracy=m["accuracy"], val_macro_f1=m["macro_f1"]))
-        print(f"\nepoch {epoch}: validation accuracy {100 * m['accuracy']:.2f}% macro-F1 {100 * m['macro_f1']:.2f}%")
-        if best is None or m["macro_f1"] > best:
+        history.append(dict(epoch=epoch, stage=stage, val_accuracy=m["accuracy"], val_macro_f1=m["macro_f1"]))
+        print(f"\nepoch {epoch} ({stage}): validation accuracy {100 * m['accuracy']:.2f}% "
+              f"macro-F1 {100 * m['macro_f1']:.2f}%")
+        if stage == "replab2013" and (best is None or m["macro_f1"] > best):
             best = m["macro_f1"]
             training = dict(init=args.init, preset=args.preset, epochs_run=epoch + 1, args=vars(args),
                             minutes=round((time.time() - t0) / 60, 1), history=history)

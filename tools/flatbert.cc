@@ -1,4 +1,4 @@
-// flatbert CLI: convert, classify, tokenize, inspect, eval, bench. A thin user of the library.
+// flatbert CLI: convert, export, classify, tokenize, inspect, eval, bench. A thin user of the library.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +12,7 @@
 #include "flatbert/thread_pool.hpp"
 #include "format/arch.h"
 #include "format/hf_convert.h"
+#include "format/hf_export.h"
 #include "format/model_file.h"
 #include "format/model_writer.h"
 #include "quant/quantize.h"
@@ -266,6 +267,13 @@ int RunConvert(const std::string& source, const std::string& out, const std::str
   return 0;
 }
 
+int RunExport(const std::string& model_path, const std::string& out) {
+  const flatbert::ModelFile file = flatbert::ModelFile::Open(flatbert::tools::ResolveModel(model_path));
+  flatbert::ExportHuggingFace(flatbert::Dequantize(flatbert::ReadContents(file)), out);
+  std::cerr << "wrote " << out << " (config.json, vocab.txt, tokenizer_config.json, model.safetensors; fp32 weights)\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -323,6 +331,11 @@ int main(int argc, char** argv) {
   convert->add_option("-q,--quant", quant, "weight format")
       ->check(CLI::IsMember({"fp32", "fp16", "int8-dynamic"}))->capture_default_str();
 
+  CLI::App* export_hf = app.add_subcommand(
+      "export", "write a model as a Hugging Face directory (fp32 weights, dequantized from int8/fp16 as the engine sees them)");
+  export_hf->add_option("-m,--model", model_path, "model file (.fbm); default as for classify");
+  export_hf->add_option("-o,--output", out, "output directory")->required();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*classify) return RunClassify(model_path, texts, input, format, column, threads);
@@ -331,6 +344,7 @@ int main(int argc, char** argv) {
     if (*eval) return flatbert::tools::RunEval(eval_opt);
     if (*bench) return flatbert::tools::RunBench(bench_opt);
     if (*convert) return RunConvert(hf_dir, out, quant);
+    if (*export_hf) return RunExport(model_path, out);
   } catch (const std::exception& e) {
     std::cerr << "flatbert: error: " << e.what() << "\n";
     return 1;

@@ -19,6 +19,11 @@ def replab(split, lang="en"):
     return [r for r in rows if lang in (None, "all") or r["lang"] == lang]
 
 
+def semeval(split):
+    """SemEval 2017 Task 4A (English tweet sentiment: the same three labels as RepLab polarity)."""
+    return read_tsv(os.path.join(DATA, "semeval2017", f"{split}.tsv"))
+
+
 def is_validation(tweet_id, percent=10):
     """Deterministic held-out split of the training rows by a hash of the tweet id."""
     return zlib.crc32(tweet_id.encode()) % 100 < percent
@@ -28,5 +33,5 @@ def pretraining_texts():
     """Every training text we may learn from without labels: RepLab 2013 train (en + es), SemEval 2017 train.
     Test rows of either set are never read here."""
     texts = [r["text"] for r in replab("train", lang=None)]
-    texts += [r["text"] for r in read_tsv(os.path.join(DATA, "semeval2017", "train.tsv"))]
+    texts += [r["text"] for r in semeval("train")]
     return texts

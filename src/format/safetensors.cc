@@ -82,4 +82,22 @@ std::vector<float> SafeTensors::ReadF32(const std::string& name) const {
   return out;
 }
 
+void WriteSafeTensorsF32(const std::vector<TensorData>& tensors, const std::string& path) {
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  uint64_t offset = 0;
+  for (const TensorData& t : tensors) {
+    if (t.dtype != fb::DType::F32) throw Error("tensor '" + t.name + "' is not F32; dequantize it first");
+    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
+    offset += t.bytes.size();
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned
+  std::ofstream f(path, std::ios::binary);
+  const uint64_t header_len = text.size();
+  f.write(reinterpret_cast<const char*>(&header_len), 8);
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  for (const TensorData& t : tensors) f.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
+  if (!f) throw Error("cannot write '" + path + "'");
+}
+
 }  // namespace flatbert

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "format/model_writer.h"
+
 namespace flatbert {
 
 class SafeTensors {
@@ -27,5 +29,8 @@ class SafeTensors {
   std::vector<uint8_t> data_;
   std::map<std::string, Entry> entries_;
 };
+
+// Writes F32 tensors (throws Error for any other dtype) as model.safetensors.
+void WriteSafeTensorsF32(const std::vector<TensorData>& tensors, const std::string& path);
 
 }  // namespace flatbert

@@ -49,9 +49,11 @@ void QuantizeRowsInt8(const float* x, int64_t rows, int64_t cols, int8_t* q, flo
 }
 
 ModelContents Quantize(ModelContents model, QuantMode mode) {
+  for (const TensorData& t : model.tensors)
+    if (t.dtype != fb::DType::F32)
+      throw Error("tensor '" + t.name + "' is " + DTypeName(t.dtype) + "; quantize from an fp32 model");
   if (mode == QuantMode::kF32) return model;
   for (TensorData& t : model.tensors) {
-    if (t.dtype != fb::DType::F32) throw Error("tensor '" + t.name + "' is already quantized; convert from fp32");
     if (!IsQuantizable(t)) continue;
     const int64_t rows = t.shape[0], cols = t.shape[1];
     const float* src = Floats(t);
@@ -91,12 +93,47 @@ ModelContents ReadContents(const ModelFile& file) {
   }
   if (file.meta().description()) m.description = file.meta().description()->str();
   for (const fb::Tensor* t : *file.meta().tensors()) {
-    if (t->dtype() != fb::DType::F32)
-      throw Error("tensor '" + t->name()->str() + "' is " + DTypeName(t->dtype()) + "; re-quantize from an fp32 model");
     const TensorView view = file.tensor(t->name()->str());
-    m.tensors.push_back(F32Tensor(t->name()->str(), view.shape, view.f32()));
+    TensorData d;
+    d.name = t->name()->str();
+    d.shape = view.shape;
+    d.dtype = t->dtype();
+    const auto* bytes = static_cast<const uint8_t*>(view.data);
+    d.bytes.assign(bytes, bytes + t->size());
+    if (const fb::QuantParams* q = t->quant()) {
+      if (q->scales()) d.scales.assign(q->scales()->begin(), q->scales()->end());
+      if (q->zero_points()) d.zero_points.assign(q->zero_points()->begin(), q->zero_points()->end());
+      if (q->row_sums()) d.row_sums.assign(q->row_sums()->begin(), q->row_sums()->end());
+      d.axis = q->axis();
+      d.group_size = q->group_size();
+    }
+    m.tensors.push_back(std::move(d));
   }
   return m;
+}
+
+ModelContents Dequantize(ModelContents model) {
+  for (TensorData& t : model.tensors) {
+    if (t.dtype == fb::DType::F32) continue;
+    int64_t numel = 1;
+    for (int64_t d : t.shape) numel *= d;
+    std::vector<float> values(static_cast<size_t>(numel));
+    if (t.dtype == fb::DType::F16) {
+      for (int64_t i = 0; i < numel; ++i) {
+        uint16_t h;
+        std::memcpy(&h, &t.bytes[static_cast<size_t>(i) * 2], 2);
+        values[static_cast<size_t>(i)] = HalfToFloat(h);
+      }
+    } else if (t.dtype == fb::DType::I8 && t.shape.size() == 2 && t.axis == 0 && t.group_size == 0) {
+      const int64_t cols = t.shape[1];
+      const auto* q = reinterpret_cast<const int8_t*>(t.bytes.data());
+      for (int64_t i = 0; i < numel; ++i) values[static_cast<size_t>(i)] = q[i] * t.scales[static_cast<size_t>(i / cols)];
+    } else {
+      throw Error("tensor '" + t.name + "': cannot dequantize " + DTypeName(t.dtype) + " with this layout");
+    }
+    t = F32Tensor(t.name, t.shape, values.data());
+  }
+  return model;
 }
 
 }  // namespace flatbert

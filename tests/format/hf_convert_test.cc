@@ -4,9 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "flatbert/error.hpp"
+#include "format/hf_export.h"
+#include "format/model_file.h"
 #include "quant/half.h"
+#include "quant/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {
@@ -39,6 +43,49 @@ TEST(HfConvertTest, MissingWeightsFileIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("no model.safetensors"), std::string::npos) << e.what();
   }
   fs::remove_all(dir);
+}
+
+// export(int8 model) -> convert -> int8 gives back the same config, vocab and tensor bytes, for both architectures.
+TEST(HfConvertTest, ExportThenConvertRoundTrips) {
+  for (const char* name : {"bert", "mobilebert", "mobilebert-layernorm-gelu"}) {
+    SCOPED_TRACE(name);
+    const ModelContents original = Quantize(ConvertHuggingFace(testing::GoldenDir(name)), QuantMode::kInt8Dynamic);
+    const std::string file = testing::TempPath("export.fbm");
+    WriteModel(original, file);
+    const fs::path dir = testing::TempPath("export_hf");
+    ExportHuggingFace(Dequantize(ReadContents(ModelFile::Open(file))), dir.string());
+    const ModelContents back = Quantize(ConvertHuggingFace(dir.string()), QuantMode::kInt8Dynamic);
+    fs::remove_all(dir);
+    fs::remove(file);
+
+    EXPECT_EQ(back.labels, original.labels);
+    EXPECT_EQ(back.tokenizer.vocab, original.tokenizer.vocab);
+    EXPECT_EQ(back.tokenizer.max_length, original.tokenizer.max_length);
+    EXPECT_EQ(back.has_normalizer, original.has_normalizer);
+    EXPECT_EQ(back.config.num_feedforward_networks, original.config.num_feedforward_networks);
+    EXPECT_EQ(back.config.pooler_activation, original.config.pooler_activation);
+    EXPECT_EQ(back.config.norm, original.config.norm);
+    ASSERT_EQ(back.tensors.size(), original.tensors.size());
+    std::map<std::string, const TensorData*> by_name;
+    for (const TensorData& t : original.tensors) by_name[t.name] = &t;
+    for (const TensorData& t : back.tensors) {
+      ASSERT_TRUE(by_name.count(t.name)) << t.name;
+      const TensorData& o = *by_name[t.name];
+      EXPECT_EQ(t.dtype, o.dtype) << t.name;
+      EXPECT_EQ(t.bytes, o.bytes) << t.name;
+      EXPECT_EQ(t.scales, o.scales) << t.name;
+    }
+  }
+}
+
+TEST(HfConvertTest, QuantizingAQuantizedModelIsAClearError) {
+  ModelContents m = Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF16);
+  try {
+    Quantize(std::move(m), QuantMode::kInt8Dynamic);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("quantize from an fp32 model"), std::string::npos) << e.what();
+  }
 }
 
 TEST(HfConvertTest, HalfPrecisionRoundTrips) {

@@ -1,0 +1,81 @@
+#include "format/hf_export.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "flatbert/error.hpp"
+#include "format/safetensors.h"
+
+namespace flatbert {
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+// The keys ConvertHuggingFace and python/flatbert_py read, spelled as Hugging Face's BertConfig / MobileBertConfig.
+json ConfigJson(const ModelContents& m) {
+  const fb::ArchConfigT& c = m.config;
+  const bool mobile = c.arch == fb::Arch::MobileBert;
+  json j;
+  j["model_type"] = mobile ? "mobilebert" : "bert";
+  j["architectures"] = {mobile ? "MobileBertForSequenceClassification" : "BertForSequenceClassification"};
+  j["vocab_size"] = c.vocab_size;
+  j["hidden_size"] = c.hidden_size;
+  j["num_hidden_layers"] = c.num_layers;
+  j["num_attention_heads"] = c.num_heads;
+  j["intermediate_size"] = c.intermediate_size;
+  j["hidden_act"] = c.activation == fb::Activation::Relu ? "relu" : "gelu";
+  j["max_position_embeddings"] = c.max_positions;
+  j["type_vocab_size"] = c.type_vocab_size;
+  j["layer_norm_eps"] = c.layer_norm_eps;
+  j["normalization_type"] = c.norm == fb::NormType::NoNorm ? "no_norm" : "layer_norm";
+  if (mobile) {
+    j["embedding_size"] = c.embedding_size;
+    j["trigram_input"] = c.trigram_input;
+    j["use_bottleneck"] = c.use_bottleneck;
+    j["intra_bottleneck_size"] = c.intra_bottleneck_size;
+    j["key_query_shared_bottleneck"] = c.key_query_shared_bottleneck;
+    j["num_feedforward_networks"] = c.num_feedforward_networks;
+    j["classifier_activation"] = c.pooler_activation;
+  }
+  j["num_labels"] = m.labels.size();
+  json id2label = json::object(), label2id = json::object();
+  for (size_t i = 0; i < m.labels.size(); ++i) {
+    id2label[std::to_string(i)] = m.labels[i];
+    label2id[m.labels[i]] = i;
+  }
+  j["id2label"] = id2label;
+  j["label2id"] = label2id;
+  if (m.has_normalizer)
+    j["flatbert_normalizer"] = {{"replace_mentions", m.normalizer.replace_mentions},
+                                {"replace_urls", m.normalizer.replace_urls},
+                                {"unescape_html", m.normalizer.unescape_html},
+                                {"collapse_whitespace", m.normalizer.collapse_whitespace}};
+  j["flatbert_max_length"] = m.tokenizer.max_length;
+  return j;
+}
+
+void WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  if (!f) throw Error("cannot write '" + path.string() + "'");
+}
+
+}  // namespace
+
+void ExportHuggingFace(const ModelContents& model, const std::string& directory) {
+  if (model.tokenizer.lowercase != model.tokenizer.strip_accents)
+    throw Error("the tokenizer's lowercase and strip_accents differ; Hugging Face's do_lower_case sets both");
+  const fs::path dir(directory);
+  fs::create_directories(dir);
+  WriteText(dir / "config.json", ConfigJson(model).dump(2) + "\n");
+  WriteText(dir / "tokenizer_config.json",
+            json{{"do_lower_case", model.tokenizer.lowercase}, {"model_max_length", model.tokenizer.max_length}}.dump(2) + "\n");
+  std::string vocab;
+  for (const std::string& token : model.tokenizer.vocab) vocab += token + "\n";
+  WriteText(dir / "vocab.txt", vocab);
+  WriteSafeTensorsF32(model.tensors, (dir / "model.safetensors").string());
+}
+
+}  // namespace flatbert
