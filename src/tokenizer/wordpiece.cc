@@ -16,18 +16,16 @@ constexpr const char* kSpecialTokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[
 
 WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string_view> vocab, bool lowercase, bool strip_accents)
     : vocab_(std::move(vocab)), lowercase_(lowercase), strip_accents_(strip_accents) {
-  ids_.reserve(vocab_.size());
-  for (size_t i = 0; i < vocab_.size(); ++i) ids_.emplace(vocab_[i], static_cast<int32_t>(i));  // first wins
   auto must = [&](const char* token) {
-    auto it = ids_.find(token);
-    if (it == ids_.end()) throw Error(std::string("vocabulary has no ") + token + " token");
-    return it->second;
+    const int32_t id = vocab_.Find(token);
+    if (id == VocabIndex::kAbsent) throw Error(std::string("vocabulary has no ") + token + " token");
+    return id;
   };
   unk_id_ = must("[UNK]");
   cls_id_ = must("[CLS]");
   sep_id_ = must("[SEP]");
   for (const char* t : kSpecialTokens)
-    if (ids_.count(t)) special_.emplace_back(t, t + std::char_traits<char>::length(t));
+    if (vocab_.Find(t) != VocabIndex::kAbsent) special_.emplace_back(t, t + std::char_traits<char>::length(t));
   std::sort(special_.begin(), special_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
@@ -46,8 +44,8 @@ WordPieceTokenizer WordPieceTokenizer::FromVocabFile(const std::string& path) {
 }
 
 int32_t WordPieceTokenizer::id(std::string_view token) const {
-  auto it = ids_.find(token);
-  return it == ids_.end() ? unk_id_ : it->second;
+  const int32_t id = vocab_.Find(token);
+  return id == VocabIndex::kAbsent ? unk_id_ : id;
 }
 
 std::u32string WordPieceTokenizer::Normalize(std::u32string_view text) const {
@@ -86,7 +84,7 @@ void WordPieceTokenizer::AppendWordPieces(std::u32string_view word, std::vector<
     while (start < end) {
       piece = start > 0 ? "##" : "";
       for (size_t k = start; k < end; ++k) unicode::AppendUtf8(word[k], piece);
-      if (ids_.count(piece)) {
+      if (vocab_.Find(piece) != VocabIndex::kAbsent) {
         found = true;
         break;
       }
@@ -148,9 +146,9 @@ Encoding WordPieceTokenizer::Encode(std::string_view text, size_t max_length) co
   Encoding e;
   e.tokens.reserve(tokens.size() + 2);
   e.ids.reserve(tokens.size() + 2);
-  e.tokens.emplace_back(vocab_[cls_id_]);
+  e.tokens.emplace_back(vocab_.token(cls_id_));
   for (std::string& t : tokens) e.tokens.push_back(std::move(t));
-  e.tokens.emplace_back(vocab_[sep_id_]);
+  e.tokens.emplace_back(vocab_.token(sep_id_));
   for (const std::string& t : e.tokens) e.ids.push_back(id(t));
   e.ids.front() = cls_id_;
   e.ids.back() = sep_id_;

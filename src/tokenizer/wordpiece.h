@@ -6,8 +6,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "tokenizer/vocab_index.h"
 
 namespace flatbert {
 
@@ -35,8 +36,7 @@ class WordPieceTokenizer {
   void TokenizeSection(std::u32string_view section, std::vector<std::string>& out) const;
 
   std::vector<std::string> owned_;  // vocab storage when read from a file
-  std::vector<std::string_view> vocab_;
-  std::unordered_map<std::string_view, int32_t> ids_;
+  VocabIndex vocab_;
   std::vector<std::u32string> special_;  // longest first
   bool lowercase_, strip_accents_;
   int32_t unk_id_, cls_id_, sep_id_;
