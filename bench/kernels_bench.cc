@@ -47,10 +47,24 @@ void LinearI8(benchmark::State& state, const Kernels* k) {
     for (int p = 0; p < kk; ++p) sums[j] += w[static_cast<size_t>(j) * kk + p];
   std::vector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
-    k->linear_i8(x.data(), w.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
+    k->linear_i8(x.data(), 0.f, w.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+void LinearI4(benchmark::State& state, const Kernels* k) {
+  const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1)), group = 32;
+  const auto x = Random(static_cast<size_t>(m) * kk), wf = Random(static_cast<size_t>(n) * kk), b = Random(n);
+  std::vector<uint8_t> w(wf.size() / 2);
+  std::vector<float> scales(wf.size() / group);
+  QuantizeGroupsInt4(wf.data(), wf.size(), group, w.data(), scales.data());
+  std::vector<float> y(static_cast<size_t>(m) * n);
+  for (auto _ : state) {
+    k->linear_i4(x.data(), w.data(), scales.data(), group, b.data(), y.data(), m, n, kk);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 int Register() {
@@ -60,6 +74,7 @@ int Register() {
     for (const auto& [n, kk] : kShapes) {
       benchmark::RegisterBenchmark((std::string("linear_f32/") + *name).c_str(), LinearF32, k)->Args({n, kk});
       benchmark::RegisterBenchmark((std::string("linear_i8/") + *name).c_str(), LinearI8, k)->Args({n, kk});
+      benchmark::RegisterBenchmark((std::string("linear_i4/") + *name).c_str(), LinearI4, k)->Args({n, kk});
     }
   }
   return 0;

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes the golden files the C++ tests compare against: for each small random model, an HF-layout directory
 (config.json, vocab.txt, model.safetensors) and golden.json with texts, the token ids our Python tokenizer and
-normalizer give, and the PyTorch logits for the fp32 weights and for the fp16 / int8-dynamic formats (emulated
-in flatbert_py/quant.py with the engine's arithmetic).
+normalizer give, and the PyTorch logits for the fp32 weights and for every quantization mode (emulated in
+flatbert_py/quant.py with the engine's arithmetic; int8-static is calibrated on the golden texts themselves).
 
   /usr/bin/python3 python/make_goldens.py            # rewrites tests/golden/
 """
@@ -39,6 +39,7 @@ MODELS = {
                                       normalization_type="layer_norm", classifier_activation=True),
 }
 MAX_LENGTH = 32
+QUANT_MODES = ("fp16", "int8-dynamic", "int8-static", "int4", "mixed")
 NORMALIZER = dict(replace_mentions=True, replace_urls=True, unescape_html=True, collapse_whitespace=True)
 
 
@@ -55,10 +56,10 @@ def main():
         directory = os.path.join(OUT, name)
         hf_io.save_pretrained(model, directory, vocab,
                               extra=dict(flatbert_normalizer=NORMALIZER, flatbert_max_length=MAX_LENGTH))
-        variants = {"fp32": model, **{mode: quant.emulate(model, mode) for mode in ("fp16", "int8-dynamic")}}
+        all_ids = [tok.encode(normalize_tweet(text)) for text in TEXTS]
+        variants = {"fp32": model, **{mode: quant.emulate(model, mode, calibration=all_ids) for mode in QUANT_MODES}}
         cases = []
-        for text in TEXTS:
-            ids = tok.encode(normalize_tweet(text))
+        for text, ids in zip(TEXTS, all_ids):
             case = dict(text=text, ids=ids)
             for mode, m in variants.items():
                 with torch.no_grad():

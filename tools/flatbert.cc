@@ -15,6 +15,7 @@
 #include "format/hf_export.h"
 #include "format/model_file.h"
 #include "format/model_writer.h"
+#include "quant/calibrate.h"
 #include "quant/quantize.h"
 #include "tokenizer/model_text.h"
 #include "bench.h"
@@ -191,6 +192,14 @@ std::string ShapeText(const flatbuffers::Vector<int64_t>* shape) {
   return s;
 }
 
+// How a tensor's scales apply: "per row", "groups of 32", plus a calibrated input scale (int8-static).
+std::string QuantText(const flatbert::fb::QuantParams* q) {
+  if (!q) return "";
+  std::string text = q->group_size() > 0 ? "groups of " + std::to_string(q->group_size()) : "per row";
+  if (q->input_scale() > 0.f) text += ", static input scale " + std::to_string(q->input_scale());
+  return text;
+}
+
 int RunInspect(const std::string& path, bool as_json) {
   const flatbert::ModelFile file = flatbert::ModelFile::Open(path);
   const flatbert::fb::Model& m = file.meta();
@@ -227,7 +236,7 @@ int RunInspect(const std::string& path, bool as_json) {
     bytes += t->size();
     bytes_by_dtype[flatbert::DTypeName(t->dtype())] += t->size();
     j["tensors"].push_back({{"name", t->name()->str()}, {"dtype", flatbert::DTypeName(t->dtype())},
-                            {"shape", ShapeText(t->shape())}, {"bytes", t->size()}});
+                            {"shape", ShapeText(t->shape())}, {"bytes", t->size()}, {"quant", QuantText(t->quant())}});
   }
   j["parameters"] = params;
   j["tensor_bytes"] = bytes;
@@ -245,13 +254,31 @@ int RunInspect(const std::string& path, bool as_json) {
   std::printf("tensors    %zu, %.2fM parameters, %.2f MB %s\n", j["tensors"].size(), params / 1e6, bytes / 1e6,
               j["tensor_bytes_by_dtype"].dump().c_str());
   for (const auto& t : j["tensors"])
-    std::printf("  %-70s %-4s %-12s %10llu\n", t["name"].get<std::string>().c_str(), t["dtype"].get<std::string>().c_str(),
-                t["shape"].get<std::string>().c_str(), static_cast<unsigned long long>(t["bytes"].get<uint64_t>()));
+    std::printf("  %-62s %-4s %-12s %10llu  %s\n", t["name"].get<std::string>().c_str(),
+                t["dtype"].get<std::string>().c_str(), t["shape"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(t["bytes"].get<uint64_t>()), t["quant"].get<std::string>().c_str());
   return 0;
 }
 
-int RunConvert(const std::string& source, const std::string& out, const std::string& quant) {
+// Texts for int8-static calibration: one per line, or the text column of a TSV / JSONL file.
+std::vector<std::string> ReadCalibrationTexts(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw flatbert::Error("cannot open calibration file '" + path + "'");
+  RowReader reader("auto", "text");
+  std::vector<std::string> texts;
+  for (std::string line; std::getline(in, line);) {
+    Row row;
+    if (reader.Read(line, row) && row.error.empty() && !row.text.empty()) texts.push_back(std::move(row.text));
+  }
+  if (texts.empty()) throw flatbert::Error("calibration file '" + path + "' has no texts");
+  return texts;
+}
+
+int RunConvert(const std::string& source, const std::string& out, const std::string& quant, int group_size,
+               const std::string& calibrate) {
   const flatbert::QuantMode mode = flatbert::ParseQuantMode(quant);
+  if ((mode == flatbert::QuantMode::kInt8Static) != !calibrate.empty())
+    throw flatbert::Error("--calibrate FILE goes with --quant int8-static, and only with it");
   std::cerr << "reading " << source << "\n";
   flatbert::ModelContents model;
   if (std::filesystem::is_directory(source)) {
@@ -259,8 +286,15 @@ int RunConvert(const std::string& source, const std::string& out, const std::str
   } else {
     model = flatbert::ReadContents(flatbert::ModelFile::Open(source));
   }
+  flatbert::QuantOptions options;
+  options.group_size = group_size;
+  if (!calibrate.empty()) {
+    const std::vector<std::string> texts = ReadCalibrationTexts(calibrate);
+    std::cerr << "calibrating input scales on " << texts.size() << " texts from " << calibrate << "\n";
+    options.input_scales = flatbert::CalibrateInputScales(model, texts);
+  }
   std::cerr << "quantizing weights: " << quant << "\n";
-  model = flatbert::Quantize(std::move(model), mode);
+  model = flatbert::Quantize(std::move(model), mode, options);
   flatbert::WriteModel(model, out);
   const flatbert::ModelFile check = flatbert::ModelFile::Open(out);  // verify what was written
   std::cerr << "wrote " << out << ": " << model.tensors.size() << " tensors, " << check.file_size() << " bytes\n";
@@ -329,7 +363,13 @@ int main(int argc, char** argv) {
       ->required();
   convert->add_option("-o,--output", out, "output .fbm")->required();
   convert->add_option("-q,--quant", quant, "weight format")
-      ->check(CLI::IsMember({"fp32", "fp16", "int8-dynamic"}))->capture_default_str();
+      ->check(CLI::IsMember({"fp32", "fp16", "int8-dynamic", "int8-static", "int4", "mixed"}))->capture_default_str();
+  int group_size = 32;
+  convert->add_option("--group-size", group_size, "int4 / mixed: values per scale (a multiple of 32)")
+      ->capture_default_str();
+  std::string calibrate;
+  convert->add_option("--calibrate", calibrate,
+                      "int8-static: texts to calibrate activation scales on (lines, or a TSV/JSONL text column)");
 
   CLI::App* export_hf = app.add_subcommand(
       "export", "write a model as a Hugging Face directory (fp32 weights, dequantized from int8/fp16 as the engine sees them)");
@@ -343,7 +383,7 @@ int main(int argc, char** argv) {
     if (*inspect) return RunInspect(model_path, as_json);
     if (*eval) return flatbert::tools::RunEval(eval_opt);
     if (*bench) return flatbert::tools::RunBench(bench_opt);
-    if (*convert) return RunConvert(hf_dir, out, quant);
+    if (*convert) return RunConvert(hf_dir, out, quant, group_size, calibrate);
     if (*export_hf) return RunExport(model_path, out);
   } catch (const std::exception& e) {
     std::cerr << "flatbert: error: " << e.what() << "\n";

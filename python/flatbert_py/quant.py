@@ -1,6 +1,7 @@
 """PyTorch emulation of flatbert's weight formats (src/quant/quantize.cc, the linear kernels), so that golden
-logits for fp16 and int8-dynamic models come from the same arithmetic the C++ engine does."""
+logits for every quantization mode come from the same arithmetic the C++ engine does."""
 import copy
+import re
 
 import torch
 from torch import nn
@@ -30,21 +31,87 @@ class DynamicInt8Linear(nn.Module):
         return acc * xs * self.scale.T + self.bias
 
 
-def emulate(model, mode):
-    """A copy of `model` computing as flatbert does with weights stored in `mode` (fp16 | int8-dynamic)."""
+class StaticInt8Linear(DynamicInt8Linear):
+    """int8-static: x quantized with a calibrated scale (clamped to +-127) instead of per row."""
+
+    def __init__(self, linear, input_scale):
+        super().__init__(linear)
+        self.input_scale = torch.tensor(input_scale, dtype=torch.float32)
+
+    def forward(self, x):
+        xq = torch.clamp(torch.round(x * (1.0 / self.input_scale)), -127, 127)
+        acc = F.linear(xq.double(), self.q.double()).float()
+        return acc * self.input_scale * self.scale.T + self.bias
+
+
+GROUP = 32  # int4 values per scale, QuantOptions::group_size's default
+
+
+def int4_groups(w, group=GROUP):
+    """Group-wise int4 as QuantizeGroupsInt4 then DequantizeI4: scale = max|group| / 7, q = round(x / scale)."""
+    g = w.reshape(-1, group)
+    amax = g.abs().amax(-1, keepdim=True)
+    scale = torch.where(amax > 0, amax / 7.0, torch.ones_like(amax))
+    return (torch.clamp(torch.round(g / scale), -7, 7) * scale).reshape(w.shape)
+
+
+def stored_type(name, shape, mode, num_layers):
+    """The weight format of one matrix per mode, as StoredType in src/quant/quantize.cc."""
+    int4_fits = shape[1] % GROUP == 0
+    if mode == "int4":
+        return "int4" if int4_fits else "int8"
+    if mode == "mixed":
+        if name.startswith("classifier") or "pooler" in name:
+            return "fp32"
+        layer = re.search(r"encoder\.layer\.(\d+)\.", name)
+        layer = int(layer.group(1)) if layer else -1
+        return "int4" if int4_fits and 0 < layer < num_layers - 1 else "int8"
+    return {"fp16": "fp16", "int8-dynamic": "int8", "int8-static": "int8"}[mode]
+
+
+@torch.no_grad()
+def calibrate(model, sequences):
+    """int8-static input scales as CalibrateInputScales: max |input| of each Linear over `sequences` / 127."""
+    max_abs, hooks = {}, []
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Linear):
+            def hook(_, inputs, _out, name=name):
+                max_abs[name] = max(max_abs.get(name, 0.0), inputs[0].abs().max().item())
+            hooks.append(module.register_forward_hook(hook))
+    model.eval()
+    for ids in sequences:
+        if len(ids) > 2:
+            model(torch.tensor([ids]))
+    for h in hooks:
+        h.remove()
+    return {name: (torch.tensor(m, dtype=torch.float32) / 127.0).item() if m > 0 else 1.0 for name, m in max_abs.items()}
+
+
+def emulate(model, mode, calibration=None):
+    """A copy of `model` computing as flatbert does with weights stored in `mode` (fp16 | int8-dynamic |
+    int8-static | int4 | mixed). int8-static needs `calibration`: token id sequences to calibrate on."""
+    scales = calibrate(model, calibration) if mode == "int8-static" else None
+    num_layers = model.config.num_hidden_layers
     model = copy.deepcopy(model)
-    for module in list(model.modules()):
+    for module_name, module in list(model.named_modules()):
         for name, child in list(module.named_children()):
             if not isinstance(child, nn.Linear):
                 continue
-            if mode == "int8-dynamic":
-                setattr(module, name, DynamicInt8Linear(child))
-            else:
+            full = f"{module_name}.{name}" if module_name else name
+            kind = stored_type(full, child.weight.shape, mode, num_layers)
+            if kind == "int8":
+                setattr(module, name, StaticInt8Linear(child, scales[full]) if scales else DynamicInt8Linear(child))
+            elif kind == "int4":
+                child.weight.data = int4_groups(child.weight.data)
+            elif kind == "fp16":
                 child.weight.data = child.weight.data.half().float()
     emb = model.base.embeddings.word_embeddings.weight
-    if mode == "int8-dynamic":
+    kind = stored_type("embeddings.word_embeddings.weight", emb.shape, mode, num_layers)
+    if kind == "int8":
         q, scale = quantize_rows(emb.data)
         emb.data = q * scale
+    elif kind == "int4":
+        emb.data = int4_groups(emb.data)
     else:
         emb.data = emb.data.half().float()
     return model

@@ -6,6 +6,7 @@
 #include "flatbert/error.hpp"
 #include "format/arch.h"
 #include "quant/half.h"
+#include "quant/quantize.h"
 
 namespace flatbert {
 namespace {
@@ -22,12 +23,15 @@ Linear BindMatrix(const ModelFile& file, const std::string& name) {
   const TensorView w = file.tensor(name);
   Linear l;
   l.dtype = w.meta->dtype();
-  if (l.dtype != fb::DType::F32 && l.dtype != fb::DType::F16 && l.dtype != fb::DType::I8)
-    throw Error("tensor '" + name + "' is " + DTypeName(l.dtype) + ", which this engine does not compute");
+  l.name = w.meta->name()->c_str();
   l.weight = w.data;
-  if (l.dtype == fb::DType::I8) {
+  if (l.dtype == fb::DType::I8) {  // the verifier checked the quantization parameters of I8 and I4
     l.scales = w.meta->quant()->scales()->data();
     l.row_sums = w.meta->quant()->row_sums()->data();
+    l.input_scale = w.meta->quant()->input_scale();
+  } else if (l.dtype == fb::DType::I4) {
+    l.scales = w.meta->quant()->scales()->data();
+    l.group = w.meta->quant()->group_size();
   }
   l.in = static_cast<int>(w.shape[1]);
   l.out = static_cast<int>(w.shape[0]);
@@ -88,12 +92,17 @@ Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
 }
 
 void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const {
+  if (observer_) observer_(l, x, rows);
   switch (l.dtype) {
     case fb::DType::F16:
       k_.linear_f16(x, static_cast<const uint16_t*>(l.weight), l.bias, y, rows, l.out, l.in);
       break;
     case fb::DType::I8:
-      k_.linear_i8(x, static_cast<const int8_t*>(l.weight), l.scales, l.row_sums, l.bias, y, rows, l.out, l.in);
+      k_.linear_i8(x, l.input_scale, static_cast<const int8_t*>(l.weight), l.scales, l.row_sums, l.bias, y, rows, l.out,
+                   l.in);
+      break;
+    case fb::DType::I4:
+      k_.linear_i4(x, static_cast<const uint8_t*>(l.weight), l.scales, l.group, l.bias, y, rows, l.out, l.in);
       break;
     default:
       k_.linear_f32(x, static_cast<const float*>(l.weight), l.bias, y, rows, l.out, l.in);
@@ -109,6 +118,10 @@ void Encoder::WordEmbedding(int32_t id, float* out) const {
       break;
     case fb::DType::I8:
       for (int i = 0; i < t.in; ++i) out[i] = static_cast<const int8_t*>(t.weight)[offset + i] * t.scales[id];
+      break;
+    case fb::DType::I4:  // a row is whole groups, so it starts on a byte and on a scale
+      DequantizeI4(static_cast<const uint8_t*>(t.weight) + offset / 2, t.scales + offset / static_cast<size_t>(t.group),
+                   t.group, out, static_cast<size_t>(t.in));
       break;
     default:
       std::memcpy(out, static_cast<const float*>(t.weight) + offset, t.in * sizeof(float));

@@ -2,6 +2,7 @@
 // BERT / MobileBERT encoder + pooler + classifier, forward pass for one unpadded sequence.
 // Weights point into the mmapped model file.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -11,10 +12,13 @@
 namespace flatbert {
 
 struct Linear {
+  const char* name = "";  // the weight tensor's name, in the model file
   fb::DType dtype = fb::DType::F32;
   const void* weight = nullptr;    // [out, in] of dtype
   const float* scales = nullptr;   // I8: one per output row
   const int32_t* row_sums = nullptr;  // I8: sum of each row
+  float input_scale = 0.f;            // I8: calibrated input scale (int8-static); 0: per row at run time
+  int group = 0;                      // I4: values per scale (scales: one per group)
   const float* bias = nullptr;     // [out]
   int in = 0, out = 0;
 };
@@ -46,6 +50,10 @@ class Encoder {
   std::vector<float> Logits(std::span<const int32_t> ids) const;
   int max_positions() const { return config_.max_positions(); }
 
+  // Called with every Linear's input before it is applied (for calibration: quant/calibrate.h).
+  using InputObserver = std::function<void(const Linear& linear, const float* x, int rows)>;
+  void set_input_observer(InputObserver observer) { observer_ = std::move(observer); }
+
  private:
   void Embed(std::span<const int32_t> ids, std::vector<float>& x) const;
   void WordEmbedding(int32_t id, float* out) const;  // dequantizes one row of the table
@@ -64,6 +72,7 @@ class Encoder {
   Norm embedding_norm_;
   std::vector<LayerWeights> layers_;
   Linear pooler_, classifier_;
+  InputObserver observer_;
 };
 
 }  // namespace flatbert

@@ -149,6 +149,15 @@ void ModelFile::Verify(const std::string& name) {
           static_cast<int64_t>(q->row_sums()->size()) != t->shape()->Get(0))
         fail("int8 tensor '" + t->name()->str() + "' needs one scale and one row sum per row");
     }
+    if (t->dtype() == fb::DType::I4) {  // int4 matrices carry one scale per group of each row
+      const fb::QuantParams* q = t->quant();
+      const bool matrix = t->shape() && t->shape()->size() == 2;
+      const int64_t group = q ? q->group_size() : 0;
+      if (!matrix || !q || !q->scales() || group <= 0 || group % kInt4GroupMultiple != 0 ||
+          t->shape()->Get(1) % group != 0 || static_cast<int64_t>(q->scales()->size()) != static_cast<int64_t>(numel) / group)
+        fail("int4 tensor '" + t->name()->str() + "' needs a group size (a multiple of " +
+             std::to_string(kInt4GroupMultiple) + " dividing its rows) and one scale per group");
+    }
     if (t->offset() % kTensorAlignment != 0) fail("tensor '" + t->name()->str() + "' is not 64-byte aligned");
     if (t->offset() > data_size || t->size() > data_size - t->offset())
       fail("tensor '" + t->name()->str() + "' lies outside the file (truncated?)");

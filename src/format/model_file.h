@@ -11,6 +11,7 @@ namespace flatbert {
 
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kTensorAlignment = 64;
+inline constexpr int kInt4GroupMultiple = 32;  // int4 groups are whole 32-value blocks (one SIMD unpack each)
 
 size_t DTypeBits(fb::DType dtype);
 const char* DTypeName(fb::DType dtype);

@@ -18,6 +18,7 @@ struct TensorData {
   std::vector<int32_t> row_sums;
   int32_t axis = 0;
   int32_t group_size = 0;
+  float input_scale = 0.f;  // int8-static Linear weights: the calibrated scale of the input activations
 };
 
 struct ModelContents {

@@ -23,15 +23,20 @@ void QuantizeRowsRef(const float* x, int rows, int cols, int8_t* q, float* scale
   QuantizeRowsInt8(x, rows, cols, q, scales);
 }
 
-void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
-                  const float* bias, float* y, int m, int n, int k) {
+void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
+                  const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
   thread_local std::vector<int8_t> xq;
   thread_local std::vector<float> x_scales;
   thread_local std::vector<int32_t> acc;
   xq.resize(static_cast<size_t>(m) * k);
   x_scales.resize(static_cast<size_t>(m));
   acc.resize(static_cast<size_t>(m) * n);
-  quantize(x, m, k, xq.data(), x_scales.data());
+  if (x_scale > 0.f) {
+    QuantizeInt8Static(x, static_cast<size_t>(m) * k, x_scale, xq.data());
+    x_scales.assign(static_cast<size_t>(m), x_scale);
+  } else {
+    quantize(x, m, k, xq.data(), x_scales.data());
+  }
   dot(xq.data(), w, w_row_sums, acc.data(), m, n, k);
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
@@ -40,13 +45,28 @@ void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, const in
     }
 }
 
+void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
+                  const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k) {
+  thread_local std::vector<float> wide;
+  wide.resize(static_cast<size_t>(n) * k);
+  dequantize(w, w_scales, group, wide.data(), wide.size());
+  linear_f32(x, wide.data(), bias, y, m, n, k);
+}
+
 namespace {
 
 // A path's int8 linear: LinearI8With over its dot-product microkernel and activation quantizer.
 template <DotI8Fn Dot, QuantizeRowsFn Quantize>
-void LinearI8Of(const float* x, const int8_t* w, const float* s, const int32_t* sums, const float* b, float* y, int m,
-                int n, int k) {
-  LinearI8With(Dot, Quantize, x, w, s, sums, b, y, m, n, k);
+void LinearI8Of(const float* x, float x_scale, const int8_t* w, const float* s, const int32_t* sums, const float* b,
+                float* y, int m, int n, int k) {
+  LinearI8With(Dot, Quantize, x, x_scale, w, s, sums, b, y, m, n, k);
+}
+
+// A path's int4 linear: LinearI4With over its unpacker and f32 microkernel.
+template <DequantizeI4Fn Dequantize, decltype(Kernels::linear_f32) LinearF32>
+void LinearI4Of(const float* x, const uint8_t* w, const float* s, int group, const float* b, float* y, int m, int n,
+                int k) {
+  LinearI4With(Dequantize, LinearF32, x, w, s, group, b, y, m, n, k);
 }
 
 // fp16 weights: widen the matrix once per call (the m rows of x reuse it), then the path's f32 microkernel.
@@ -73,6 +93,7 @@ Kernels Avx2Kernels() {
   k.linear_f32 = x86::LinearF32Avx2;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx2>;
   k.linear_i8 = LinearI8Of<x86::DotI8Avx2, QuantizeRowsRef>;
+  k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx2>;
   k.gelu_f32 = x86::GeluAvx2;
   return k;
 }
@@ -83,6 +104,7 @@ Kernels Avx512Kernels() {
   k.linear_f32 = x86::LinearF32Avx512;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx512>;
   k.linear_i8 = LinearI8Of<DotI8Vnni, x86::QuantizeRowsAvx512>;
+  k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx512>;
   k.gelu_f32 = x86::GeluAvx512;
   k.attention_f32 = x86::AttentionAvx512;
   return k;
@@ -104,6 +126,7 @@ Kernels NeonKernels() {
   k.linear_f32 = arm::LinearF32Neon;
   k.linear_f16 = LinearF16Of<arm::HalfToFloatNeon, arm::LinearF32Neon>;
   k.linear_i8 = LinearI8Of<arm::DotI8Neon, QuantizeRowsRef>;
+  k.linear_i4 = LinearI4Of<DequantizeI4, arm::LinearF32Neon>;  // scalar unpack: no NEON version yet
   return k;
 }
 #endif

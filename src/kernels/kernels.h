@@ -12,10 +12,15 @@ struct Kernels {
   void (*linear_f32)(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
   // The same with w stored as IEEE half.
   void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
-  // Dynamic-range int8: each row of x is quantized on the fly (symmetric, scale max|row|/127), int32 dot products
-  // with w (int8, one scale and one row sum per output row), y = acc * x_scale * w_scales[n] + bias[n].
-  void (*linear_i8)(const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+  // int8: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
+  // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
+  // (int8, one scale and one row sum per output row), y = acc * row scale * w_scales[n] + bias[n].
+  void (*linear_i8)(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
                     const float* bias, float* y, int m, int n, int k);
+  // Group-wise int4 weights (DType I4: packed nibbles, one scale per `group` values of a row): dequantized to f32,
+  // then the f32 linear. group is a multiple of 32 dividing k.
+  void (*linear_i4)(const float* x, const uint8_t* w, const float* w_scales, int group, const float* bias, float* y,
+                    int m, int n, int k);
   // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
   void (*layernorm_f32)(float* x, const float* gamma, const float* beta, int m, int n, float eps);
   // MobileBERT's NoNorm: x = x * gamma + beta.
@@ -44,7 +49,13 @@ using DotI8Fn = void (*)(const int8_t* xq, const int8_t* w, const int32_t* w_row
                          int k);
 using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, int8_t* q, float* scales);
 void QuantizeRowsRef(const float* x, int rows, int cols, int8_t* q, float* scales);
-void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
-                  const float* bias, float* y, int m, int n, int k);
+void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
+                  const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+
+// The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once
+// per call, the m rows of x reuse it in the path's f32 linear.
+using DequantizeI4Fn = void (*)(const uint8_t* w, const float* scales, int group, float* out, size_t count);
+void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
+                  const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k);
 
 }  // namespace flatbert

@@ -1,6 +1,7 @@
 #include "quant/quantize.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "flatbert/error.hpp"
@@ -17,13 +18,48 @@ bool IsQuantizable(const TensorData& t) {
 
 const float* Floats(const TensorData& t) { return reinterpret_cast<const float*>(t.bytes.data()); }
 
+bool IsWordEmbedding(const TensorData& t) { return t.name.ends_with("word_embeddings.weight"); }
+
+// The encoder layer a tensor belongs to ("...encoder.layer.<i>."), or -1 (embeddings, pooler, classifier).
+int LayerOf(const std::string& name) {
+  const std::string marker = "encoder.layer.";
+  const size_t at = name.find(marker);
+  return at == std::string::npos ? -1 : std::atoi(name.c_str() + at + marker.size());
+}
+
+// How each mode stores a quantizable matrix. int4 needs rows made of whole groups; others fall back to int8.
+// mixed keeps what is sensitive and small in higher precision: the classifier and pooler in f32, the embeddings
+// and the first and last encoder layers in int8; the middle layers, most of a deep model, in int4.
+fb::DType StoredType(const TensorData& t, QuantMode mode, int num_layers, int group) {
+  const bool int4_fits = t.shape[1] % group == 0;
+  switch (mode) {
+    case QuantMode::kF32: return fb::DType::F32;
+    case QuantMode::kF16: return fb::DType::F16;
+    case QuantMode::kInt8Dynamic:
+    case QuantMode::kInt8Static: return fb::DType::I8;
+    case QuantMode::kInt4: return int4_fits ? fb::DType::I4 : fb::DType::I8;
+    case QuantMode::kMixed: {
+      const int layer = LayerOf(t.name);
+      if (t.name.starts_with("classifier") || t.name.find("pooler") != std::string::npos) return fb::DType::F32;
+      if (layer <= 0 || layer == num_layers - 1 || !int4_fits) return fb::DType::I8;
+      return fb::DType::I4;
+    }
+  }
+  return fb::DType::F32;
+}
+
 }  // namespace
 
+constexpr QuantMode kModes[] = {QuantMode::kF32,        QuantMode::kF16,  QuantMode::kInt8Dynamic,
+                                 QuantMode::kInt8Static, QuantMode::kInt4, QuantMode::kMixed};
+
 QuantMode ParseQuantMode(const std::string& name) {
-  if (name == "fp32") return QuantMode::kF32;
-  if (name == "fp16") return QuantMode::kF16;
-  if (name == "int8-dynamic") return QuantMode::kInt8Dynamic;
-  throw Error("unknown quantization mode '" + name + "' (fp32, fp16, int8-dynamic)");
+  std::string known;
+  for (QuantMode mode : kModes) {
+    if (name == QuantModeName(mode)) return mode;
+    known += (known.empty() ? "" : ", ") + std::string(QuantModeName(mode));
+  }
+  throw Error("unknown quantization mode '" + name + "' (" + known + ")");
 }
 
 const char* QuantModeName(QuantMode mode) {
@@ -31,6 +67,9 @@ const char* QuantModeName(QuantMode mode) {
     case QuantMode::kF32: return "fp32";
     case QuantMode::kF16: return "fp16";
     case QuantMode::kInt8Dynamic: return "int8-dynamic";
+    case QuantMode::kInt8Static: return "int8-static";
+    case QuantMode::kInt4: return "int4";
+    case QuantMode::kMixed: return "mixed";
   }
   return "?";
 }
@@ -48,37 +87,83 @@ void QuantizeRowsInt8(const float* x, int64_t rows, int64_t cols, int8_t* q, flo
   }
 }
 
-ModelContents Quantize(ModelContents model, QuantMode mode) {
+void QuantizeInt8Static(const float* x, size_t count, float scale, int8_t* q) {
+  const float inv = 1.f / scale;
+  for (size_t i = 0; i < count; ++i) q[i] = static_cast<int8_t>(std::lrintf(std::clamp(x[i] * inv, -127.f, 127.f)));
+}
+
+void QuantizeGroupsInt4(const float* x, size_t count, int group, uint8_t* packed, float* scales) {
+  std::memset(packed, 0, count / 2);
+  for (size_t g = 0; g < count / static_cast<size_t>(group); ++g) {
+    const float* values = x + g * static_cast<size_t>(group);
+    float amax = 0.f;
+    for (int c = 0; c < group; ++c) amax = std::max(amax, std::fabs(values[c]));
+    const float scale = amax > 0.f ? amax / 7.f : 1.f;
+    scales[g] = scale;
+    for (int c = 0; c < group; ++c) {
+      const size_t i = g * static_cast<size_t>(group) + static_cast<size_t>(c);
+      const int q = static_cast<int>(std::lrintf(std::clamp(values[c] / scale, -7.f, 7.f))) + 8;
+      packed[i / 2] |= static_cast<uint8_t>(i % 2 ? q << 4 : q);
+    }
+  }
+}
+
+void DequantizeI4(const uint8_t* packed, const float* scales, int group, float* out, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const int nibble = i % 2 ? packed[i / 2] >> 4 : packed[i / 2] & 0x0f;
+    out[i] = static_cast<float>(nibble - 8) * scales[i / static_cast<size_t>(group)];
+  }
+}
+
+ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& options) {
   for (const TensorData& t : model.tensors)
     if (t.dtype != fb::DType::F32)
       throw Error("tensor '" + t.name + "' is " + DTypeName(t.dtype) + "; quantize from an fp32 model");
-  if (mode == QuantMode::kF32) return model;
+  if (options.group_size <= 0 || options.group_size % kInt4GroupMultiple != 0)
+    throw Error("int4 group size " + std::to_string(options.group_size) + " is not a multiple of " +
+                std::to_string(kInt4GroupMultiple));
   for (TensorData& t : model.tensors) {
     if (!IsQuantizable(t)) continue;
+    const fb::DType dtype = StoredType(t, mode, model.config.num_layers, options.group_size);
+    if (dtype == fb::DType::F32) continue;
     const int64_t rows = t.shape[0], cols = t.shape[1];
+    const size_t count = static_cast<size_t>(rows * cols);
     const float* src = Floats(t);
     std::vector<uint8_t> bytes;
-    if (mode == QuantMode::kF16) {
-      bytes.resize(static_cast<size_t>(rows * cols) * 2);
-      for (int64_t i = 0; i < rows * cols; ++i) {
+    if (dtype == fb::DType::F16) {
+      bytes.resize(count * 2);
+      for (size_t i = 0; i < count; ++i) {
         const uint16_t h = FloatToHalf(src[i]);
-        std::memcpy(&bytes[static_cast<size_t>(i) * 2], &h, 2);
+        std::memcpy(&bytes[i * 2], &h, 2);
       }
-      t.dtype = fb::DType::F16;
+    } else if (dtype == fb::DType::I4) {
+      bytes.resize(count / 2);
+      t.scales.resize(count / static_cast<size_t>(options.group_size));
+      QuantizeGroupsInt4(src, count, options.group_size, bytes.data(), t.scales.data());
+      t.group_size = options.group_size;
+      t.axis = 1;
     } else {
-      bytes.resize(static_cast<size_t>(rows * cols));
+      bytes.resize(count);
       t.scales.resize(static_cast<size_t>(rows));
       const int8_t* q = reinterpret_cast<const int8_t*>(bytes.data());
       QuantizeRowsInt8(src, rows, cols, reinterpret_cast<int8_t*>(bytes.data()), t.scales.data());
       t.row_sums.assign(static_cast<size_t>(rows), 0);
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
-      t.dtype = fb::DType::I8;
       t.axis = 0;
+      if (mode == QuantMode::kInt8Static && !IsWordEmbedding(t)) {
+        const auto scale = options.input_scales.find(t.name);
+        if (scale == options.input_scales.end() || !(scale->second > 0.f))
+          throw Error("int8-static: no calibrated input scale for '" + t.name + "' (convert with --calibrate FILE)");
+        t.input_scale = scale->second;
+      }
     }
+    t.dtype = dtype;
     t.bytes = std::move(bytes);
   }
   model.description += std::string(model.description.empty() ? "" : "; ") + "weights " + QuantModeName(mode);
+  if (mode == QuantMode::kInt4 || mode == QuantMode::kMixed)
+    model.description += " (int4 groups of " + std::to_string(options.group_size) + ")";
   return model;
 }
 
@@ -106,6 +191,7 @@ ModelContents ReadContents(const ModelFile& file) {
       if (q->row_sums()) d.row_sums.assign(q->row_sums()->begin(), q->row_sums()->end());
       d.axis = q->axis();
       d.group_size = q->group_size();
+      d.input_scale = q->input_scale();
     }
     m.tensors.push_back(std::move(d));
   }
@@ -128,6 +214,8 @@ ModelContents Dequantize(ModelContents model) {
       const int64_t cols = t.shape[1];
       const auto* q = reinterpret_cast<const int8_t*>(t.bytes.data());
       for (int64_t i = 0; i < numel; ++i) values[static_cast<size_t>(i)] = q[i] * t.scales[static_cast<size_t>(i / cols)];
+    } else if (t.dtype == fb::DType::I4) {
+      DequantizeI4(t.bytes.data(), t.scales.data(), t.group_size, values.data(), values.size());
     } else {
       throw Error("tensor '" + t.name + "': cannot dequantize " + DTypeName(t.dtype) + " with this layout");
     }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "quant/quantize.h"
 
 namespace flatbert {
 namespace {
@@ -86,6 +87,41 @@ TEST(KernelsRefTest, AttentionMatchesDirectComputation) {
         EXPECT_NEAR(out[i * stride + h * head_dim + d], o, 1e-5);
       }
     }
+}
+
+TEST(KernelsRefTest, Int4GroupsRoundTripWithinHalfAStep) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> dist(0.f, 1.f);
+  std::vector<float> x(128);
+  for (float& v : x) v = dist(rng);
+  x[5] = 0.f;
+  std::vector<uint8_t> packed(x.size() / 2);
+  std::vector<float> scales(x.size() / 32), back(x.size());
+  QuantizeGroupsInt4(x.data(), x.size(), 32, packed.data(), scales.data());
+  DequantizeI4(packed.data(), scales.data(), 32, back.data(), back.size());
+  for (size_t g = 0; g < scales.size(); ++g) {
+    float amax = 0.f;
+    for (size_t i = g * 32; i < (g + 1) * 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+    EXPECT_FLOAT_EQ(scales[g], amax / 7.f);
+  }
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_LE(std::fabs(back[i] - x[i]), scales[i / 32] / 2 * 1.0001f) << i;
+    const int nibble = i % 2 ? packed[i / 2] >> 4 : packed[i / 2] & 0x0f;
+    EXPECT_GE(nibble, 1) << i;  // q + 8 with q in [-7, 7]
+    EXPECT_LE(nibble, 15) << i;
+  }
+  EXPECT_EQ(back[5], 0.f);
+}
+
+TEST(KernelsRefTest, LinearI8StaticScaleClampsAndScales) {
+  const std::vector<float> x{0.5f, -1.f, 4.f};  // [1, 3]; with scale 1/127 the 4 clamps to 127
+  const std::vector<int8_t> w{1, 2, 3};         // [1, 3]
+  const std::vector<float> w_scales{0.5f};
+  const std::vector<int32_t> sums{6};
+  float y = 0.f;
+  K().linear_i8(x.data(), 1.f / 127.f, w.data(), w_scales.data(), sums.data(), nullptr, &y, 1, 1, 3);
+  // q = [64 (63.5 rounds to even: 64), -127, 127]; acc = 64 - 254 + 381 = 191
+  EXPECT_FLOAT_EQ(y, 191.f * (1.f / 127.f) * 0.5f);
 }
 
 }  // namespace

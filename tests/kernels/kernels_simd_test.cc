@@ -92,9 +92,31 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
       for (int p = 0; p < s.k; ++p) sums[j] += w[static_cast<size_t>(j) * s.k + p];
     const auto b = Random(static_cast<size_t>(s.n), rng);
     std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
-    ref().linear_i8(x.data(), w.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
-    simd().linear_i8(x.data(), w.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
-    ASSERT_EQ(got, want) << "m=" << s.m << " n=" << s.n << " k=" << s.k;
+    for (const float x_scale : {0.f, 0.02f}) {  // dynamic, and static with a scale that clamps large values
+      ref().linear_i8(x.data(), x_scale, w.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
+      simd().linear_i8(x.data(), x_scale, w.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
+      ASSERT_EQ(got, want) << "m=" << s.m << " n=" << s.n << " k=" << s.k << " x_scale=" << x_scale;
+    }
+  }
+}
+
+TEST_P(SimdKernelTest, LinearI4MatchesReference) {
+  std::mt19937 rng(13);
+  for (const Shape& s : Shapes()) {
+    for (const int group : {32, 64}) {
+      if (s.k % group != 0) continue;  // int4 rows are whole groups
+      const auto x = Random(static_cast<size_t>(s.m) * s.k, rng), wf = Random(static_cast<size_t>(s.n) * s.k, rng),
+                 b = Random(static_cast<size_t>(s.n), rng);
+      std::vector<uint8_t> w(wf.size() / 2);
+      std::vector<float> scales(wf.size() / static_cast<size_t>(group));
+      QuantizeGroupsInt4(wf.data(), wf.size(), group, w.data(), scales.data());
+      std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
+      ref().linear_i4(x.data(), w.data(), scales.data(), group, b.data(), want.data(), s.m, s.n, s.k);
+      simd().linear_i4(x.data(), w.data(), scales.data(), group, b.data(), got.data(), s.m, s.n, s.k);
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-5f * (1.f + std::sqrt(static_cast<float>(s.k))))
+            << "m=" << s.m << " n=" << s.n << " k=" << s.k << " group=" << group << " at " << i;
+    }
   }
 }
 

@@ -2,8 +2,9 @@
 #include <cmath>
 #include <vector>
 
-#include "quant/half.h"
 #include "kernels/kernels.h"
+#include "quant/half.h"
+#include "quant/quantize.h"
 
 namespace flatbert {
 namespace {
@@ -42,9 +43,14 @@ void DotI8(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int 
     }
 }
 
-void LinearI8(const float* x, const int8_t* w, const float* w_scales, const int32_t* w_row_sums, const float* bias,
-              float* y, int m, int n, int k) {
-  LinearI8With(DotI8, QuantizeRowsRef, x, w, w_scales, w_row_sums, bias, y, m, n, k);
+void LinearI8(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
+              const float* bias, float* y, int m, int n, int k) {
+  LinearI8With(DotI8, QuantizeRowsRef, x, x_scale, w, w_scales, w_row_sums, bias, y, m, n, k);
+}
+
+void LinearI4(const float* x, const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m,
+              int n, int k) {
+  LinearI4With(DequantizeI4, LinearF32, x, w, w_scales, group, bias, y, m, n, k);
 }
 
 void LayerNormF32(float* x, const float* gamma, const float* beta, int m, int n, float eps) {
@@ -119,8 +125,9 @@ void AttentionF32(const float* q, const float* k, const float* v, int stride, fl
 }  // namespace
 
 const Kernels& ReferenceKernels() {
-  static const Kernels kernels{"ref",   LinearF32, LinearF16, LinearI8,   LayerNormF32, NoNormF32,
-                               AddF32,  GeluF32,   ReluF32,   TanhF32,    SoftmaxF32,   AttentionF32};
+  static const Kernels kernels{"ref",     LinearF32, LinearF16, LinearI8,   LinearI4,     LayerNormF32,
+                               NoNormF32, AddF32,    GeluF32,   ReluF32,    TanhF32,      SoftmaxF32,
+                               AttentionF32};
   return kernels;
 }
 

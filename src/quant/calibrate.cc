@@ -1,0 +1,42 @@
+#include "quant/calibrate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/encoder.h"
+#include "flatbert/error.hpp"
+#include "format/model_file.h"
+#include "tokenizer/model_text.h"
+#include "tokenizer/tweet_normalizer.h"
+
+namespace flatbert {
+
+std::map<std::string, float> CalibrateInputScales(const ModelContents& model, const std::vector<std::string>& texts) {
+  const std::vector<uint8_t> bytes = SerializeModel(model);
+  const ModelFile file = ModelFile::FromBytes(bytes.data(), bytes.size(), "calibration model");
+  Encoder encoder(file, BestKernels());
+  const WordPieceTokenizer tokenizer = ModelTokenizer(file);
+  const std::optional<NormalizerOptions> normalizer = ModelNormalizer(file);
+  const size_t max_length =
+      static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()));
+
+  std::map<std::string, float> max_abs;
+  encoder.set_input_observer([&](const Linear& linear, const float* x, int rows) {
+    float& m = max_abs[linear.name];
+    for (size_t i = 0; i < static_cast<size_t>(rows) * static_cast<size_t>(linear.in); ++i) m = std::max(m, std::fabs(x[i]));
+  });
+  size_t used = 0;
+  for (const std::string& text : texts) {
+    const std::vector<int32_t> ids =
+        tokenizer.Encode(normalizer ? NormalizeTweet(text, *normalizer) : text, max_length).ids;
+    if (ids.size() <= 2) continue;
+    encoder.Logits(ids);
+    ++used;
+  }
+  if (used == 0) throw Error("calibration: none of the " + std::to_string(texts.size()) + " texts has a token");
+  std::map<std::string, float> scales;
+  for (const auto& [name, m] : max_abs) scales[name] = m > 0.f ? m / 127.f : 1.f;
+  return scales;
+}
+
+}  // namespace flatbert
