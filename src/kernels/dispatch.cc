@@ -19,8 +19,13 @@
 
 namespace flatbert {
 
-void QuantizeRowsRef(const float* x, int rows, int cols, int8_t* q, float* scales) {
-  QuantizeRowsInt8(x, rows, cols, q, scales);
+void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
+  if (fixed_scale > 0.f) {
+    QuantizeInt8Static(x, static_cast<size_t>(rows) * cols, fixed_scale, q);
+    for (int r = 0; r < rows; ++r) scales[r] = fixed_scale;
+  } else {
+    QuantizeRowsInt8(x, rows, cols, q, scales);
+  }
 }
 
 void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
@@ -31,12 +36,7 @@ void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_
   xq.resize(static_cast<size_t>(m) * k);
   x_scales.resize(static_cast<size_t>(m));
   acc.resize(static_cast<size_t>(m) * n);
-  if (x_scale > 0.f) {
-    QuantizeInt8Static(x, static_cast<size_t>(m) * k, x_scale, xq.data());
-    x_scales.assign(static_cast<size_t>(m), x_scale);
-  } else {
-    quantize(x, m, k, xq.data(), x_scales.data());
-  }
+  quantize(x, m, k, x_scale, xq.data(), x_scales.data());
   dot(xq.data(), w, w_row_sums, acc.data(), m, n, k);
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {

@@ -47,8 +47,10 @@ const char* const* KernelPathNames();  // nullptr-terminated
 // integer dot products by `dot`, float epilogue.
 using DotI8Fn = void (*)(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n,
                          int k);
-using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, int8_t* q, float* scales);
-void QuantizeRowsRef(const float* x, int rows, int cols, int8_t* q, float* scales);
+// Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
+// its own max|row|/127 (bit-identical to QuantizeRowsInt8); scales[r] gets the scale used.
+using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
+void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
                   const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 

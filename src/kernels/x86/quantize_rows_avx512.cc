@@ -1,5 +1,6 @@
-// Symmetric per-row int8 quantization of activations for AVX-512F, bit-identical to QuantizeRowsInt8:
-// scale = max|row| / 127, q = round-to-nearest-even(clamp(x * (1 / scale), -127, 127)).
+// Symmetric int8 quantization of activation rows for AVX-512F (QuantizeRowsFn), bit-identical to QuantizeRowsInt8
+// (scale = max|row| / 127) and, given a fixed scale, to QuantizeInt8Static:
+// q = round-to-nearest-even(clamp(x * (1 / scale), -127, 127)).
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
@@ -7,17 +8,25 @@
 
 namespace flatbert::x86 {
 
-void QuantizeRowsAvx512(const float* x, int rows, int cols, int8_t* q, float* scales) {
+namespace {
+
+float RowScale(const float* row, int cols) {
+  __m512 amax = _mm512_setzero_ps();
+  for (int c = 0; c < cols; c += 16) {
+    const __mmask16 mask = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+    amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, row + c)));
+  }
+  const float max = _mm512_reduce_max_ps(amax);
+  return max > 0.f ? max / 127.f : 1.f;
+}
+
+}  // namespace
+
+void QuantizeRowsAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
   for (int r = 0; r < rows; ++r) {
     const float* row = x + static_cast<long>(r) * cols;
     int8_t* out = q + static_cast<long>(r) * cols;
-    __m512 amax = _mm512_setzero_ps();
-    for (int c = 0; c < cols; c += 16) {
-      const __mmask16 mask = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
-      amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, row + c)));
-    }
-    const float max = _mm512_reduce_max_ps(amax);
-    const float scale = max > 0.f ? max / 127.f : 1.f;
+    const float scale = fixed_scale > 0.f ? fixed_scale : RowScale(row, cols);
     scales[r] = scale;
     const __m512 inv = _mm512_set1_ps(1.f / scale), lo = _mm512_set1_ps(-127.f), hi = _mm512_set1_ps(127.f);
     for (int c = 0; c < cols; c += 16) {
