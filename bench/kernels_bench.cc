@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "quant/pack.h"
 #include "quant/quantize.h"
 
 namespace flatbert {
@@ -45,9 +46,11 @@ void LinearI8(benchmark::State& state, const Kernels* k) {
   std::vector<int32_t> sums(n, 0);
   for (int j = 0; j < n; ++j)
     for (int p = 0; p < kk; ++p) sums[j] += w[static_cast<size_t>(j) * kk + p];
+  std::vector<int8_t> packed(PackedSize(n, kk));
+  PackK4N16(w.data(), n, kk, packed.data());
   std::vector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
-    k->linear_i8(x.data(), 0.f, w.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
+    k->linear_i8(x.data(), 0.f, packed.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);

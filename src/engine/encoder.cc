@@ -18,11 +18,15 @@ const float* F32(const ModelFile& file, const std::string& name) {
   return t.f32();
 }
 
-// A [out, in] matrix in any stored dtype (the loader has checked I8 tensors carry one scale per row).
-Linear BindMatrix(const ModelFile& file, const std::string& name) {
+// A [out, in] matrix in any stored dtype (the loader has checked I8 tensors carry one scale per row). int8
+// matrices multiplied by the GEMM kernels must be packed for them; looked-up tables (embeddings) row-major.
+Linear BindMatrix(const ModelFile& file, const std::string& name, fb::Layout int8_layout) {
   const TensorView w = file.tensor(name);
   Linear l;
   l.dtype = w.meta->dtype();
+  if (l.dtype == fb::DType::I8 && w.meta->layout() != int8_layout)
+    throw Error("int8 tensor '" + name + "' has layout " + fb::EnumNameLayout(w.meta->layout()) + ", the engine needs " +
+                fb::EnumNameLayout(int8_layout));
   l.name = w.meta->name()->c_str();
   l.weight = w.data;
   if (l.dtype == fb::DType::I8) {  // the verifier checked the quantization parameters of I8 and I4
@@ -39,7 +43,7 @@ Linear BindMatrix(const ModelFile& file, const std::string& name) {
 }
 
 Linear BindLinear(const ModelFile& file, const std::string& name) {
-  Linear l = BindMatrix(file, name + ".weight");
+  Linear l = BindMatrix(file, name + ".weight", fb::Layout::K4N16);
   l.bias = F32(file, name + ".bias");
   return l;
 }
@@ -58,7 +62,7 @@ FfnWeights BindFfn(const ModelFile& file, const std::string& prefix) {
 Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
     : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
   const std::string base = BasePrefix(config_);
-  word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight");
+  word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight", fb::Layout::RowMajor);
   position_embeddings_ = F32(file, base + "embeddings.position_embeddings.weight");
   token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
   if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");

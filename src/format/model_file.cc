@@ -11,6 +11,7 @@
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
+#include "quant/pack.h"
 
 namespace flatbert {
 
@@ -113,7 +114,7 @@ void ModelFile::Verify(const std::string& name) {
   meta_ = fb::GetSizePrefixedModel(bytes_);
   if (meta_->format_version() != kFormatVersion)
     fail("format version " + std::to_string(meta_->format_version()) + ", this build reads version " +
-         std::to_string(kFormatVersion));
+         std::to_string(kFormatVersion) + " (re-convert the model with this build's `flatbert convert`)");
   if (!meta_->config()) fail("no architecture config");
   if (!meta_->tensors()) fail("no tensors");
   if (!meta_->labels() || meta_->labels()->size() == 0) fail("no labels");
@@ -139,9 +140,13 @@ void ModelFile::Verify(const std::string& name) {
       if (d <= 0 || d > (int64_t{1} << 32)) fail("tensor '" + t->name()->str() + "' has dimension " + std::to_string(d));
       numel *= static_cast<uint64_t>(d);
     }
-    if (t->size() < (numel * bits + 7) / 8)
+    const bool packed = t->layout() == fb::Layout::K4N16;
+    if (packed && (t->dtype() != fb::DType::I8 || !t->shape() || t->shape()->size() != 2))
+      fail("tensor '" + t->name()->str() + "' is packed but not an int8 matrix");
+    const uint64_t needed = packed ? PackedSize(t->shape()->Get(0), t->shape()->Get(1)) : (numel * bits + 7) / 8;
+    if (t->size() < needed)
       fail("tensor '" + t->name()->str() + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
-           std::to_string((numel * bits + 7) / 8));
+           std::to_string(needed));
     if (t->dtype() == fb::DType::I8) {  // int8 matrices carry one scale and one row sum per row
       const fb::QuantParams* q = t->quant();
       if (!t->shape() || t->shape()->size() != 2 || !q || !q->scales() || !q->row_sums() || q->axis() != 0 ||

@@ -9,7 +9,8 @@
 
 namespace flatbert {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: int8 Linear weights are stored packed (Layout K4N16); version 1 files stored them row-major.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kTensorAlignment = 64;
 inline constexpr int kInt4GroupMultiple = 32;  // int4 groups are whole 32-value blocks (one SIMD unpack each)
 

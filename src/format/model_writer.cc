@@ -20,7 +20,8 @@ std::vector<uint8_t> SerializeModel(ModelContents model) {
     if (!t.scales.empty())
       quant = fb::CreateQuantParamsDirect(fbb, &t.scales, t.zero_points.empty() ? nullptr : &t.zero_points, t.axis,
                                           t.group_size, t.row_sums.empty() ? nullptr : &t.row_sums, t.input_scale);
-    tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size()));
+    tensors.push_back(
+        fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size(), t.layout));
     offset = (offset + t.bytes.size() + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
   }
   auto config = fb::ArchConfig::Pack(fbb, &model.config);

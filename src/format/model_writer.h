@@ -19,6 +19,7 @@ struct TensorData {
   int32_t axis = 0;
   int32_t group_size = 0;
   float input_scale = 0.f;  // int8-static Linear weights: the calibrated scale of the input activations
+  fb::Layout layout = fb::Layout::RowMajor;
 };
 
 struct ModelContents {

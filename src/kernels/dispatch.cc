@@ -1,11 +1,13 @@
 // Picks the kernel path once: the best the CPU runs, or the one $FLATBERT_KERNELS names.
 // x86: avx512 (with VNNI) > avx2 > ref. ARM: neondot (ARMv8.2 sdot, aarch64) > neon > ref.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "flatbert/error.hpp"
 #include "kernels/kernels.h"
+#include "quant/pack.h"
 #include "quant/quantize.h"
 #if defined(__x86_64__)
 #include "kernels/x86/x86_kernels.h"
@@ -30,13 +32,22 @@ void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8
 
 void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
                   const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
-  thread_local std::vector<int8_t> xq;
+  thread_local std::vector<int8_t> xq, unpadded;
   thread_local std::vector<float> x_scales;
   thread_local std::vector<int32_t> acc;
-  xq.resize(static_cast<size_t>(m) * k);
+  const size_t depth = static_cast<size_t>(PackedDepth(k));
+  xq.resize(static_cast<size_t>(m) * depth);
   x_scales.resize(static_cast<size_t>(m));
   acc.resize(static_cast<size_t>(m) * n);
-  quantize(x, m, k, x_scale, xq.data(), x_scales.data());
+  if (depth == static_cast<size_t>(k)) {
+    quantize(x, m, k, x_scale, xq.data(), x_scales.data());
+  } else {  // rows padded with zeros to the packed depth
+    unpadded.resize(static_cast<size_t>(m) * k);
+    quantize(x, m, k, x_scale, unpadded.data(), x_scales.data());
+    std::fill(xq.begin(), xq.end(), 0);
+    for (int i = 0; i < m; ++i)
+      std::copy_n(unpadded.data() + static_cast<size_t>(i) * k, k, xq.data() + static_cast<size_t>(i) * depth);
+  }
   dot(xq.data(), w, w_row_sums, acc.data(), m, n, k);
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
@@ -81,7 +92,7 @@ void LinearF16Of(const float* x, const uint16_t* w, const float* bias, float* y,
 #if defined(__x86_64__)
 void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k) {
   thread_local std::vector<uint8_t> xu;
-  xu.resize(static_cast<size_t>(m) * k);
+  xu.resize(static_cast<size_t>(m) * static_cast<size_t>(PackedDepth(k)));
   for (size_t i = 0; i < xu.size(); ++i) xu[i] = static_cast<uint8_t>(xq[i] + 128);
   x86::DotI8Avx512Vnni(xu.data(), w, w_row_sums, acc, m, n, k);
 }

@@ -14,7 +14,8 @@ struct Kernels {
   void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
   // int8: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
   // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
-  // (int8, one scale and one row sum per output row), y = acc * row scale * w_scales[n] + bias[n].
+  // (int8, packed K4N16 as quant/pack.h lays it out; one scale and one row sum per output row),
+  // y = acc * row scale * w_scales[n] + bias[n].
   void (*linear_i8)(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
                     const float* bias, float* y, int m, int n, int k);
   // Group-wise int4 weights (DType I4: packed nibbles, one scale per `group` values of a row): dequantized to f32,
@@ -43,8 +44,8 @@ const Kernels& BestKernels();
 const Kernels* KernelsFor(const char* name);
 const char* const* KernelPathNames();  // nullptr-terminated
 
-// The int8 linear as every path computes it: quantize rows of x (`quantize`, bit-identical to QuantizeRowsInt8),
-// integer dot products by `dot`, float epilogue.
+// The int8 linear as every path computes it: quantize rows of x (`quantize`), integer dot products by `dot`,
+// float epilogue. `dot` reads xq rows of PackedDepth(k) bytes (zero padded) and w packed K4N16 (quant/pack.h).
 using DotI8Fn = void (*)(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n,
                          int k);
 // Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by

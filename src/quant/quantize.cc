@@ -6,6 +6,7 @@
 
 #include "flatbert/error.hpp"
 #include "quant/half.h"
+#include "quant/pack.h"
 
 namespace flatbert {
 namespace {
@@ -151,6 +152,12 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
       t.axis = 0;
+      if (!IsWordEmbedding(t)) {  // Linear weights go in the GEMM layout; embedding rows are looked up by id
+        std::vector<uint8_t> packed(PackedSize(rows, cols));
+        PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
+        bytes = std::move(packed);
+        t.layout = fb::Layout::K4N16;
+      }
       if (mode == QuantMode::kInt8Static && !IsWordEmbedding(t)) {
         const auto scale = options.input_scales.find(t.name);
         if (scale == options.input_scales.end() || !(scale->second > 0.f))
@@ -183,6 +190,7 @@ ModelContents ReadContents(const ModelFile& file) {
     d.name = t->name()->str();
     d.shape = view.shape;
     d.dtype = t->dtype();
+    d.layout = t->layout();
     const auto* bytes = static_cast<const uint8_t*>(view.data);
     d.bytes.assign(bytes, bytes + t->size());
     if (const fb::QuantParams* q = t->quant()) {
@@ -212,7 +220,13 @@ ModelContents Dequantize(ModelContents model) {
       }
     } else if (t.dtype == fb::DType::I8 && t.shape.size() == 2 && t.axis == 0 && t.group_size == 0) {
       const int64_t cols = t.shape[1];
+      std::vector<int8_t> unpacked;
       const auto* q = reinterpret_cast<const int8_t*>(t.bytes.data());
+      if (t.layout == fb::Layout::K4N16) {
+        unpacked.resize(static_cast<size_t>(numel));
+        UnpackK4N16(q, t.shape[0], cols, unpacked.data());
+        q = unpacked.data();
+      }
       for (int64_t i = 0; i < numel; ++i) values[static_cast<size_t>(i)] = q[i] * t.scales[static_cast<size_t>(i / cols)];
     } else if (t.dtype == fb::DType::I4) {
       DequantizeI4(t.bytes.data(), t.scales.data(), t.group_size, values.data(), values.size());

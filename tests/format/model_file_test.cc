@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
 #include "flatbert/error.hpp"
 #include "format/hf_convert.h"
 #include "format/model_writer.h"
+#include "quant/quantize.h"
 #include "format/safetensors.h"
 #include "test_util.h"
 
@@ -77,8 +79,36 @@ TEST(ModelFileTest, RejectsWrongIdentifier) {
 TEST(ModelFileTest, RejectsOtherFormatVersion) {
   std::vector<uint8_t> bytes = SerializeModel(SmallBert());
   ASSERT_TRUE(fb::GetMutableSizePrefixedModel(bytes.data())->mutate_format_version(kFormatVersion + 1));
-  EXPECT_NE(LoadError(bytes).find("format version 2, this build reads version 1"), std::string::npos)
+  EXPECT_NE(LoadError(bytes).find("format version 3, this build reads version 2"), std::string::npos)
       << LoadError(bytes);
+}
+
+TEST(ModelFileTest, PackedInt8WeightsRoundTripAndTheirSizeIsChecked) {
+  const ModelContents int8 = Quantize(SmallBert(), QuantMode::kInt8Dynamic);
+  const std::vector<uint8_t> bytes = SerializeModel(int8);
+  const ModelFile file = ModelFile::FromBytes(bytes.data(), bytes.size(), "int8");
+  const fb::Tensor* query = nullptr;
+  for (const fb::Tensor* t : *file.meta().tensors())
+    if (t->name()->str().ends_with("attention.self.query.weight")) query = t;
+  ASSERT_NE(query, nullptr);
+  EXPECT_EQ(query->layout(), fb::Layout::K4N16);
+  EXPECT_EQ(file.find("bert.embeddings.word_embeddings.weight")->layout(), fb::Layout::RowMajor);
+  // Dequantizing unpacks: the same values as quantizing the fp32 weights row by row.
+  auto named = [&](const ModelContents& m) {
+    return *std::find_if(m.tensors.begin(), m.tensors.end(), [&](const TensorData& t) { return t.name == query->name()->str(); });
+  };
+  const TensorData original = named(SmallBert()), back = named(Dequantize(ReadContents(file)));
+  const int64_t n = original.shape[0], k = original.shape[1];
+  std::vector<int8_t> q(static_cast<size_t>(n * k));
+  std::vector<float> scales(static_cast<size_t>(n));
+  QuantizeRowsInt8(reinterpret_cast<const float*>(original.bytes.data()), n, k, q.data(), scales.data());
+  const auto* values = reinterpret_cast<const float*>(back.bytes.data());
+  for (int64_t j = 0; j < n * k; ++j) ASSERT_EQ(values[j], q[j] * scales[j / k]) << j;
+
+  ModelContents short_tensor = int8;
+  for (TensorData& t : short_tensor.tensors)
+    if (t.name == query->name()->str()) t.bytes.resize(t.bytes.size() - 64);
+  EXPECT_NE(LoadError(SerializeModel(short_tensor)).find("its shape needs"), std::string::npos);
 }
 
 TEST(ModelFileTest, RejectsMissingTensor) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "quant/pack.h"
 #include "quant/quantize.h"
 
 namespace flatbert {
@@ -116,10 +117,12 @@ TEST(KernelsRefTest, Int4GroupsRoundTripWithinHalfAStep) {
 TEST(KernelsRefTest, LinearI8StaticScaleClampsAndScales) {
   const std::vector<float> x{0.5f, -1.f, 4.f};  // [1, 3]; with scale 1/127 the 4 clamps to 127
   const std::vector<int8_t> w{1, 2, 3};         // [1, 3]
+  std::vector<int8_t> packed(PackedSize(1, 3));
+  PackK4N16(w.data(), 1, 3, packed.data());
   const std::vector<float> w_scales{0.5f};
   const std::vector<int32_t> sums{6};
   float y = 0.f;
-  K().linear_i8(x.data(), 1.f / 127.f, w.data(), w_scales.data(), sums.data(), nullptr, &y, 1, 1, 3);
+  K().linear_i8(x.data(), 1.f / 127.f, packed.data(), w_scales.data(), sums.data(), nullptr, &y, 1, 1, 3);
   // q = [64 (63.5 rounds to even: 64), -127, 127]; acc = 64 - 254 + 381 = 191
   EXPECT_FLOAT_EQ(y, 191.f * (1.f / 127.f) * 0.5f);
 }

@@ -8,6 +8,7 @@
 
 #include "kernels/kernels.h"
 #include "quant/half.h"
+#include "quant/pack.h"
 #include "quant/quantize.h"
 
 namespace flatbert {
@@ -90,11 +91,13 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
     std::vector<int32_t> sums(static_cast<size_t>(s.n), 0);
     for (int j = 0; j < s.n; ++j)
       for (int p = 0; p < s.k; ++p) sums[j] += w[static_cast<size_t>(j) * s.k + p];
+    std::vector<int8_t> packed(PackedSize(s.n, s.k));
+    PackK4N16(w.data(), s.n, s.k, packed.data());
     const auto b = Random(static_cast<size_t>(s.n), rng);
     std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
     for (const float x_scale : {0.f, 0.02f}) {  // dynamic, and static with a scale that clamps large values
-      ref().linear_i8(x.data(), x_scale, w.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
-      simd().linear_i8(x.data(), x_scale, w.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
+      ref().linear_i8(x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
+      simd().linear_i8(x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
       ASSERT_EQ(got, want) << "m=" << s.m << " n=" << s.n << " k=" << s.k << " x_scale=" << x_scale;
     }
   }

@@ -1,52 +1,38 @@
-// Integer part of the int8 linear for plain NEON (Cortex-A53/A72, armv7): vmull_s8 gives exact 16-bit products
-// (|x|, |w| <= 127), vpadalq_s16 adds them pairwise into 32-bit lanes. 4 rows of x by 2 rows of w, 16 bytes along k.
+// int8 GEMM microkernel for plain NEON (Cortex-A53/A72, armv7) over K4N16-packed weights (quant/pack.h): a
+// 64-byte piece is four q registers of 4 output columns x 4 depth bytes. vmull_s8 against 4 bytes of x
+// broadcast gives exact 16-bit products (|x|, |w| <= 127); vpadalq_s16 folds them pairwise into 32-bit lanes,
+// two per column, added together once at the end. Tile: 1 row of x by one 16-column block (8 accumulators, so
+// armv7's 16 q registers suffice).
 #include <arm_neon.h>
 
 #include "kernels/arm/arm_kernels.h"
-#include "kernels/tile.h"
+#include "kernels/arm/store_block.h"
 
 namespace flatbert::arm {
-namespace {
-
-inline int32_t HorizontalSum(int32x4_t v) {
-#if defined(__aarch64__)
-  return vaddvq_s32(v);
-#else
-  const int32x2_t s = vadd_s32(vget_low_s32(v), vget_high_s32(v));
-  return vget_lane_s32(vpadd_s32(s, s), 0);
-#endif
-}
-
-}  // namespace
 
 void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
-  constexpr int kRows = 4, kCols = 2;
-  const int k16 = k & ~15;
-  for (int i = 0; i < m; i += kRows) {
-    const int8_t* xr[kRows];
-    const int rows = TileRows(xq, i, m, kRows, k, xr);
-    for (int j = 0; j < n; j += kCols) {
-      const int8_t* wc[kCols];
-      const int cols = TileRows(w, j, n, kCols, k, wc);
-      int32x4_t acc[kRows][kCols];
-      for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kCols; ++c) acc[r][c] = vdupq_n_s32(0);
-      for (int p = 0; p < k16; p += 16) {
-        const int8x16_t w0 = vld1q_s8(wc[0] + p), w1 = vld1q_s8(wc[1] + p);
-        for (int r = 0; r < kRows; ++r) {
-          const int8x16_t xv = vld1q_s8(xr[r] + p);
-          acc[r][0] = vpadalq_s16(acc[r][0], vmull_s8(vget_low_s8(xv), vget_low_s8(w0)));
-          acc[r][0] = vpadalq_s16(acc[r][0], vmull_s8(vget_high_s8(xv), vget_high_s8(w0)));
-          acc[r][1] = vpadalq_s16(acc[r][1], vmull_s8(vget_low_s8(xv), vget_low_s8(w1)));
-          acc[r][1] = vpadalq_s16(acc[r][1], vmull_s8(vget_high_s8(xv), vget_high_s8(w1)));
+  const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
+  for (int i = 0; i < m; ++i) {
+    const int8_t* x = xq + static_cast<long>(i) * 4 * steps;
+    for (int b = 0; b < blocks; ++b) {
+      const int8_t* wb = w + static_cast<long>(b) * 64 * steps;
+      int32x4_t pairs[4][2];  // [q][half]: lanes hold (column, byte pair) partial sums
+      for (int q = 0; q < 4; ++q) pairs[q][0] = pairs[q][1] = vdupq_n_s32(0);
+      for (int s = 0; s < steps; ++s) {
+        int32_t x4;
+        __builtin_memcpy(&x4, x + 4 * s, 4);
+        const int8x8_t xv = vreinterpret_s8_s32(vdup_n_s32(x4));
+        for (int q = 0; q < 4; ++q) {
+          const int8x16_t wv = vld1q_s8(wb + 64 * s + 16 * q);
+          pairs[q][0] = vpadalq_s16(pairs[q][0], vmull_s8(vget_low_s8(wv), xv));
+          pairs[q][1] = vpadalq_s16(pairs[q][1], vmull_s8(vget_high_s8(wv), xv));
         }
       }
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-          int32_t sum = HorizontalSum(acc[r][c]);
-          for (int p = k16; p < k; ++p) sum += static_cast<int32_t>(xr[r][p]) * wc[c][p];
-          acc_out[static_cast<long>(i + r) * n + j + c] = sum;
-        }
+      int32x4_t acc[1][4];
+      for (int q = 0; q < 4; ++q)
+        acc[0][q] = vcombine_s32(vpadd_s32(vget_low_s32(pairs[q][0]), vget_high_s32(pairs[q][0])),
+                                 vpadd_s32(vget_low_s32(pairs[q][1]), vget_high_s32(pairs[q][1])));
+      StoreBlock(acc, 1, acc_out + static_cast<long>(i) * n, n, b * 16);
     }
   }
 }

@@ -1,39 +1,37 @@
-// Integer part of the int8 linear for ARMv8.2 dot product: sdot adds four int8 products into each 32-bit lane.
-// 4 rows of x by 4 rows of w per tile, 16 bytes along k, scalar k tail.
+// int8 GEMM microkernel for ARMv8.2 dot product over K4N16-packed weights (quant/pack.h): a 64-byte piece is
+// four q registers of 4 output columns x 4 depth bytes; sdot against 4 bytes of x broadcast adds each column's
+// 4 products into its own 32-bit lane (no horizontal sums). Tile: 4 rows of x by one 16-column block.
 // Compiled with -march=armv8.2-a+dotprod; only called when HWCAP says the CPU has it (kernels/dispatch.cc).
 #include <arm_neon.h>
 
 #include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/store_block.h"
 #include "kernels/tile.h"
 
 namespace flatbert::arm {
 
 void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
-  constexpr int kRows = 4, kCols = 4;
-  const int k16 = k & ~15;
+  constexpr int kRows = 4;
+  const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
     const int8_t* xr[kRows];
-    const int rows = TileRows(xq, i, m, kRows, k, xr);
-    for (int j = 0; j < n; j += kCols) {
-      const int8_t* wc[kCols];
-      const int cols = TileRows(w, j, n, kCols, k, wc);
-      int32x4_t acc[kRows][kCols];
+    const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
+    for (int b = 0; b < blocks; ++b) {
+      const int8_t* wb = w + static_cast<long>(b) * 64 * steps;
+      int32x4_t acc[kRows][4];
       for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kCols; ++c) acc[r][c] = vdupq_n_s32(0);
-      for (int p = 0; p < k16; p += 16) {
-        int8x16_t wv[kCols];
-        for (int c = 0; c < kCols; ++c) wv[c] = vld1q_s8(wc[c] + p);
+        for (int q = 0; q < 4; ++q) acc[r][q] = vdupq_n_s32(0);
+      for (int s = 0; s < steps; ++s) {
+        int8x16_t wv[4];
+        for (int q = 0; q < 4; ++q) wv[q] = vld1q_s8(wb + 64 * s + 16 * q);
         for (int r = 0; r < kRows; ++r) {
-          const int8x16_t xv = vld1q_s8(xr[r] + p);
-          for (int c = 0; c < kCols; ++c) acc[r][c] = vdotq_s32(acc[r][c], xv, wv[c]);
+          int32_t x4;
+          __builtin_memcpy(&x4, xr[r] + 4 * s, 4);
+          const int8x16_t xv = vreinterpretq_s8_s32(vdupq_n_s32(x4));
+          for (int q = 0; q < 4; ++q) acc[r][q] = vdotq_s32(acc[r][q], wv[q], xv);
         }
       }
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-          int32_t sum = vaddvq_s32(acc[r][c]);
-          for (int p = k16; p < k; ++p) sum += static_cast<int32_t>(xr[r][p]) * wc[c][p];
-          acc_out[static_cast<long>(i + r) * n + j + c] = sum;
-        }
+      StoreBlock(acc, rows, acc_out + static_cast<long>(i) * n, n, b * 16);
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include "kernels/kernels.h"
 #include "quant/half.h"
+#include "quant/pack.h"
 #include "quant/quantize.h"
 
 namespace flatbert {
@@ -35,10 +36,11 @@ void LinearF16(const float* x, const uint16_t* w, const float* bias, float* y, i
 }
 
 void DotI8(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
+  const size_t depth = static_cast<size_t>(PackedDepth(k));
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
       int32_t sum = 0;
-      for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[static_cast<size_t>(i) * k + p]) * w[static_cast<size_t>(j) * k + p];
+      for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[i * depth + p]) * w[PackedIndex(j, p, k)];
       acc[static_cast<size_t>(i) * n + j] = sum;
     }
 }

@@ -1,5 +1,7 @@
-// Dynamic-range int8 linear microkernel for AVX2: 4 rows of x by 2 rows of w per tile, 32 bytes along k.
-// Products use the sign trick: maddubs(|x|, w * sign(x)) never saturates because |x|, |w| <= 127.
+// int8 GEMM microkernel for AVX2 over K4N16-packed weights (quant/pack.h): a 64-byte piece is two ymm of
+// 8 output columns x 4 depth bytes; 4 bytes of x are broadcast and maddubs + madd(ones) sum each column's 4
+// products into its own int32 lane (no horizontal sums). The sign trick, maddubs(|x|, w * sign(x)), never
+// saturates because |x|, |w| <= 127. Tile: 4 rows of x by one 16-column block.
 // Compiled with -mavx2; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
@@ -7,48 +9,44 @@
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
-namespace {
-
-inline int HorizontalSum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_hadd_epi32(s, s);
-  s = _mm_hadd_epi32(s, s);
-  return _mm_cvtsi128_si32(s);
-}
-
-}  // namespace
 
 void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
-  constexpr int kRows = 4, kCols = 2;
-  const int k32 = k & ~31;
+  constexpr int kRows = 4, kLanes = 8;
+  const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   const __m256i ones = _mm256_set1_epi16(1);
   for (int i = 0; i < m; i += kRows) {
     const int8_t* xr[kRows];
-    const int rows = TileRows(xq, i, m, kRows, k, xr);
-    for (int j = 0; j < n; j += kCols) {
-      const int8_t* wc[kCols];
-      const int cols = TileRows(w, j, n, kCols, k, wc);
-      __m256i acc[kRows][kCols];
-      for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kCols; ++c) acc[r][c] = _mm256_setzero_si256();
-      for (int p = 0; p < k32; p += 32) {
-        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wc[0] + p));
-        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wc[1] + p));
+    const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
+    for (int b = 0; b < blocks; ++b) {
+      const int8_t* wb = w + static_cast<long>(b) * 64 * steps;
+      __m256i acc[kRows][2];
+      for (int r = 0; r < kRows; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
+      for (int s = 0; s < steps; ++s) {
+        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 64 * s));
+        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 64 * s + 32));
         for (int r = 0; r < kRows; ++r) {
-          const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[r] + p));
+          int x4;
+          __builtin_memcpy(&x4, xr[r] + 4 * s, 4);
+          const __m256i xv = _mm256_set1_epi32(x4);
           const __m256i ax = _mm256_sign_epi8(xv, xv);
-          const __m256i p0 = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(w0, xv));
-          const __m256i p1 = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(w1, xv));
-          acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(p0, ones));
-          acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(p1, ones));
+          acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w0, xv)), ones));
+          acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w1, xv)), ones));
         }
       }
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-          int32_t sum = HorizontalSum(acc[r][c]);
-          for (int p = k32; p < k; ++p) sum += static_cast<int32_t>(xr[r][p]) * wc[c][p];
-          acc_out[static_cast<long>(i + r) * n + j + c] = sum;
+      for (int h = 0; h < 2; ++h) {
+        const int column = b * 16 + h * kLanes;
+        const int count = n - column < kLanes ? n - column : kLanes;
+        for (int r = 0; r < rows && count > 0; ++r) {
+          int32_t* out = acc_out + static_cast<long>(i + r) * n + column;
+          if (count == kLanes) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), acc[r][h]);
+          } else {
+            alignas(32) int32_t lanes[kLanes];
+            _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[r][h]);
+            for (int c = 0; c < count; ++c) out[c] = lanes[c];
+          }
         }
+      }
     }
   }
 }

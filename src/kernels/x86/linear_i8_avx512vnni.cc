@@ -1,7 +1,9 @@
-// Dynamic-range int8 linear microkernel for AVX-512 VNNI: vpdpbusd multiplies unsigned x by signed w, so x is
-// offset by 128 once per row (x + 128 as u8) and 128 * sum(w row) is subtracted at the end.
-// 4 rows of x by 4 rows of w per tile, 64 bytes along k, masked k tail.
-// Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them. No STL here.
+// int8 GEMM microkernel for AVX-512 VNNI over K4N16-packed weights (quant/pack.h): one 64-byte piece is 16
+// output columns x 4 depth bytes, exactly what vpdpbusd multiplies against 4 bytes of x broadcast to every lane,
+// so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned, so x
+// arrives offset by 128 and 128 * (row sum of w) is subtracted at the end.
+// Tile: 4 rows of x by 2 column blocks (8 accumulators). Compiled with -mavx512f -mavx512bw -mavx512vnni;
+// only called when the CPU has them. No STL here.
 #include <immintrin.h>
 
 #include "kernels/tile.h"
@@ -11,28 +13,36 @@ namespace flatbert::x86 {
 
 void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_sums, int32_t* acc_out, int m, int n,
                      int k) {
-  constexpr int kRows = 4, kCols = 4;
+  constexpr int kRows = 4, kBlocks = 2, kLanes = 16;
+  const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes;
   for (int i = 0; i < m; i += kRows) {
     const uint8_t* xr[kRows];
-    const int rows = TileRows(xu, i, m, kRows, k, xr);
-    for (int j = 0; j < n; j += kCols) {
-      const int8_t* wc[kCols];
-      const int cols = TileRows(w, j, n, kCols, k, wc);
-      __m512i acc[kRows][kCols];
+    const int rows = TileRows(xu, i, m, kRows, 4 * steps, xr);
+    for (int b = 0; b < blocks; b += kBlocks) {
+      const int8_t* wb[kBlocks];
+      const int real_blocks = TileRows(w, b, blocks, kBlocks, 64 * steps, wb);
+      __m512i acc[kRows][kBlocks];
       for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kCols; ++c) acc[r][c] = _mm512_setzero_si512();
-      for (int p = 0; p < k; p += 64) {
-        const __mmask64 mask = k - p >= 64 ? ~__mmask64{0} : (__mmask64{1} << (k - p)) - 1;
-        __m512i wv[kCols];
-        for (int c = 0; c < kCols; ++c) wv[c] = _mm512_maskz_loadu_epi8(mask, wc[c] + p);
+        for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_setzero_si512();
+      for (int s = 0; s < steps; ++s) {
+        __m512i wv[kBlocks];
+        for (int c = 0; c < kBlocks; ++c) wv[c] = _mm512_loadu_si512(wb[c] + 64 * s);
         for (int r = 0; r < kRows; ++r) {
-          const __m512i xv = _mm512_maskz_loadu_epi8(mask, xr[r] + p);
-          for (int c = 0; c < kCols; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], xv, wv[c]);
+          int x4;
+          __builtin_memcpy(&x4, xr[r] + 4 * s, 4);
+          const __m512i xv = _mm512_set1_epi32(x4);
+          for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], xv, wv[c]);
         }
       }
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c)
-          acc_out[static_cast<long>(i + r) * n + j + c] = _mm512_reduce_add_epi32(acc[r][c]) - 128 * w_row_sums[j + c];
+      for (int c = 0; c < real_blocks; ++c) {
+        const int column = (b + c) * kLanes;
+        const int count = n - column < kLanes ? n - column : kLanes;
+        const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+        const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
+        for (int r = 0; r < rows; ++r)
+          _mm512_mask_storeu_epi32(acc_out + static_cast<long>(i + r) * n + column, mask,
+                                   _mm512_sub_epi32(acc[r][c], offset));
+      }
     }
   }
 }
