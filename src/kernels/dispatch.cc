@@ -30,15 +30,13 @@ void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8
   }
 }
 
-void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
+void LinearI8With(GemmI8Fn gemm, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
                   const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
   thread_local std::vector<int8_t> xq, unpadded;
   thread_local std::vector<float> x_scales;
-  thread_local std::vector<int32_t> acc;
   const size_t depth = static_cast<size_t>(PackedDepth(k));
   xq.resize(static_cast<size_t>(m) * depth);
   x_scales.resize(static_cast<size_t>(m));
-  acc.resize(static_cast<size_t>(m) * n);
   if (depth == static_cast<size_t>(k)) {
     quantize(x, m, k, x_scale, xq.data(), x_scales.data());
   } else {  // rows padded with zeros to the packed depth
@@ -48,12 +46,7 @@ void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_
     for (int i = 0; i < m; ++i)
       std::copy_n(unpadded.data() + static_cast<size_t>(i) * k, k, xq.data() + static_cast<size_t>(i) * depth);
   }
-  dot(xq.data(), w, w_row_sums, acc.data(), m, n, k);
-  for (int i = 0; i < m; ++i)
-    for (int j = 0; j < n; ++j) {
-      const size_t at = static_cast<size_t>(i) * n + j;
-      y[at] = static_cast<float>(acc[at]) * x_scales[i] * w_scales[j] + (bias ? bias[j] : 0.f);
-    }
+  gemm(xq.data(), x_scales.data(), w, w_scales, w_row_sums, bias, y, m, n, k);
 }
 
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
@@ -66,11 +59,11 @@ void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linea
 
 namespace {
 
-// A path's int8 linear: LinearI8With over its dot-product microkernel and activation quantizer.
-template <DotI8Fn Dot, QuantizeRowsFn Quantize>
+// A path's int8 linear: LinearI8With over its GEMM microkernel and activation quantizer.
+template <GemmI8Fn Gemm, QuantizeRowsFn Quantize>
 void LinearI8Of(const float* x, float x_scale, const int8_t* w, const float* s, const int32_t* sums, const float* b,
                 float* y, int m, int n, int k) {
-  LinearI8With(Dot, Quantize, x, x_scale, w, s, sums, b, y, m, n, k);
+  LinearI8With(Gemm, Quantize, x, x_scale, w, s, sums, b, y, m, n, k);
 }
 
 // A path's int4 linear: LinearI4With over its unpacker and f32 microkernel.
@@ -90,20 +83,13 @@ void LinearF16Of(const float* x, const uint16_t* w, const float* bias, float* y,
 }
 
 #if defined(__x86_64__)
-void DotI8Vnni(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k) {
-  thread_local std::vector<uint8_t> xu;
-  xu.resize(static_cast<size_t>(m) * static_cast<size_t>(PackedDepth(k)));
-  for (size_t i = 0; i < xu.size(); ++i) xu[i] = static_cast<uint8_t>(xq[i] + 128);
-  x86::DotI8Avx512Vnni(xu.data(), w, w_row_sums, acc, m, n, k);
-}
-
 // Ops without a SIMD version on a path keep the reference.
 Kernels Avx2Kernels() {
   Kernels k = ReferenceKernels();
   k.name = "avx2";
   k.linear_f32 = x86::LinearF32Avx2;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx2>;
-  k.linear_i8 = LinearI8Of<x86::DotI8Avx2, QuantizeRowsRef>;
+  k.linear_i8 = LinearI8Of<x86::GemmI8Avx2, QuantizeRowsRef>;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx2>;
   k.gelu_f32 = x86::GeluAvx2;
   return k;
@@ -114,7 +100,7 @@ Kernels Avx512Kernels() {
   k.name = "avx512";
   k.linear_f32 = x86::LinearF32Avx512;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx512>;
-  k.linear_i8 = LinearI8Of<DotI8Vnni, x86::QuantizeRowsAvx512>;
+  k.linear_i8 = LinearI8Of<x86::GemmI8Avx512Vnni, x86::QuantizeRowsAvx512>;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx512>;
   k.gelu_f32 = x86::GeluAvx512;
   k.attention_f32 = x86::AttentionAvx512;
@@ -136,7 +122,7 @@ Kernels NeonKernels() {
   k.name = "neon";
   k.linear_f32 = arm::LinearF32Neon;
   k.linear_f16 = LinearF16Of<arm::HalfToFloatNeon, arm::LinearF32Neon>;
-  k.linear_i8 = LinearI8Of<arm::DotI8Neon, QuantizeRowsRef>;
+  k.linear_i8 = LinearI8Of<arm::GemmI8Neon, QuantizeRowsRef>;
   k.linear_i4 = LinearI4Of<DequantizeI4, arm::LinearF32Neon>;  // scalar unpack: no NEON version yet
   return k;
 }
@@ -185,7 +171,7 @@ const Kernels* KernelsFor(const char* name) {
     static const Kernels neondot = [] {
       Kernels k = NeonKernels();
       k.name = "neondot";
-      k.linear_i8 = LinearI8Of<arm::DotI8NeonDot, QuantizeRowsRef>;
+      k.linear_i8 = LinearI8Of<arm::GemmI8NeonDot, QuantizeRowsRef>;
       return k;
     }();
     return &neondot;

@@ -44,15 +44,17 @@ const Kernels& BestKernels();
 const Kernels* KernelsFor(const char* name);
 const char* const* KernelPathNames();  // nullptr-terminated
 
-// The int8 linear as every path computes it: quantize rows of x (`quantize`), integer dot products by `dot`,
-// float epilogue. `dot` reads xq rows of PackedDepth(k) bytes (zero padded) and w packed K4N16 (quant/pack.h).
-using DotI8Fn = void (*)(const int8_t* xq, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n,
-                         int k);
+// The int8 linear as every path computes it: quantize rows of x (`quantize`), then `gemm`: int32 dot products of
+// xq rows (PackedDepth(k) bytes, zero padded) with w (packed K4N16, quant/pack.h) and the fused epilogue
+//   y[i][j] = fma(float(acc[i][j]), x_scales[i] * w_scales[j], bias[j])   (bias may be null: 0)
+// with an explicit fused multiply-add on every path, so all paths give bit-identical results.
+using GemmI8Fn = void (*)(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 // Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
 // its own max|row|/127 (bit-identical to QuantizeRowsInt8); scales[r] gets the scale used.
 using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
-void LinearI8With(DotI8Fn dot, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
+void LinearI8With(GemmI8Fn gemm, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
                   const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 
 // The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once

@@ -9,10 +9,11 @@ namespace flatbert::arm {
 // NEON (armv7 with VFPv4, and every aarch64).
 void HalfToFloatNeon(const uint16_t* h, float* f, size_t n);
 void LinearF32Neon(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
-// Integer parts of the int8 linear (DotI8Fn, w packed K4N16): acc[i][j] = sum_p xq[i][p] * w[j][p]; row sums unused.
-void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t* unused_row_sums, int32_t* acc, int m, int n, int k);
+// int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16); row sums unused.
+void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 // ARMv8.2 dot product (sdot): Cortex-A55/A76 and later, e.g. Raspberry Pi 5.
-void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t* unused_row_sums, int32_t* acc, int m, int n,
-                  int k);
+void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                   const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 
 }  // namespace flatbert::arm

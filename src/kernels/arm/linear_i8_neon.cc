@@ -1,8 +1,8 @@
 // int8 GEMM microkernel for plain NEON (Cortex-A53/A72, armv7) over K4N16-packed weights (quant/pack.h): a
 // 64-byte piece is four q registers of 4 output columns x 4 depth bytes. vmull_s8 against 4 bytes of x
 // broadcast gives exact 16-bit products (|x|, |w| <= 127); vpadalq_s16 folds them pairwise into 32-bit lanes,
-// two per column, added together once at the end. Tile: 1 row of x by one 16-column block (8 accumulators, so
-// armv7's 16 q registers suffice).
+// two per column, added together once at the end; fused epilogue in store_block.h. Tile: 1 row of x by one
+// 16-column block (8 accumulators, so armv7's 16 q registers suffice).
 #include <arm_neon.h>
 
 #include "kernels/arm/arm_kernels.h"
@@ -10,7 +10,8 @@
 
 namespace flatbert::arm {
 
-void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
+void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
+                const float* bias, float* y, int m, int n, int k) {
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; ++i) {
     const int8_t* x = xq + static_cast<long>(i) * 4 * steps;
@@ -32,7 +33,7 @@ void DotI8Neon(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_o
       for (int q = 0; q < 4; ++q)
         acc[0][q] = vcombine_s32(vpadd_s32(vget_low_s32(pairs[q][0]), vget_high_s32(pairs[q][0])),
                                  vpadd_s32(vget_low_s32(pairs[q][1]), vget_high_s32(pairs[q][1])));
-      StoreBlock(acc, 1, acc_out + static_cast<long>(i) * n, n, b * 16);
+      StoreBlock(acc, 1, x_scales + i, w_scales, bias, y + static_cast<long>(i) * n, n, b * 16);
     }
   }
 }

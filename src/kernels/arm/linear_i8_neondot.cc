@@ -1,6 +1,7 @@
 // int8 GEMM microkernel for ARMv8.2 dot product over K4N16-packed weights (quant/pack.h): a 64-byte piece is
 // four q registers of 4 output columns x 4 depth bytes; sdot against 4 bytes of x broadcast adds each column's
-// 4 products into its own 32-bit lane (no horizontal sums). Tile: 4 rows of x by one 16-column block.
+// 4 products into its own 32-bit lane (no horizontal sums); fused epilogue in store_block.h. Tile: 4 rows of x by
+// one 16-column block.
 // Compiled with -march=armv8.2-a+dotprod; only called when HWCAP says the CPU has it (kernels/dispatch.cc).
 #include <arm_neon.h>
 
@@ -10,7 +11,8 @@
 
 namespace flatbert::arm {
 
-void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
+void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
+                   const float* bias, float* y, int m, int n, int k) {
   constexpr int kRows = 4;
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
@@ -31,7 +33,7 @@ void DotI8NeonDot(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* ac
           for (int q = 0; q < 4; ++q) acc[r][q] = vdotq_s32(acc[r][q], wv[q], xv);
         }
       }
-      StoreBlock(acc, rows, acc_out + static_cast<long>(i) * n, n, b * 16);
+      StoreBlock(acc, rows, x_scales + i, w_scales, bias, y + static_cast<long>(i) * n, n, b * 16);
     }
   }
 }

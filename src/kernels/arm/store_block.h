@@ -1,23 +1,33 @@
 #pragma once
-// Stores the int32 results of one 16-column block (four int32x4 per row) for the real rows of a tile, cutting
-// the last block at n. `static`, as kernels/tile.h explains: each ISA's file keeps its own copy.
+// The fused epilogue of the int8 GEMMs for one 16-column block: y = fma(float(acc), x_scale * w_scale, bias) for
+// the real rows of a tile (four int32x4 per row), cutting the last block at n. `static`, as kernels/tile.h
+// explains: each ISA's file keeps its own copy.
 #include <arm_neon.h>
 
 #include <cstdint>
 
 namespace flatbert::arm {
 
-static inline void StoreBlock(const int32x4_t (*acc)[4], int rows, int32_t* out, int n, int column) {
-  for (int r = 0; r < rows; ++r) {
-    int32_t* row = out + static_cast<long>(r) * n + column;
-    for (int q = 0; q < 4; ++q) {
-      const int count = n - column - 4 * q;
-      if (count >= 4) {
-        vst1q_s32(row + 4 * q, acc[r][q]);
-      } else if (count > 0) {
-        int32_t lanes[4];
-        vst1q_s32(lanes, acc[r][q]);
-        for (int c = 0; c < count; ++c) row[4 * q + c] = lanes[c];
+static inline void StoreBlock(const int32x4_t (*acc)[4], int rows, const float* x_scales, const float* w_scales,
+                              const float* bias, float* y, int n, int column) {
+  for (int q = 0; q < 4; ++q) {
+    const int first = column + 4 * q, count = n - first < 4 ? n - first : 4;
+    if (count <= 0) break;
+    float ws[4] = {}, bs[4] = {};
+    for (int c = 0; c < count; ++c) {
+      ws[c] = w_scales[first + c];
+      bs[c] = bias ? bias[first + c] : 0.f;
+    }
+    for (int r = 0; r < rows; ++r) {
+      const float32x4_t out =
+          vfmaq_f32(vld1q_f32(bs), vcvtq_f32_s32(acc[r][q]), vmulq_f32(vdupq_n_f32(x_scales[r]), vld1q_f32(ws)));
+      float* row = y + static_cast<long>(r) * n + first;
+      if (count == 4) {
+        vst1q_f32(row, out);
+      } else {
+        float lanes[4];
+        vst1q_f32(lanes, out);
+        for (int c = 0; c < count; ++c) row[c] = lanes[c];
       }
     }
   }

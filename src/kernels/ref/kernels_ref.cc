@@ -35,19 +35,21 @@ void LinearF16(const float* x, const uint16_t* w, const float* bias, float* y, i
   }
 }
 
-void DotI8(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc, int m, int n, int k) {
+void GemmI8(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
+            const float* bias, float* y, int m, int n, int k) {
   const size_t depth = static_cast<size_t>(PackedDepth(k));
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
       int32_t sum = 0;
       for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[i * depth + p]) * w[PackedIndex(j, p, k)];
-      acc[static_cast<size_t>(i) * n + j] = sum;
+      y[static_cast<size_t>(i) * n + j] =
+          std::fma(static_cast<float>(sum), x_scales[i] * w_scales[j], bias ? bias[j] : 0.f);
     }
 }
 
 void LinearI8(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
               const float* bias, float* y, int m, int n, int k) {
-  LinearI8With(DotI8, QuantizeRowsRef, x, x_scale, w, w_scales, w_row_sums, bias, y, m, n, k);
+  LinearI8With(GemmI8, QuantizeRowsRef, x, x_scale, w, w_scales, w_row_sums, bias, y, m, n, k);
 }
 
 void LinearI4(const float* x, const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m,

@@ -1,8 +1,9 @@
 // int8 GEMM microkernel for AVX2 over K4N16-packed weights (quant/pack.h): a 64-byte piece is two ymm of
 // 8 output columns x 4 depth bytes; 4 bytes of x are broadcast and maddubs + madd(ones) sum each column's 4
 // products into its own int32 lane (no horizontal sums). The sign trick, maddubs(|x|, w * sign(x)), never
-// saturates because |x|, |w| <= 127. Tile: 4 rows of x by one 16-column block.
-// Compiled with -mavx2; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
+// saturates because |x|, |w| <= 127. Fused epilogue fma(acc, x_scale * w_scale, bias). Tile: 4 rows of x by
+// one 16-column block. Compiled with -mavx2 -mfma; only called when the CPU has both. No STL here (see
+// linear_f32_avx2.cc).
 #include <immintrin.h>
 
 #include "kernels/tile.h"
@@ -10,7 +11,8 @@
 
 namespace flatbert::x86 {
 
-void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_out, int m, int n, int k) {
+void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
+                const float* bias, float* y, int m, int n, int k) {
   constexpr int kRows = 4, kLanes = 8;
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   const __m256i ones = _mm256_set1_epi16(1);
@@ -36,14 +38,22 @@ void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t*, int32_t* acc_o
       for (int h = 0; h < 2; ++h) {
         const int column = b * 16 + h * kLanes;
         const int count = n - column < kLanes ? n - column : kLanes;
-        for (int r = 0; r < rows && count > 0; ++r) {
-          int32_t* out = acc_out + static_cast<long>(i + r) * n + column;
+        if (count <= 0) continue;
+        alignas(32) float ws[kLanes] = {}, bs[kLanes] = {}, lanes[kLanes];
+        for (int c = 0; c < count; ++c) {
+          ws[c] = w_scales[column + c];
+          bs[c] = bias ? bias[column + c] : 0.f;
+        }
+        for (int r = 0; r < rows; ++r) {
+          const __m256 out = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][h]),
+                                             _mm256_mul_ps(_mm256_set1_ps(x_scales[i + r]), _mm256_load_ps(ws)),
+                                             _mm256_load_ps(bs));
+          float* row = y + static_cast<long>(i + r) * n + column;
           if (count == kLanes) {
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), acc[r][h]);
+            _mm256_storeu_ps(row, out);
           } else {
-            alignas(32) int32_t lanes[kLanes];
-            _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[r][h]);
-            for (int c = 0; c < count; ++c) out[c] = lanes[c];
+            _mm256_store_ps(lanes, out);
+            for (int c = 0; c < count; ++c) row[c] = lanes[c];
           }
         }
       }

@@ -1,7 +1,8 @@
 // int8 GEMM microkernel for AVX-512 VNNI over K4N16-packed weights (quant/pack.h): one 64-byte piece is 16
 // output columns x 4 depth bytes, exactly what vpdpbusd multiplies against 4 bytes of x broadcast to every lane,
-// so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned, so x
-// arrives offset by 128 and 128 * (row sum of w) is subtracted at the end.
+// so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: each
+// broadcast x is offset by 128 (sign bit flipped) and 128 * (row sum of w) is subtracted at the end, before the
+// fused epilogue fma(acc, x_scale * w_scale, bias).
 // Tile: 4 rows of x by 2 column blocks (8 accumulators). Compiled with -mavx512f -mavx512bw -mavx512vnni;
 // only called when the CPU has them. No STL here.
 #include <immintrin.h>
@@ -11,13 +12,13 @@
 
 namespace flatbert::x86 {
 
-void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_sums, int32_t* acc_out, int m, int n,
-                     int k) {
+void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
   constexpr int kRows = 4, kBlocks = 2, kLanes = 16;
   const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes;
   for (int i = 0; i < m; i += kRows) {
-    const uint8_t* xr[kRows];
-    const int rows = TileRows(xu, i, m, kRows, 4 * steps, xr);
+    const int8_t* xr[kRows];
+    const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
     for (int b = 0; b < blocks; b += kBlocks) {
       const int8_t* wb[kBlocks];
       const int real_blocks = TileRows(w, b, blocks, kBlocks, 64 * steps, wb);
@@ -30,7 +31,7 @@ void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_su
         for (int r = 0; r < kRows; ++r) {
           int x4;
           __builtin_memcpy(&x4, xr[r] + 4 * s, 4);
-          const __m512i xv = _mm512_set1_epi32(x4);
+          const __m512i xv = _mm512_set1_epi32(x4 ^ static_cast<int>(0x80808080u));  // x + 128, as unsigned
           for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], xv, wv[c]);
         }
       }
@@ -39,9 +40,13 @@ void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_su
         const int count = n - column < kLanes ? n - column : kLanes;
         const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
         const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
-        for (int r = 0; r < rows; ++r)
-          _mm512_mask_storeu_epi32(acc_out + static_cast<long>(i + r) * n + column, mask,
-                                   _mm512_sub_epi32(acc[r][c], offset));
+        const __m512 ws = _mm512_maskz_loadu_ps(mask, w_scales + column);
+        const __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
+        for (int r = 0; r < rows; ++r) {
+          const __m512 sum = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][c], offset));
+          _mm512_mask_storeu_ps(y + static_cast<long>(i + r) * n + column, mask,
+                                _mm512_fmadd_ps(sum, _mm512_mul_ps(_mm512_set1_ps(x_scales[i + r]), ws), b));
+        }
       }
     }
   }

@@ -15,9 +15,10 @@ void GeluAvx2(float* x, size_t n);
 void HalfToFloatF16c(const uint16_t* h, float* f, size_t n);
 void DequantizeI4Avx2(const uint8_t* w, const float* scales, int group, float* out, size_t count);  // DequantizeI4Fn
 void GeluAvx512(float* x, size_t n);
-// Integer parts of the int8 linear (DotI8Fn, w packed K4N16): acc[i][j] = sum_p xq[i][p] * w[j][p].
-void DotI8Avx2(const int8_t* xq, const int8_t* w, const int32_t* unused_row_sums, int32_t* acc, int m, int n, int k);
-// xu = xq + 128 as unsigned; w_row_sums[j] = sum_p w[j][p].
-void DotI8Avx512Vnni(const uint8_t* xu, const int8_t* w, const int32_t* w_row_sums, int32_t* acc, int m, int n, int k);
+// int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). VNNI needs w_row_sums; AVX2 ignores them.
+void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 
 }  // namespace flatbert::x86
