@@ -92,6 +92,7 @@ Kernels Avx2Kernels() {
   k.linear_i8 = LinearI8Of<x86::GemmI8Avx2, QuantizeRowsRef>;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx2>;
   k.gelu_f32 = x86::GeluAvx2;
+  k.layernorm_f32 = x86::LayerNormAvx2;
   return k;
 }
 
@@ -103,6 +104,7 @@ Kernels Avx512Kernels() {
   k.linear_i8 = LinearI8Of<x86::GemmI8Avx512Vnni, x86::QuantizeRowsAvx512>;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx512>;
   k.gelu_f32 = x86::GeluAvx512;
+  k.layernorm_f32 = x86::LayerNormAvx512;
   k.attention_f32 = x86::AttentionAvx512;
   return k;
 }

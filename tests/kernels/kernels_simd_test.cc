@@ -123,6 +123,24 @@ TEST_P(SimdKernelTest, LinearI4MatchesReference) {
   }
 }
 
+TEST_P(SimdKernelTest, LayerNormMatchesReference) {
+  std::mt19937 rng(17);
+  for (const int n : {1, 7, 8, 15, 16, 17, 24, 128, 130, 512}) {
+    for (const float offset : {0.f, 50.f}) {  // a large common offset tests the two-pass variance
+      const int m = 3;
+      std::vector<float> want = Random(static_cast<size_t>(m) * n, rng, 2.f);
+      for (float& v : want) v += offset;
+      const auto gamma = Random(static_cast<size_t>(n), rng), beta = Random(static_cast<size_t>(n), rng);
+      std::vector<float> got = want;
+      ref().layernorm_f32(want.data(), gamma.data(), beta.data(), m, n, 1e-12f);
+      simd().layernorm_f32(got.data(), gamma.data(), beta.data(), m, n, 1e-12f);
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-5f * (1.f + std::fabs(want[i])) + 1e-4f * (offset > 0.f))
+            << "n=" << n << " offset=" << offset << " at " << i;
+    }
+  }
+}
+
 TEST_P(SimdKernelTest, GeluMatchesReference) {
   for (size_t n : {size_t{1}, size_t{7}, size_t{8}, size_t{15}, size_t{16}, size_t{17}, size_t{1000}}) {
     std::vector<float> want(n);

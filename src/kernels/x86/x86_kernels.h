@@ -12,6 +12,8 @@ void QuantizeRowsAvx512(const float* x, int rows, int cols, float fixed_scale, i
 void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
                      int head_dim, float* scores);
 void GeluAvx2(float* x, size_t n);
+void LayerNormAvx2(float* x, const float* gamma, const float* beta, int m, int n, float eps);
+void LayerNormAvx512(float* x, const float* gamma, const float* beta, int m, int n, float eps);
 void HalfToFloatF16c(const uint16_t* h, float* f, size_t n);
 void DequantizeI4Avx2(const uint8_t* w, const float* scales, int group, float* out, size_t count);  // DequantizeI4Fn
 void GeluAvx512(float* x, size_t n);
