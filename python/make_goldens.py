@@ -2,7 +2,8 @@
 """Writes the golden files the C++ tests compare against: for each small random model, an HF-layout directory
 (config.json, vocab.txt, model.safetensors) and golden.json with texts, the token ids our Python tokenizer and
 normalizer give, and the PyTorch logits for the fp32 weights and for every quantization mode (emulated in
-flatbert_py/quant.py with the engine's arithmetic; int8-static is calibrated on the golden texts themselves).
+flatbert_py/quant.py with the engine's arithmetic). int8-static is calibrated on the golden texts themselves; the
+input scales are stored too, since a last-bit difference in a calibrated maximum moves every static rounding.
 
   /usr/bin/python3 python/make_goldens.py            # rewrites tests/golden/
 """
@@ -57,7 +58,8 @@ def main():
         hf_io.save_pretrained(model, directory, vocab,
                               extra=dict(flatbert_normalizer=NORMALIZER, flatbert_max_length=MAX_LENGTH))
         all_ids = [tok.encode(normalize_tweet(text)) for text in TEXTS]
-        variants = {"fp32": model, **{mode: quant.emulate(model, mode, calibration=all_ids) for mode in QUANT_MODES}}
+        input_scales = quant.calibrate(model, all_ids)
+        variants = {"fp32": model, **{mode: quant.emulate(model, mode, input_scales) for mode in QUANT_MODES}}
         cases = []
         for text, ids in zip(TEXTS, all_ids):
             case = dict(text=text, ids=ids)
@@ -66,7 +68,9 @@ def main():
                     case["logits_" + mode] = [round(v, 7) for v in m(torch.tensor([ids]))[0].tolist()]
             cases.append(case)
         with open(os.path.join(directory, "golden.json"), "w", encoding="utf-8") as f:
-            json.dump(dict(model=name, cases=cases), f, ensure_ascii=False, indent=1)
+            json.dump(dict(model=name, cases=cases,
+                           int8_static_input_scales={k + ".weight": v for k, v in input_scales.items()}),
+                      f, ensure_ascii=False, indent=1)
         print(f"{directory}: {sum(p.numel() for p in model.parameters())} parameters")
 
 

@@ -87,10 +87,10 @@ def calibrate(model, sequences):
     return {name: (torch.tensor(m, dtype=torch.float32) / 127.0).item() if m > 0 else 1.0 for name, m in max_abs.items()}
 
 
-def emulate(model, mode, calibration=None):
+def emulate(model, mode, input_scales=None):
     """A copy of `model` computing as flatbert does with weights stored in `mode` (fp16 | int8-dynamic |
-    int8-static | int4 | mixed). int8-static needs `calibration`: token id sequences to calibrate on."""
-    scales = calibrate(model, calibration) if mode == "int8-static" else None
+    int8-static | int4 | mixed). int8-static needs `input_scales` (from calibrate)."""
+    scales = input_scales if mode == "int8-static" else None
     num_layers = model.config.num_hidden_layers
     model = copy.deepcopy(model)
     for module_name, module in list(model.named_modules()):

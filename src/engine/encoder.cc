@@ -203,7 +203,8 @@ void Encoder::RunLayer(const LayerWeights& w, std::vector<float>& x, int seq) co
       q_in = shared.data();
     }
   }
-  std::vector<float> q(rows * inner), k(rows * inner), v(rows * inner), context(rows * inner), scratch(rows);
+  std::vector<float> q(rows * inner), k(rows * inner), v(rows * inner), context(rows * inner),
+      scratch(AttentionScratchFloats(seq, head_dim));
   Apply(w.query, q_in, q.data(), seq);
   Apply(w.key, q_in, k.data(), seq);
   Apply(w.value, v_in, v.data(), seq);

@@ -32,10 +32,16 @@ struct Kernels {
   void (*tanh_f32)(float* x, size_t n);
   void (*softmax_f32)(float* x, int m, int n);  // per row
   // Multi-head self-attention for one sequence, no mask (nothing is padded). q, k, v rows have `stride` floats,
-  // head h uses columns [h*head_dim, (h+1)*head_dim). out is [seq, heads*head_dim]; scratch holds seq floats.
+  // head h uses columns [h*head_dim, (h+1)*head_dim). out is [seq, heads*head_dim]; scratch holds
+  // AttentionScratchFloats(seq, head_dim) floats.
   void (*attention_f32)(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
                         int head_dim, float* scratch);
 };
+
+// Scores of one query and one head's keys transposed.
+inline size_t AttentionScratchFloats(int seq, int head_dim) {
+  return static_cast<size_t>(seq) * static_cast<size_t>(head_dim + 1);
+}
 
 const Kernels& ReferenceKernels();
 // The fastest kernels this CPU runs, unless $FLATBERT_KERNELS names a path (ref, avx2, avx512, neon, neondot).

@@ -32,10 +32,8 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
   const std::string path = testing::TempPath(v.model + "." + v.quant + ".fbm");
   const ModelContents fp32 = ConvertHuggingFace(dir);
   QuantOptions options;
-  if (v.quant == "int8-static") {  // calibrated on the golden texts, as make_goldens.py does
-    std::vector<std::string> texts;
-    for (const auto& c : golden["cases"]) texts.push_back(c["text"].get<std::string>());
-    options.input_scales = CalibrateInputScales(fp32, texts);
+  if (v.quant == "int8-static") {  // PyTorch's calibration, so both round with the very same scales
+    options.input_scales = golden["int8_static_input_scales"].get<std::map<std::string, float>>();
   }
   WriteModel(Quantize(fp32, ParseQuantMode(v.quant), options), path);
   const Classifier model = Classifier::Load(path);
@@ -65,6 +63,24 @@ std::vector<Variant> AllVariants() {
     out.push_back({model, "mixed", 1e-3});
   }
   return out;
+}
+
+// Calibrating on the golden texts finds the input ranges PyTorch found, for every Linear.
+TEST(CalibrationTest, InputScalesMatchPyTorch) {
+  for (const char* name : {"bert", "mobilebert", "mobilebert-layernorm-gelu"}) {
+    SCOPED_TRACE(name);
+    std::ifstream f(testing::GoldenDir(name) + "/golden.json");
+    const nlohmann::json golden = nlohmann::json::parse(f);
+    std::vector<std::string> texts;
+    for (const auto& c : golden["cases"]) texts.push_back(c["text"].get<std::string>());
+    const std::map<std::string, float> got = CalibrateInputScales(ConvertHuggingFace(testing::GoldenDir(name)), texts);
+    const auto want = golden["int8_static_input_scales"].get<std::map<std::string, float>>();
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& [tensor, scale] : want) {
+      ASSERT_TRUE(got.count(tensor)) << tensor;
+      EXPECT_NEAR(got.at(tensor), scale, 1e-5f * scale) << tensor;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, GoldenTest, ::testing::ValuesIn(AllVariants()), [](const auto& info) {

@@ -69,7 +69,8 @@ TEST(KernelsRefTest, AttentionMatchesDirectComputation) {
   const int seq = 5, heads = 2, head_dim = 3, stride = heads * head_dim;
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
-  std::vector<float> q(seq * stride), k(seq * stride), v(seq * stride), out(seq * stride), scratch(seq);
+  std::vector<float> q(seq * stride), k(seq * stride), v(seq * stride), out(seq * stride),
+      scratch(AttentionScratchFloats(seq, head_dim));
   for (auto* t : {&q, &k, &v})
     for (float& f : *t) f = dist(rng);
   K().attention_f32(q.data(), k.data(), v.data(), stride, out.data(), seq, heads, head_dim, scratch.data());

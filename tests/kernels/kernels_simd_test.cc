@@ -154,12 +154,12 @@ TEST_P(SimdKernelTest, GeluMatchesReference) {
 
 TEST_P(SimdKernelTest, AttentionMatchesReference) {
   std::mt19937 rng(3);
-  for (int seq : {1, 2, 7, 33})
+  for (int seq : {1, 2, 7, 16, 17, 33, 64})
     for (int head_dim : {8, 16, 24, 64}) {
       const int heads = 2, stride = heads * head_dim;
       const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng),
                  v = Random(q.size(), rng);
-      std::vector<float> want(q.size()), got(q.size()), scratch(static_cast<size_t>(seq));
+      std::vector<float> want(q.size()), got(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
       ref().attention_f32(q.data(), k.data(), v.data(), stride, want.data(), seq, heads, head_dim, scratch.data());
       simd().attention_f32(q.data(), k.data(), v.data(), stride, got.data(), seq, heads, head_dim, scratch.data());
       for (size_t i = 0; i < want.size(); ++i)

@@ -1,5 +1,8 @@
-// Multi-head self-attention for one unpadded sequence, AVX-512F: dot products and the weighted sum of values run
-// 16 lanes along the head dimension (masked tail); the softmax over one row of scores is scalar (rows are short).
+// Multi-head self-attention for one unpadded sequence, AVX-512F, with no horizontal sums in the inner loops:
+// each head's keys are transposed into scratch ([head_dim][seq]) so 16 scores come from broadcasting one query
+// value against a row of keys; the softmax runs 16 lanes at a time (a polynomial exp, within 2 ulp of expf);
+// the weighted sum of values broadcasts each score against a row of values, 16 lanes along the head dimension.
+// Four independent accumulators in each loop keep the FMA pipes busy instead of waiting on one chain.
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 #include <math.h>
@@ -7,38 +10,70 @@
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
+namespace {
+
+inline __mmask16 Tail(int remaining) {
+  return remaining >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << remaining) - 1);
+}
+
+// e^x for x <= 0: x = n ln2 + r, |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n.
+inline __m512 Exp(__m512 x) {
+  x = _mm512_max_ps(x, _mm512_set1_ps(-87.f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);
+  constexpr float kTaylor[] = {1.f / 120, 1.f / 24, 1.f / 6, 0.5f, 1.f, 1.f};
+  __m512 p = _mm512_set1_ps(1.f / 720);
+  for (const float c : kTaylor) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(c));
+  return _mm512_scalef_ps(p, n);
+}
+
+}  // namespace
 
 void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                     int head_dim, float* scores) {
+                     int head_dim, float* scratch) {
   const float scale = 1.f / sqrtf(static_cast<float>(head_dim));
+  float* scores = scratch;
+  float* keys_t = scratch + seq;  // [head_dim][seq]
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
+    for (int j = 0; j < seq; ++j)
+      for (int d = 0; d < head_dim; ++d) keys_t[static_cast<long>(d) * seq + j] = k[static_cast<long>(j) * stride + col + d];
     for (int i = 0; i < seq; ++i) {
       const float* qi = q + static_cast<long>(i) * stride + col;
-      float max = -INFINITY;
-      for (int j = 0; j < seq; ++j) {
-        const float* kj = k + static_cast<long>(j) * stride + col;
-        __m512 acc = _mm512_setzero_ps();
-        for (int d = 0; d < head_dim; d += 16) {
-          const __mmask16 mask = head_dim - d >= 16 ? static_cast<__mmask16>(0xFFFF)
-                                                    : static_cast<__mmask16>((1u << (head_dim - d)) - 1);
-          acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, qi + d), _mm512_maskz_loadu_ps(mask, kj + d), acc);
-        }
-        scores[j] = _mm512_reduce_add_ps(acc) * scale;
-        max = scores[j] > max ? scores[j] : max;
+      __m512 max = _mm512_set1_ps(-INFINITY);
+      for (int j = 0; j < seq; j += 16) {
+        const __mmask16 mask = Tail(seq - j);
+        __m512 part[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int d = 0; d < head_dim; ++d)
+          part[d % 4] = _mm512_fmadd_ps(_mm512_set1_ps(qi[d]),
+                                        _mm512_maskz_loadu_ps(mask, keys_t + static_cast<long>(d) * seq + j), part[d % 4]);
+        const __m512 acc = _mm512_mul_ps(_mm512_add_ps(_mm512_add_ps(part[0], part[1]), _mm512_add_ps(part[2], part[3])),
+                                         _mm512_set1_ps(scale));
+        _mm512_mask_storeu_ps(scores + j, mask, acc);
+        max = _mm512_mask_max_ps(max, mask, max, acc);
       }
-      float sum = 0.f;
-      for (int j = 0; j < seq; ++j) sum += (scores[j] = expf(scores[j] - max));
-      const float inv = 1.f / sum;
+      const __m512 max_v = _mm512_set1_ps(_mm512_reduce_max_ps(max));
+      __m512 sum = _mm512_setzero_ps();
+      for (int j = 0; j < seq; j += 16) {
+        const __mmask16 mask = Tail(seq - j);
+        const __m512 e = _mm512_maskz_mov_ps(mask, Exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, scores + j), max_v)));
+        _mm512_mask_storeu_ps(scores + j, mask, e);
+        sum = _mm512_add_ps(sum, e);
+      }
+      const __m512 inv = _mm512_set1_ps(1.f / _mm512_reduce_add_ps(sum));
       float* oi = out + static_cast<long>(i) * heads * head_dim + col;
-      for (int d = 0; d < head_dim; d += 16) {
-        const __mmask16 mask = head_dim - d >= 16 ? static_cast<__mmask16>(0xFFFF)
-                                                  : static_cast<__mmask16>((1u << (head_dim - d)) - 1);
-        __m512 acc = _mm512_setzero_ps();
-        for (int j = 0; j < seq; ++j)
-          acc = _mm512_fmadd_ps(_mm512_set1_ps(scores[j]),
-                                _mm512_maskz_loadu_ps(mask, v + static_cast<long>(j) * stride + col + d), acc);
-        _mm512_mask_storeu_ps(oi + d, mask, _mm512_mul_ps(acc, _mm512_set1_ps(inv)));
+      for (int d0 = 0; d0 < head_dim; d0 += 64) {  // up to 4 blocks of 16 columns, one accumulator each
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int j = 0; j < seq; ++j) {
+          const __m512 s = _mm512_set1_ps(scores[j]);
+          const float* vj = v + static_cast<long>(j) * stride + col + d0;
+          for (int b = 0; b < 4 && d0 + 16 * b < head_dim; ++b)
+            acc[b] = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(Tail(head_dim - d0 - 16 * b), vj + 16 * b), acc[b]);
+        }
+        for (int b = 0; b < 4 && d0 + 16 * b < head_dim; ++b)
+          _mm512_mask_storeu_ps(oi + d0 + 16 * b, Tail(head_dim - d0 - 16 * b), _mm512_mul_ps(acc[b], inv));
       }
     }
   }
