@@ -148,7 +148,14 @@ void Encoder::Activate(float* x, size_t n) const {
   }
 }
 
-void Encoder::Embed(std::span<const int32_t> ids, std::vector<float>& x) const {
+// Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
+// zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output.
+struct Encoder::Workspace {
+  std::vector<float> x, input, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up;
+};
+
+void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
+  std::vector<float>& x = ws.x;
   const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size();
   const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
   for (int32_t id : ids)
@@ -161,7 +168,8 @@ void Encoder::Embed(std::span<const int32_t> ids, std::vector<float>& x) const {
   } else {
     // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
     const size_t width = config_.trigram_input() ? 3 * emb : emb;
-    std::vector<float> input(static_cast<size_t>(seq) * width, 0.f);
+    std::vector<float>& input = ws.input;
+    input.assign(static_cast<size_t>(seq) * width, 0.f);
     for (int t = 0; t < seq; ++t) {
       float* row = &input[t * width];
       if (!config_.trigram_input()) {
@@ -182,14 +190,14 @@ void Encoder::Embed(std::span<const int32_t> ids, std::vector<float>& x) const {
   ApplyNorm(embedding_norm_, x.data(), seq, hidden);
 }
 
-void Encoder::RunLayer(const LayerWeights& w, std::vector<float>& x, int seq) const {
+void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
   const int hidden = config_.hidden_size(), inner = InnerSize(config_), ffn = config_.intermediate_size();
   const int heads = config_.num_heads(), head_dim = inner / heads;
   const size_t rows = static_cast<size_t>(seq);
   const bool bottleneck = mobile_ && config_.use_bottleneck();
 
   // Inputs of attention: BERT uses x for all; MobileBERT projects x into the bottleneck.
-  std::vector<float> layer_input, shared;
+  std::vector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
   const float *q_in = x.data(), *v_in = x.data(), *residual = x.data();
   if (bottleneck) {
     layer_input.resize(rows * inner);
@@ -203,19 +211,23 @@ void Encoder::RunLayer(const LayerWeights& w, std::vector<float>& x, int seq) co
       q_in = shared.data();
     }
   }
-  std::vector<float> q(rows * inner), k(rows * inner), v(rows * inner), context(rows * inner),
-      scratch(AttentionScratchFloats(seq, head_dim));
+  std::vector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
+  for (std::vector<float>* buffer : {&q, &k, &v, &context}) buffer->resize(rows * inner);
+  scratch.resize(AttentionScratchFloats(seq, head_dim));
   Apply(w.query, q_in, q.data(), seq);
   Apply(w.key, q_in, k.data(), seq);
   Apply(w.value, v_in, v.data(), seq);
   k_.attention_f32(q.data(), k.data(), v.data(), inner, context.data(), seq, heads, head_dim, scratch.data());
 
-  std::vector<float> attn(rows * inner);
+  std::vector<float>& attn = ws.attn;
+  attn.resize(rows * inner);
   Apply(w.attention_output, context.data(), attn.data(), seq);
   k_.add_f32(attn.data(), residual, rows * inner);
   ApplyNorm(w.attention_norm, attn.data(), seq, inner);
 
-  std::vector<float> mid(rows * ffn), out(rows * inner);
+  std::vector<float>&mid = ws.mid, &out = ws.out;
+  mid.resize(rows * ffn);
+  out.resize(rows * inner);
   auto run_ffn = [&](const FfnWeights& f) {  // attn = norm(W2 act(W1 attn) + attn)
     Apply(f.intermediate, attn.data(), mid.data(), seq);
     Activate(mid.data(), mid.size());
@@ -228,7 +240,8 @@ void Encoder::RunLayer(const LayerWeights& w, std::vector<float>& x, int seq) co
   run_ffn(w.ffn);
 
   if (bottleneck) {  // back up to the full hidden width, residual from the layer's input
-    std::vector<float> up(rows * hidden);
+    std::vector<float>& up = ws.up;
+    up.resize(rows * hidden);
     Apply(w.output_bottleneck, attn.data(), up.data(), seq);
     k_.add_f32(up.data(), x.data(), up.size());
     ApplyNorm(w.output_bottleneck_norm, up.data(), seq, hidden);
@@ -243,9 +256,10 @@ std::vector<float> Encoder::Logits(std::span<const int32_t> ids) const {
   if (seq < 1 || seq > config_.max_positions())
     throw Error("sequence of " + std::to_string(seq) + " tokens; the model takes 1 to " +
                 std::to_string(config_.max_positions()));
-  std::vector<float> x;
-  Embed(ids, x);
-  for (const LayerWeights& layer : layers_) RunLayer(layer, x, seq);
+  thread_local Workspace ws;
+  Embed(ids, ws);
+  for (const LayerWeights& layer : layers_) RunLayer(layer, ws, seq);
+  const std::vector<float>& x = ws.x;
   std::vector<float> pooled(x.begin(), x.begin() + hidden);  // the [CLS] row
   if (config_.pooler_activation()) {
     Apply(pooler_, x.data(), pooled.data(), 1);

@@ -55,9 +55,10 @@ class Encoder {
   void set_input_observer(InputObserver observer) { observer_ = std::move(observer); }
 
  private:
-  void Embed(std::span<const int32_t> ids, std::vector<float>& x) const;
+  struct Workspace;
+  void Embed(std::span<const int32_t> ids, Workspace& ws) const;
   void WordEmbedding(int32_t id, float* out) const;  // dequantizes one row of the table
-  void RunLayer(const LayerWeights& layer, std::vector<float>& x, int seq) const;
+  void RunLayer(const LayerWeights& layer, Workspace& ws, int seq) const;
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
   void Activate(float* x, size_t n) const;
   void Apply(const Linear& linear, const float* x, float* y, int rows) const;

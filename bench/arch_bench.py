@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""File size, latency and fraction of the roofline for full-size architectures (random weights: speed and size do
+not depend on the values); writes docs/architectures.{md,json}.
+
+  /usr/bin/python3 bench/arch_bench.py [PRESET ...]     (default: mobilebert bert-base; see python/flatbert_py/presets.py)
+
+Each preset is built in PyTorch (python/flatbert_py), saved in HF layout, converted with `flatbert convert` to fp32
+and int8-dynamic, and timed with `flatbert bench` (1 thread, the first 300 RepLab 2013 English test tweets).
+Roofline: the time the Linear layers would take at the int8 VNNI peak plus attention at the f32 FMA peak of one
+core (docs/performance.md: 2.1 GHz x 256 int8 ops and x 64 f32 flops per cycle), for the measured mean length.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import torch
+from torch import nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+from flatbert_py import data, hf_io  # noqa: E402
+from flatbert_py.model import Config, ForSequenceClassification  # noqa: E402
+from flatbert_py.presets import PRESETS  # noqa: E402
+from flatbert_py.tokenizer import load_vocab  # noqa: E402
+
+FLATBERT = os.path.join(ROOT, "build", "flatbert")
+INT8_PEAK = 2.1e9 * 256  # ops/s, one core
+F32_PEAK = 2.1e9 * 64
+
+
+def run(cmd):
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def op_counts(model, tokens):
+    """(Linear multiply-adds, attention multiply-adds) for one sequence of `tokens` tokens."""
+    linear = 0
+    for name, m in model.named_modules():
+        if isinstance(m, nn.Linear):
+            rows = 1 if name.startswith("classifier") or "pooler" in name else tokens
+            linear += rows * m.in_features * m.out_features
+    c = model.config
+    attention = c.num_hidden_layers * 2 * tokens * tokens * c.true_hidden_size  # scores + weighted values
+    return linear, attention
+
+
+def main():
+    presets = sys.argv[1:] or ["mobilebert", "bert-base"]
+    work = tempfile.mkdtemp(prefix="flatbert_arch_")
+    vocab = load_vocab(data.VOCAB)
+    test = os.path.join(data.DATA, "replab2013", "test.tsv")
+    rows = []
+    for preset in presets:
+        torch.manual_seed(0)
+        model = ForSequenceClassification(Config.from_dict(dict(PRESETS[preset], vocab_size=len(vocab)))).eval()
+        hf_dir = os.path.join(work, preset)
+        hf_io.save_pretrained(model, hf_dir, vocab, extra=dict(flatbert_max_length=64))
+        result = dict(preset=preset, parameters=sum(p.numel() for p in model.parameters()))
+        for mode in ("fp32", "int8-dynamic"):
+            fbm = os.path.join(work, f"{preset}.{mode}.fbm")
+            bench = os.path.join(work, f"{preset}.{mode}.json")
+            run([FLATBERT, "convert", hf_dir, "-o", fbm, "-q", mode])
+            run([FLATBERT, "bench", "-m", fbm, "-d", test, "--lang", "en", "-n", "300", "--warmup", "20", "-t", "1",
+                 "--json", bench])
+            with open(bench) as f:
+                b = json.load(f)
+            result[mode] = dict(bytes=os.path.getsize(fbm), p50_ms=b["latency_ms"]["p50"],
+                                mean_tokens=b["mean_tokens"], load_ms=b["load_ms"], peak_rss_mb=b["peak_rss_mb"])
+            os.remove(fbm)
+        linear, attention = op_counts(model, result["int8-dynamic"]["mean_tokens"])
+        roofline_ms = 1e3 * (2 * linear / INT8_PEAK + 2 * attention / F32_PEAK)
+        result.update(linear_macs=linear, attention_macs=attention, int8_roofline_ms=roofline_ms,
+                      int8_fraction_of_roofline=roofline_ms / result["int8-dynamic"]["p50_ms"])
+        rows.append(result)
+
+    command = " ".join(["/usr/bin/python3 bench/arch_bench.py", *sys.argv[1:]])
+    lines = ["# Full-size architectures", "",
+             "Random weights (size and speed do not depend on the values), so no accuracy here. "
+             f"Command: `{command}`", "",
+             "| preset | parameters | fp32 file | int8 file | int8 / fp32 | fp32 p50 | int8 p50 | int8 roofline | "
+             "int8 % of roofline | int8 load | int8 peak RSS |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        f, q = r["fp32"], r["int8-dynamic"]
+        lines.append(f"| {r['preset']} | {r['parameters'] / 1e6:.1f}M | {f['bytes'] / 1e6:.1f} MB | {q['bytes'] / 1e6:.1f} MB | "
+                     f"{q['bytes'] / f['bytes']:.3f} | {f['p50_ms']:.2f} ms | {q['p50_ms']:.2f} ms | "
+                     f"{r['int8_roofline_ms']:.2f} ms | {100 * r['int8_fraction_of_roofline']:.0f}% | "
+                     f"{q['load_ms']:.1f} ms | {q['peak_rss_mb']:.0f} MB |")
+    lines += ["", f"Latency: p50 per tweet, 1 thread, the first 300 RepLab 2013 English test tweets "
+              f"({rows[0]['int8-dynamic']['mean_tokens']:.1f} tokens on average)."]
+    with open(os.path.join(ROOT, "docs", "architectures.json"), "w") as f:
+        json.dump(rows, f, indent=2)
+    with open(os.path.join(ROOT, "docs", "architectures.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
