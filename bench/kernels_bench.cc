@@ -46,7 +46,7 @@ void LinearI8(benchmark::State& state, const Kernels* k) {
   std::vector<int32_t> sums(n, 0);
   for (int j = 0; j < n; ++j)
     for (int p = 0; p < kk; ++p) sums[j] += w[static_cast<size_t>(j) * kk + p];
-  std::vector<int8_t> packed(PackedSize(n, kk));
+  std::vector<int8_t> packed(K4N16Size(n, kk));
   PackK4N16(w.data(), n, kk, packed.data());
   std::vector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {

@@ -18,15 +18,26 @@ const float* F32(const ModelFile& file, const std::string& name) {
   return t.f32();
 }
 
-// A [out, in] matrix in any stored dtype (the loader has checked I8 tensors carry one scale per row). int8
-// matrices multiplied by the GEMM kernels must be packed for them; looked-up tables (embeddings) row-major.
-Linear BindMatrix(const ModelFile& file, const std::string& name, fb::Layout int8_layout) {
+// The layout the GEMM kernels read each dtype in (quant/pack.h); int4 is widened per call from rows.
+fb::Layout GemmLayout(fb::DType dtype) {
+  switch (dtype) {
+    case fb::DType::I8: return fb::Layout::K4N16;
+    case fb::DType::I4: return fb::Layout::RowMajor;
+    default: return fb::Layout::K1N16;
+  }
+}
+
+// A [out, in] matrix in any stored dtype (the loader has checked the quantization parameters). Matrices the GEMM
+// kernels multiply must be packed for them; looked-up tables (word embeddings) are row-major.
+Linear BindMatrix(const ModelFile& file, const std::string& name, bool gemm) {
   const TensorView w = file.tensor(name);
   Linear l;
   l.dtype = w.meta->dtype();
-  if (l.dtype == fb::DType::I8 && w.meta->layout() != int8_layout)
-    throw Error("int8 tensor '" + name + "' has layout " + fb::EnumNameLayout(w.meta->layout()) + ", the engine needs " +
-                fb::EnumNameLayout(int8_layout));
+  const fb::Layout layout = gemm ? GemmLayout(l.dtype) : fb::Layout::RowMajor;
+  if (w.meta->layout() != layout)
+    throw Error(std::string(DTypeName(l.dtype)) + " tensor '" + name + "' has layout " +
+                fb::EnumNameLayout(w.meta->layout()) + ", the engine needs " + fb::EnumNameLayout(layout) +
+                " (convert the model with this build)");
   l.name = w.meta->name()->c_str();
   l.weight = w.data;
   if (l.dtype == fb::DType::I8) {  // the verifier checked the quantization parameters of I8 and I4
@@ -43,7 +54,7 @@ Linear BindMatrix(const ModelFile& file, const std::string& name, fb::Layout int
 }
 
 Linear BindLinear(const ModelFile& file, const std::string& name) {
-  Linear l = BindMatrix(file, name + ".weight", fb::Layout::K4N16);
+  Linear l = BindMatrix(file, name + ".weight", /*gemm=*/true);
   l.bias = F32(file, name + ".bias");
   return l;
 }
@@ -62,7 +73,7 @@ FfnWeights BindFfn(const ModelFile& file, const std::string& prefix) {
 Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
     : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
   const std::string base = BasePrefix(config_);
-  word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight", fb::Layout::RowMajor);
+  word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight", /*gemm=*/false);
   position_embeddings_ = F32(file, base + "embeddings.position_embeddings.weight");
   token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
   if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");

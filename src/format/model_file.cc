@@ -140,10 +140,17 @@ void ModelFile::Verify(const std::string& name) {
       if (d <= 0 || d > (int64_t{1} << 32)) fail("tensor '" + t->name()->str() + "' has dimension " + std::to_string(d));
       numel *= static_cast<uint64_t>(d);
     }
-    const bool packed = t->layout() == fb::Layout::K4N16;
-    if (packed && (t->dtype() != fb::DType::I8 || !t->shape() || t->shape()->size() != 2))
-      fail("tensor '" + t->name()->str() + "' is packed but not an int8 matrix");
-    const uint64_t needed = packed ? PackedSize(t->shape()->Get(0), t->shape()->Get(1)) : (numel * bits + 7) / 8;
+    uint64_t needed = (numel * bits + 7) / 8;
+    if (t->layout() != fb::Layout::RowMajor) {
+      const bool matrix = t->shape() && t->shape()->size() == 2;
+      const bool k4 = t->layout() == fb::Layout::K4N16 && t->dtype() == fb::DType::I8;
+      const bool k1 = t->layout() == fb::Layout::K1N16 && (t->dtype() == fb::DType::F32 || t->dtype() == fb::DType::F16);
+      if (!matrix || !(k4 || k1))
+        fail("tensor '" + t->name()->str() + "' has layout " + fb::EnumNameLayout(t->layout()) + ", which does not fit a " +
+             DTypeName(t->dtype()) + (matrix ? " matrix" : " tensor"));
+      const int64_t n = t->shape()->Get(0), k = t->shape()->Get(1);
+      needed = k4 ? K4N16Size(n, k) : K1N16Count(n, k) * bits / 8;
+    }
     if (t->size() < needed)
       fail("tensor '" + t->name()->str() + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
            std::to_string(needed));

@@ -51,10 +51,12 @@ void LinearI8With(GemmI8Fn gemm, QuantizeRowsFn quantize, const float* x, float 
 
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
                   const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k) {
-  thread_local std::vector<float> wide;
+  thread_local std::vector<float> wide, packed;
   wide.resize(static_cast<size_t>(n) * k);
+  packed.resize(K1N16Count(n, k));
   dequantize(w, w_scales, group, wide.data(), wide.size());
-  linear_f32(x, wide.data(), bias, y, m, n, k);
+  PackK1N16(wide.data(), n, k, packed.data());
+  linear_f32(x, packed.data(), bias, y, m, n, k);
 }
 
 namespace {
@@ -73,11 +75,11 @@ void LinearI4Of(const float* x, const uint8_t* w, const float* s, int group, con
   LinearI4With(Dequantize, LinearF32, x, w, s, group, b, y, m, n, k);
 }
 
-// fp16 weights: widen the matrix once per call (the m rows of x reuse it), then the path's f32 microkernel.
+// fp16 weights: widen the packed matrix once per call (the m rows of x reuse it), then the path's f32 microkernel.
 template <void (*HalfToFloat)(const uint16_t*, float*, size_t), decltype(Kernels::linear_f32) LinearF32>
 void LinearF16Of(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k) {
   thread_local std::vector<float> wide;
-  wide.resize(static_cast<size_t>(n) * k);
+  wide.resize(K1N16Count(n, k));
   HalfToFloat(w, wide.data(), wide.size());
   LinearF32(x, wide.data(), bias, y, m, n, k);
 }

@@ -8,9 +8,10 @@ namespace flatbert {
 
 struct Kernels {
   const char* name;
-  // y[m][n] = sum_k x[m][k] * w[n][k] + bias[n]; w is [N, K] row-major as PyTorch's Linear stores it.
+  // y[m][n] = sum_k x[m][k] * w[n][k] + bias[n] (bias may be null); w is PyTorch's [N, K] Linear weight packed
+  // K1N16 (quant/pack.h).
   void (*linear_f32)(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
-  // The same with w stored as IEEE half.
+  // The same with w stored as IEEE half, packed K1N16.
   void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
   // int8: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
   // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
@@ -18,8 +19,8 @@ struct Kernels {
   // y = acc * row scale * w_scales[n] + bias[n].
   void (*linear_i8)(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
                     const float* bias, float* y, int m, int n, int k);
-  // Group-wise int4 weights (DType I4: packed nibbles, one scale per `group` values of a row): dequantized to f32,
-  // then the f32 linear. group is a multiple of 32 dividing k.
+  // Group-wise int4 weights (DType I4: row-major nibbles, one scale per `group` values of a row): dequantized to
+  // f32 and packed, then the f32 linear. group is a multiple of 32 dividing k.
   void (*linear_i4)(const float* x, const uint8_t* w, const float* w_scales, int group, const float* bias, float* y,
                     int m, int n, int k);
   // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
@@ -64,7 +65,7 @@ void LinearI8With(GemmI8Fn gemm, QuantizeRowsFn quantize, const float* x, float 
                   const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 
 // The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once
-// per call, the m rows of x reuse it in the path's f32 linear.
+// per call, it is packed K1N16 and the m rows of x reuse it in the path's f32 linear.
 using DequantizeI4Fn = void (*)(const uint8_t* w, const float* scales, int group, float* out, size_t count);
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
                   const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k);

@@ -6,13 +6,14 @@
 #include "engine/encoder.h"
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
+#include "quant/quantize.h"
 #include "tokenizer/model_text.h"
 #include "tokenizer/tweet_normalizer.h"
 
 namespace flatbert {
 
 std::map<std::string, float> CalibrateInputScales(const ModelContents& model, const std::vector<std::string>& texts) {
-  const std::vector<uint8_t> bytes = SerializeModel(model);
+  const std::vector<uint8_t> bytes = SerializeModel(Quantize(model, QuantMode::kF32));  // packed for the engine
   const ModelFile file = ModelFile::FromBytes(bytes.data(), bytes.size(), "calibration model");
   Encoder encoder(file, BestKernels());
   const WordPieceTokenizer tokenizer = ModelTokenizer(file);

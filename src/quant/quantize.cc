@@ -21,6 +21,22 @@ const float* Floats(const TensorData& t) { return reinterpret_cast<const float*>
 
 bool IsWordEmbedding(const TensorData& t) { return t.name.ends_with("word_embeddings.weight"); }
 
+// f32 / f16 Linear weights go in the GEMM layout (K1N16); embedding rows are looked up by id.
+void PackFloatLinear(TensorData& t) {
+  if (IsWordEmbedding(t)) return;
+  const int64_t n = t.shape[0], k = t.shape[1];
+  std::vector<uint8_t> packed;
+  if (t.dtype == fb::DType::F32) {
+    packed.resize(K1N16Count(n, k) * sizeof(float));
+    PackK1N16(reinterpret_cast<const float*>(t.bytes.data()), n, k, reinterpret_cast<float*>(packed.data()));
+  } else {
+    packed.resize(K1N16Count(n, k) * sizeof(uint16_t));
+    PackK1N16(reinterpret_cast<const uint16_t*>(t.bytes.data()), n, k, reinterpret_cast<uint16_t*>(packed.data()));
+  }
+  t.bytes = std::move(packed);
+  t.layout = fb::Layout::K1N16;
+}
+
 // The encoder layer a tensor belongs to ("...encoder.layer.<i>."), or -1 (embeddings, pooler, classifier).
 int LayerOf(const std::string& name) {
   const std::string marker = "encoder.layer.";
@@ -120,13 +136,17 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
   for (const TensorData& t : model.tensors)
     if (t.dtype != fb::DType::F32)
       throw Error("tensor '" + t.name + "' is " + DTypeName(t.dtype) + "; quantize from an fp32 model");
+  model = Dequantize(std::move(model));  // an fp32 .fbm's packed matrices back to row-major
   if (options.group_size <= 0 || options.group_size % kInt4GroupMultiple != 0)
     throw Error("int4 group size " + std::to_string(options.group_size) + " is not a multiple of " +
                 std::to_string(kInt4GroupMultiple));
   for (TensorData& t : model.tensors) {
     if (!IsQuantizable(t)) continue;
     const fb::DType dtype = StoredType(t, mode, model.config.num_layers, options.group_size);
-    if (dtype == fb::DType::F32) continue;
+    if (dtype == fb::DType::F32) {
+      PackFloatLinear(t);
+      continue;
+    }
     const int64_t rows = t.shape[0], cols = t.shape[1];
     const size_t count = static_cast<size_t>(rows * cols);
     const float* src = Floats(t);
@@ -153,7 +173,7 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
         for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
       t.axis = 0;
       if (!IsWordEmbedding(t)) {  // Linear weights go in the GEMM layout; embedding rows are looked up by id
-        std::vector<uint8_t> packed(PackedSize(rows, cols));
+        std::vector<uint8_t> packed(K4N16Size(rows, cols));
         PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
         bytes = std::move(packed);
         t.layout = fb::Layout::K4N16;
@@ -167,6 +187,7 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
     }
     t.dtype = dtype;
     t.bytes = std::move(bytes);
+    if (dtype == fb::DType::F16) PackFloatLinear(t);
   }
   model.description += std::string(model.description.empty() ? "" : "; ") + "weights " + QuantModeName(mode);
   if (mode == QuantMode::kInt4 || mode == QuantMode::kMixed)
@@ -208,16 +229,20 @@ ModelContents ReadContents(const ModelFile& file) {
 
 ModelContents Dequantize(ModelContents model) {
   for (TensorData& t : model.tensors) {
-    if (t.dtype == fb::DType::F32) continue;
+    if (t.dtype == fb::DType::F32 && t.layout == fb::Layout::RowMajor) continue;
     int64_t numel = 1;
     for (int64_t d : t.shape) numel *= d;
     std::vector<float> values(static_cast<size_t>(numel));
-    if (t.dtype == fb::DType::F16) {
-      for (int64_t i = 0; i < numel; ++i) {
-        uint16_t h;
-        std::memcpy(&h, &t.bytes[static_cast<size_t>(i) * 2], 2);
-        values[static_cast<size_t>(i)] = HalfToFloat(h);
+    if (t.dtype == fb::DType::F32 && t.layout == fb::Layout::K1N16) {
+      UnpackK1N16(reinterpret_cast<const float*>(t.bytes.data()), t.shape[0], t.shape[1], values.data());
+    } else if (t.dtype == fb::DType::F16) {
+      std::vector<uint16_t> halves(static_cast<size_t>(numel));
+      if (t.layout == fb::Layout::K1N16) {
+        UnpackK1N16(reinterpret_cast<const uint16_t*>(t.bytes.data()), t.shape[0], t.shape[1], halves.data());
+      } else {
+        std::memcpy(halves.data(), t.bytes.data(), halves.size() * 2);
       }
+      for (size_t i = 0; i < halves.size(); ++i) values[i] = HalfToFloat(halves[i]);
     } else if (t.dtype == fb::DType::I8 && t.shape.size() == 2 && t.axis == 0 && t.group_size == 0) {
       const int64_t cols = t.shape[1];
       std::vector<int8_t> unpacked;

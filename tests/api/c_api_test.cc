@@ -7,6 +7,7 @@
 
 #include "format/hf_convert.h"
 #include "format/model_writer.h"
+#include "quant/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {
@@ -14,7 +15,7 @@ namespace {
 
 TEST(CApiTest, LoadClassifyAndReportErrors) {
   const std::string path = testing::TempPath("c_api.fbm");
-  WriteModel(ConvertHuggingFace(testing::GoldenDir("bert")), path);
+  WriteModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF32), path);
   char err[256] = "";
   flatbert_model* model = flatbert_load(path.c_str(), err, sizeof err);
   std::remove(path.c_str());

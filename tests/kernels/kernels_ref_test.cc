@@ -18,8 +18,9 @@ TEST(KernelsRefTest, LinearIsXTimesWTransposedPlusBias) {
   const std::vector<float> x{1, 2, 3, 4, 5, 6};             // [2, 3]
   const std::vector<float> w{1, 0, -1, 0.5f, 0.5f, 0.5f};  // [2, 3]
   const std::vector<float> b{10, -1};
-  std::vector<float> y(4);
-  K().linear_f32(x.data(), w.data(), b.data(), y.data(), 2, 2, 3);
+  std::vector<float> packed(K1N16Count(2, 3)), y(4);
+  PackK1N16(w.data(), 2, 3, packed.data());
+  K().linear_f32(x.data(), packed.data(), b.data(), y.data(), 2, 2, 3);
   EXPECT_EQ(y, (std::vector<float>{8, 2, 8, 6.5f}));
 }
 
@@ -118,7 +119,7 @@ TEST(KernelsRefTest, Int4GroupsRoundTripWithinHalfAStep) {
 TEST(KernelsRefTest, LinearI8StaticScaleClampsAndScales) {
   const std::vector<float> x{0.5f, -1.f, 4.f};  // [1, 3]; with scale 1/127 the 4 clamps to 127
   const std::vector<int8_t> w{1, 2, 3};         // [1, 3]
-  std::vector<int8_t> packed(PackedSize(1, 3));
+  std::vector<int8_t> packed(K4N16Size(1, 3));
   PackK4N16(w.data(), 1, 3, packed.data());
   const std::vector<float> w_scales{0.5f};
   const std::vector<int32_t> sums{6};

@@ -49,8 +49,10 @@ class SimdKernelTest : public ::testing::TestWithParam<std::string> {
 TEST_P(SimdKernelTest, LinearF32MatchesReference) {
   std::mt19937 rng(7);
   for (const Shape& s : Shapes()) {
-    const auto x = Random(static_cast<size_t>(s.m) * s.k, rng), w = Random(static_cast<size_t>(s.n) * s.k, rng),
+    const auto x = Random(static_cast<size_t>(s.m) * s.k, rng), rows = Random(static_cast<size_t>(s.n) * s.k, rng),
                b = Random(static_cast<size_t>(s.n), rng);
+    std::vector<float> w(K1N16Count(s.n, s.k));
+    PackK1N16(rows.data(), s.n, s.k, w.data());
     std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
     ref().linear_f32(x.data(), w.data(), b.data(), want.data(), s.m, s.n, s.k);
     simd().linear_f32(x.data(), w.data(), b.data(), got.data(), s.m, s.n, s.k);
@@ -67,8 +69,9 @@ TEST_P(SimdKernelTest, LinearF16MatchesReference) {
   for (const Shape& s : Shapes()) {
     const auto x = Random(static_cast<size_t>(s.m) * s.k, rng), wf = Random(static_cast<size_t>(s.n) * s.k, rng),
                b = Random(static_cast<size_t>(s.n), rng);
-    std::vector<uint16_t> w(wf.size());
-    for (size_t i = 0; i < w.size(); ++i) w[i] = FloatToHalf(wf[i]);
+    std::vector<uint16_t> halves(wf.size()), w(K1N16Count(s.n, s.k));
+    for (size_t i = 0; i < halves.size(); ++i) halves[i] = FloatToHalf(wf[i]);
+    PackK1N16(halves.data(), s.n, s.k, w.data());
     std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
     ref().linear_f16(x.data(), w.data(), b.data(), want.data(), s.m, s.n, s.k);
     simd().linear_f16(x.data(), w.data(), b.data(), got.data(), s.m, s.n, s.k);
@@ -91,7 +94,7 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
     std::vector<int32_t> sums(static_cast<size_t>(s.n), 0);
     for (int j = 0; j < s.n; ++j)
       for (int p = 0; p < s.k; ++p) sums[j] += w[static_cast<size_t>(j) * s.k + p];
-    std::vector<int8_t> packed(PackedSize(s.n, s.k));
+    std::vector<int8_t> packed(K4N16Size(s.n, s.k));
     PackK4N16(w.data(), s.n, s.k, packed.data());
     const auto b = Random(static_cast<size_t>(s.n), rng);
     std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());

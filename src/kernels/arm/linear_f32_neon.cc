@@ -1,49 +1,52 @@
-// f32 linear microkernel for NEON: 4 rows of x by 2 rows of w per tile, 4 lanes along k, scalar k tail.
+// f32 GEMM microkernel for NEON over K1N16-packed weights (quant/pack.h): each depth step of a block is four q
+// registers of 4 output columns, multiplied by one broadcast x value (no horizontal sums). Tile: 4 rows of x by
+// one 16-column block on aarch64 (16 accumulators of its 32 registers), 2 rows on armv7 (16 q registers).
 #include <arm_neon.h>
 
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/tile.h"
 
 namespace flatbert::arm {
-namespace {
-
-inline float HorizontalSum(float32x4_t v) {
-#if defined(__aarch64__)
-  return vaddvq_f32(v);
-#else
-  const float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
-  return vget_lane_f32(vpadd_f32(s, s), 0);
-#endif
-}
-
-}  // namespace
 
 void LinearF32Neon(const float* x, const float* w, const float* bias, float* y, int m, int n, int k) {
-  constexpr int kRows = 4, kCols = 2;
-  const int k4 = k & ~3;
+#if defined(__aarch64__)
+  constexpr int kRows = 4;
+#else
+  constexpr int kRows = 2;
+#endif
+  const int blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
     const float* xr[kRows];
     const int rows = TileRows(x, i, m, kRows, k, xr);
-    for (int j = 0; j < n; j += kCols) {
-      const float* wc[kCols];
-      const int cols = TileRows(w, j, n, kCols, k, wc);
-      float32x4_t acc[kRows][kCols];
+    for (int b = 0; b < blocks; ++b) {
+      const float* wb = w + static_cast<long>(b) * 16 * k;
+      float32x4_t acc[kRows][4];
       for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kCols; ++c) acc[r][c] = vdupq_n_f32(0.f);
-      for (int p = 0; p < k4; p += 4) {
-        const float32x4_t w0 = vld1q_f32(wc[0] + p), w1 = vld1q_f32(wc[1] + p);
+        for (int q = 0; q < 4; ++q) acc[r][q] = vdupq_n_f32(0.f);
+      for (int d = 0; d < k; ++d) {
+        float32x4_t wv[4];
+        for (int q = 0; q < 4; ++q) wv[q] = vld1q_f32(wb + 16 * d + 4 * q);
         for (int r = 0; r < kRows; ++r) {
-          const float32x4_t xv = vld1q_f32(xr[r] + p);
-          acc[r][0] = vfmaq_f32(acc[r][0], xv, w0);
-          acc[r][1] = vfmaq_f32(acc[r][1], xv, w1);
+          const float32x4_t xv = vdupq_n_f32(xr[r][d]);
+          for (int q = 0; q < 4; ++q) acc[r][q] = vfmaq_f32(acc[r][q], xv, wv[q]);
         }
       }
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-          float sum = HorizontalSum(acc[r][c]);
-          for (int p = k4; p < k; ++p) sum += xr[r][p] * wc[c][p];
-          y[static_cast<long>(i + r) * n + j + c] = sum + (bias ? bias[j + c] : 0.f);
+      for (int q = 0; q < 4; ++q) {
+        const int column = b * 16 + 4 * q, count = n - column < 4 ? n - column : 4;
+        if (count <= 0) break;
+        float bs[4] = {}, lanes[4];
+        for (int c = 0; c < count && bias; ++c) bs[c] = bias[column + c];
+        for (int r = 0; r < rows; ++r) {
+          float* row = y + static_cast<long>(i + r) * n + column;
+          const float32x4_t out = vaddq_f32(acc[r][q], vld1q_f32(bs));
+          if (count == 4) {
+            vst1q_f32(row, out);
+          } else {
+            vst1q_f32(lanes, out);
+            for (int c = 0; c < count; ++c) row[c] = lanes[c];
+          }
         }
+      }
     }
   }
 }

@@ -14,9 +14,8 @@ void LinearF32(const float* x, const float* w, const float* bias, float* y, int 
   for (int i = 0; i < m; ++i) {
     const float* xi = x + static_cast<size_t>(i) * k;
     for (int j = 0; j < n; ++j) {
-      const float* wj = w + static_cast<size_t>(j) * k;
       float acc = 0.f;
-      for (int p = 0; p < k; ++p) acc += xi[p] * wj[p];
+      for (int p = 0; p < k; ++p) acc += xi[p] * w[K1N16Index(j, p, k)];
       y[static_cast<size_t>(i) * n + j] = acc + (bias ? bias[j] : 0.f);
     }
   }
@@ -25,7 +24,7 @@ void LinearF32(const float* x, const float* w, const float* bias, float* y, int 
 void LinearF16(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k) {
   std::vector<float> row(static_cast<size_t>(k));
   for (int j = 0; j < n; ++j) {
-    for (int p = 0; p < k; ++p) row[p] = HalfToFloat(w[static_cast<size_t>(j) * k + p]);
+    for (int p = 0; p < k; ++p) row[p] = HalfToFloat(w[K1N16Index(j, p, k)]);
     for (int i = 0; i < m; ++i) {
       const float* xi = x + static_cast<size_t>(i) * k;
       float acc = 0.f;
@@ -41,7 +40,7 @@ void GemmI8(const int8_t* xq, const float* x_scales, const int8_t* w, const floa
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
       int32_t sum = 0;
-      for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[i * depth + p]) * w[PackedIndex(j, p, k)];
+      for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[i * depth + p]) * w[K4N16Index(j, p, k)];
       y[static_cast<size_t>(i) * n + j] =
           std::fma(static_cast<float>(sum), x_scales[i] * w_scales[j], bias ? bias[j] : 0.f);
     }
