@@ -3,6 +3,10 @@
 // Counters: GFLOPS (f32) or GOPS (int8, multiply and add counted as 2), from 2*m*n*k per call.
 #include <benchmark/benchmark.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <random>
 #include <string>
 #include <vector>
@@ -70,7 +74,45 @@ void LinearI4(benchmark::State& state, const Kernels* k) {
   state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
+#if defined(__x86_64__)
+// The core's measured peak, the yardstick for the kernels' fraction of peak: 16 independent accumulators (more
+// than FMA latency x issue width) of vfmadd231ps / vpdpbusd on zmm registers, nothing else in the loop.
+constexpr int kPeakChains = 16, kPeakSteps = 4096;
+
+__attribute__((target("avx512f"))) void PeakF32Avx512(benchmark::State& state) {
+  __m512 acc[kPeakChains];
+  for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
+  const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-4f);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+      for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * 16 * kPeakChains * kPeakSteps * state.iterations() / 1e9,
+                                                benchmark::Counter::kIsRate);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void PeakI8Vnni(benchmark::State& state) {
+  __m512i acc[kPeakChains];
+  for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm512_set1_epi32(c);
+  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+      for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm512_dpbusd_epi32(acc[c], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GOPS"] = benchmark::Counter(2.0 * 64 * kPeakChains * kPeakSteps * state.iterations() / 1e9,
+                                              benchmark::Counter::kIsRate);
+}
+#endif
+
 int Register() {
+#if defined(__x86_64__)
+  if (KernelsFor("avx512")) {
+    benchmark::RegisterBenchmark("peak_f32/avx512", PeakF32Avx512);
+    benchmark::RegisterBenchmark("peak_i8/avx512", PeakI8Vnni);
+  }
+#endif
   for (const char* const* name = KernelPathNames(); *name; ++name) {
     const Kernels* k = KernelsFor(*name);
     if (!k) continue;

@@ -103,7 +103,7 @@ Kernels Avx512Kernels() {
   k.name = "avx512";
   k.linear_f32 = x86::LinearF32Avx512;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx512>;
-  k.linear_i8 = LinearI8Of<x86::GemmI8Avx512Vnni, x86::QuantizeRowsAvx512>;
+  k.linear_i8 = LinearI8Of<x86::GemmI8Avx512Vnni, x86::QuantizeRowsOffsetAvx512>;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx512>;
   k.gelu_f32 = x86::GeluAvx512;
   k.layernorm_f32 = x86::LayerNormAvx512;

@@ -1,7 +1,7 @@
 // int8 GEMM microkernel for AVX-512 VNNI over K4N16-packed weights (quant/pack.h): one 64-byte piece is 16
 // output columns x 4 depth bytes, exactly what vpdpbusd multiplies against 4 bytes of x broadcast to every lane,
-// so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: each
-// broadcast x is offset by 128 (sign bit flipped) and 128 * (row sum of w) is subtracted at the end, before the
+// so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: x
+// arrives as q + 128 (QuantizeRowsOffsetAvx512) and 128 * (row sum of w) is subtracted at the end, before the
 // fused epilogue fma(acc, x_scale * w_scale, bias).
 // Tile: 4 rows of x by 2 column blocks (8 accumulators). Compiled with -mavx512f -mavx512bw -mavx512vnni;
 // only called when the CPU has them. No STL here.
@@ -31,7 +31,7 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
         for (int r = 0; r < kRows; ++r) {
           int x4;
           __builtin_memcpy(&x4, xr[r] + 4 * s, 4);
-          const __m512i xv = _mm512_set1_epi32(x4 ^ static_cast<int>(0x80808080u));  // x + 128, as unsigned
+          const __m512i xv = _mm512_set1_epi32(x4);
           for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], xv, wv[c]);
         }
       }

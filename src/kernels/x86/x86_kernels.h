@@ -9,6 +9,8 @@ namespace flatbert::x86 {
 void LinearF32Avx2(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
 void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
 void QuantizeRowsAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
+// The same quantization stored as q + 128 (unsigned bytes in the int8_t buffer): GemmI8Avx512Vnni's input.
+void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
                      int head_dim, float* scores);
 void GeluAvx2(float* x, size_t n);
@@ -17,7 +19,8 @@ void LayerNormAvx512(float* x, const float* gamma, const float* beta, int m, int
 void HalfToFloatF16c(const uint16_t* h, float* f, size_t n);
 void DequantizeI4Avx2(const uint8_t* w, const float* scales, int group, float* out, size_t count);  // DequantizeI4Fn
 void GeluAvx512(float* x, size_t n);
-// int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). VNNI needs w_row_sums; AVX2 ignores them.
+// int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). AVX2 ignores w_row_sums. VNNI takes xq as
+// q + 128 (QuantizeRowsOffsetAvx512) and subtracts 128 * w_row_sums.
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                 const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
