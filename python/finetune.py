@@ -73,6 +73,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-class-weights", action="store_true")
+    ap.add_argument("--dropout", type=float, help="set every dropout probability (default: the model config's)")
     ap.add_argument("--intermediate-epochs", type=int, default=0,
                     help="epochs on SemEval 2017 train (sentiment) before the RepLab epochs")
     args = ap.parse_args()
@@ -91,6 +92,10 @@ def main():
     else:
         model = ForSequenceClassification(Config.from_dict(dict(PRESETS[args.preset], vocab_size=len(vocab),
                                                                 id2label=ID2LABEL)))
+    if args.dropout is not None:
+        for m in model.modules():
+            if isinstance(m, nn.Dropout):
+                m.p = args.dropout
     stages = []
     if args.intermediate_epochs:
         semeval = encode_rows(data.semeval("train"), tok)

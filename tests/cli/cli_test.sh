@@ -70,6 +70,21 @@ check "junk model error" grep -q 'not a flatbert model' "$tmp/e2"
 "$flatbert" classify -m "$tmp/missing.fbm" "x" > /dev/null 2> "$tmp/e3"
 check "missing model error" grep -q 'cannot open model' "$tmp/e3"
 
+# Quantization modes from the CLI; export gives an HF directory that converts back to the same predictions.
+printf 'I love it\nworst car ever\nok then\n' > "$tmp/calib.txt"
+"$flatbert" convert "$golden/bert" -o "$tmp/s.fbm" -q int8-static --calibrate "$tmp/calib.txt" 2>/dev/null
+check "int8-static stores calibrated input scales" bash -c "'$flatbert' inspect '$tmp/s.fbm' | grep -q 'static input scale'"
+"$flatbert" convert "$golden/bert" -o "$tmp/s2.fbm" -q int8-static > /dev/null 2> "$tmp/e4"
+check "int8-static without --calibrate is an error" grep -q -- '--calibrate FILE goes with --quant int8-static' "$tmp/e4"
+"$flatbert" convert "$golden/bert" -o "$tmp/i4.fbm" -q int4 2>/dev/null
+check "int4 stores groups of 32" bash -c "'$flatbert' inspect '$tmp/i4.fbm' | grep -q 'I4 .*groups of 32'"
+"$flatbert" convert "$golden/bert" -o "$tmp/q8.fbm" -q int8-dynamic 2>/dev/null
+"$flatbert" export -m "$tmp/q8.fbm" -o "$tmp/hf" 2>/dev/null
+"$flatbert" convert "$tmp/hf" -o "$tmp/back.fbm" -q int8-dynamic 2>/dev/null
+"$flatbert" classify -m "$tmp/q8.fbm" -f text -i "$tmp/calib.txt" > "$tmp/a.jsonl"
+"$flatbert" classify -m "$tmp/back.fbm" -f text -i "$tmp/calib.txt" > "$tmp/b.jsonl"
+check "export then convert gives the same output" cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl"
+
 echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" --normalize > "$tmp/tok.jsonl"
 # The golden model's vocabulary is BERT's first 3000 tokens, hence the word pieces.
 check "tokenize --normalize" grep -qF '"tokens":["[CLS]","c","##a","##f","##e","@","use","##r","h","##t","##t","##p","[SEP]"]' "$tmp/tok.jsonl"
