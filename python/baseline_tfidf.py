@@ -1,19 +1,29 @@
 #!/usr/bin/python3
 """Baselines for RepLab 2013 English test: majority class, and TF-IDF (word 1-2 grams + char 2-5 grams) with
 logistic regression (class_weight=balanced), trained on the same English training rows and normalized text.
+`tfidf_classifier()` is also the teacher of `python/finetune.py --distill`.
 
   /usr/bin/python3 python/baseline_tfidf.py
 """
 import os
 import sys
 
-from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, make_pipeline
 
 sys.path.insert(0, os.path.dirname(__file__))
 from flatbert_py import data, metrics  # noqa: E402
 from flatbert_py.normalizer import normalize_tweet  # noqa: E402
+
+
+def tfidf_classifier():
+    """An unfitted pipeline: normalized text in, polarity out (predict_proba gives the class probabilities)."""
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, lowercase=True)),
+    ])
+    return make_pipeline(features, LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced"))
 
 
 def main():
@@ -26,13 +36,9 @@ def main():
     majority = max(set(y_train), key=y_train.count)
     print("majority class (" + data.LABELS[majority] + ")")
     print(metrics.table(metrics.evaluate(y_test, [majority] * len(y_test), data.LABELS)))
-    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, lowercase=True)
-    a = hstack([words.fit_transform(x_train), chars.fit_transform(x_train)]).tocsr()
-    b = hstack([words.transform(x_test), chars.transform(x_test)]).tocsr()
-    clf = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(a, y_train)
+    clf = tfidf_classifier().fit(x_train, y_train)
     print("\nTF-IDF + logistic regression")
-    print(metrics.table(metrics.evaluate(y_test, clf.predict(b).tolist(), data.LABELS)))
+    print(metrics.table(metrics.evaluate(y_test, clf.predict(x_test).tolist(), data.LABELS)))
 
 
 if __name__ == "__main__":

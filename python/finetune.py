@@ -10,7 +10,10 @@
 
 10% of the training rows (by a hash of tweet_id) are held out for validation; the epoch with the best validation
 macro-F1 is kept. `--intermediate-epochs N` first trains N epochs on SemEval 2017 train (tweet sentiment, the same
-three labels), an intermediate task before RepLab; only the RepLab epochs compete for "best". Classes are weighted by inverse frequency (pos 11,546 / neu 5,313 / neg 2,487 rows).
+three labels), an intermediate task before RepLab; only the RepLab epochs compete for "best". `--distill W` makes the
+TF-IDF + logistic-regression baseline a teacher: RepLab targets become (1 - W) * gold + W * the teacher's
+out-of-fold probabilities, and `--distill-epochs` epochs on SemEval 2017 train texts learn the teacher's polarity
+probabilities (no gold labels) before the RepLab epochs. Classes are weighted by inverse frequency (pos 11,546 / neu 5,313 / neg 2,487 rows).
 The output is an HF-layout directory that `flatbert convert` reads.
 """
 import argparse
@@ -36,12 +39,31 @@ def encode_rows(rows, tok):
     return [(tok.encode(normalize_tweet(r["text"])), data.LABELS.index(r["polarity"])) for r in rows]
 
 
-def class_loss(examples, args):
-    """Cross-entropy weighted by inverse class frequency in `examples` (unless --no-class-weights)."""
-    counts = torch.bincount(torch.tensor([y for _, y in examples]), minlength=len(data.LABELS)).float()
-    weights = None if args.no_class_weights else counts.sum() / (len(counts) * counts)
-    print(f"class counts {counts.tolist()}, weights {None if weights is None else [round(w, 3) for w in weights.tolist()]}")
-    return nn.CrossEntropyLoss(weight=weights)
+def class_loss(examples, args, weighted=True):
+    """Cross-entropy against hard labels or target distributions, weighted by inverse class frequency in
+    `examples` (unless --no-class-weights or not `weighted`); with one-hot targets it is PyTorch's weighted CE."""
+    targets = torch.tensor([y for _, y in examples])
+    counts = targets.sum(0) if targets.dim() == 2 else torch.bincount(targets, minlength=len(data.LABELS)).float()
+    weights = counts.sum() / (len(counts) * counts) if weighted and not args.no_class_weights else torch.ones(len(counts))
+    print(f"class counts {[round(c) for c in counts.tolist()]}, weights {[round(w, 3) for w in weights.tolist()]}")
+
+    def loss(logits, y):
+        target = y if y.dim() == 2 else nn.functional.one_hot(y, len(data.LABELS)).float()
+        w = target * weights
+        return -(w * nn.functional.log_softmax(logits, -1)).sum() / w.sum()
+    return loss
+
+
+def teacher_probabilities(train_rows, other_texts):
+    """The TF-IDF teacher (python/baseline_tfidf.py): out-of-fold probabilities for `train_rows` (5 folds, so no row
+    is scored by a teacher that saw it) and probabilities for `other_texts` from a teacher fitted on all of them."""
+    from sklearn.model_selection import cross_val_predict
+    from baseline_tfidf import tfidf_classifier
+    x = [normalize_tweet(r["text"]) for r in train_rows]
+    y = [data.LABELS.index(r["polarity"]) for r in train_rows]
+    oof = cross_val_predict(tfidf_classifier(), x, y, cv=5, method="predict_proba")
+    full = tfidf_classifier().fit(x, y)
+    return oof.tolist(), full.predict_proba([normalize_tweet(t) for t in other_texts]).tolist()
 
 
 @torch.no_grad()
@@ -76,6 +98,10 @@ def main():
     ap.add_argument("--dropout", type=float, help="set every dropout probability (default: the model config's)")
     ap.add_argument("--intermediate-epochs", type=int, default=0,
                     help="epochs on SemEval 2017 train (sentiment) before the RepLab epochs")
+    ap.add_argument("--distill", type=float, default=0.0,
+                    help="weight of the TF-IDF teacher's probabilities in the RepLab targets (0: gold only)")
+    ap.add_argument("--distill-epochs", type=int, default=1,
+                    help="with --distill: epochs on SemEval texts labelled by the teacher, before RepLab")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -84,7 +110,8 @@ def main():
     vocab = load_vocab(os.path.join(args.init, "vocab.txt") if args.init else data.VOCAB)
     tok = WordPieceTokenizer(vocab, max_length=args.max_length)
     rows = data.replab("train", lang="en")
-    train = encode_rows([r for r in rows if not data.is_validation(r["tweet_id"])], tok)
+    train_rows = [r for r in rows if not data.is_validation(r["tweet_id"])]
+    train = encode_rows(train_rows, tok)
     val = encode_rows([r for r in rows if data.is_validation(r["tweet_id"])], tok)
     if args.init:
         model, fresh = hf_io.load_pretrained(args.init, id2label=ID2LABEL)
@@ -100,6 +127,14 @@ def main():
     if args.intermediate_epochs:
         semeval = encode_rows(data.semeval("train"), tok)
         stages += [("semeval2017", semeval, class_loss(semeval, args))] * args.intermediate_epochs
+    if args.distill > 0:
+        semeval_texts = [r["text"] for r in data.semeval("train")]
+        print("fitting the TF-IDF teacher")
+        oof, semeval_probs = teacher_probabilities(train_rows, semeval_texts)
+        taught = [(tok.encode(normalize_tweet(t)), p) for t, p in zip(semeval_texts, semeval_probs)]
+        stages += [("teacher-semeval2017", taught, class_loss(taught, args, weighted=False))] * args.distill_epochs
+        train = [(ids, [(1 - args.distill) * (c == y) + args.distill * p for c, p in enumerate(probs)])
+                 for (ids, y), probs in zip(train, oof)]
     stages += [("replab2013", train, class_loss(train, args))] * args.epochs
     print(f"train {len(train)}, validation {len(val)}, intermediate (SemEval) epochs {args.intermediate_epochs}")
 

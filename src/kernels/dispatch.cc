@@ -128,6 +128,7 @@ Kernels NeonKernels() {
   k.linear_f16 = LinearF16Of<arm::HalfToFloatNeon, arm::LinearF32Neon>;
   k.linear_i8 = LinearI8Of<arm::GemmI8Neon, QuantizeRowsRef>;
   k.linear_i4 = LinearI4Of<DequantizeI4, arm::LinearF32Neon>;  // scalar unpack: no NEON version yet
+  k.layernorm_f32 = arm::LayerNormNeon;
   return k;
 }
 #endif
