@@ -39,22 +39,13 @@ void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const 
         const int column = b * 16 + h * kLanes;
         const int count = n - column < kLanes ? n - column : kLanes;
         if (count <= 0) continue;
-        alignas(32) float ws[kLanes] = {}, bs[kLanes] = {}, lanes[kLanes];
-        for (int c = 0; c < count; ++c) {
-          ws[c] = w_scales[column + c];
-          bs[c] = bias ? bias[column + c] : 0.f;
-        }
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256 ws = _mm256_maskload_ps(w_scales + column, mask);
+        const __m256 bv = bias ? _mm256_maskload_ps(bias + column, mask) : _mm256_setzero_ps();
         for (int r = 0; r < rows; ++r) {
-          const __m256 out = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][h]),
-                                             _mm256_mul_ps(_mm256_set1_ps(x_scales[i + r]), _mm256_load_ps(ws)),
-                                             _mm256_load_ps(bs));
-          float* row = y + static_cast<long>(i + r) * n + column;
-          if (count == kLanes) {
-            _mm256_storeu_ps(row, out);
-          } else {
-            _mm256_store_ps(lanes, out);
-            for (int c = 0; c < count; ++c) row[c] = lanes[c];
-          }
+          const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(x_scales[i + r]), ws);
+          _mm256_maskstore_ps(y + static_cast<long>(i + r) * n + column, mask,
+                              _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][h]), scale, bv));
         }
       }
     }
