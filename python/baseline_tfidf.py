@@ -3,7 +3,8 @@
 logistic regression (class_weight=balanced), trained on the same English training rows and normalized text.
 `tfidf_classifier()` is also the teacher of `python/finetune.py --distill`.
 
-  /usr/bin/python3 python/baseline_tfidf.py
+  /usr/bin/python3 python/baseline_tfidf.py                # fitted on all English training rows, test results
+  /usr/bin/python3 python/baseline_tfidf.py --validation   # fitted on finetune.py's training split, validation results
 """
 import os
 import sys
@@ -29,6 +30,9 @@ def tfidf_classifier():
 def main():
     train = data.replab("train", "en")
     test = data.replab("test", "en")
+    if "--validation" in sys.argv[1:]:  # the split python/finetune.py selects its epochs on
+        test = [r for r in train if data.is_validation(r["tweet_id"])]
+        train = [r for r in train if not data.is_validation(r["tweet_id"])]
     x_train = [normalize_tweet(r["text"]) for r in train]
     x_test = [normalize_tweet(r["text"]) for r in test]
     y_train = [data.LABELS.index(r["polarity"]) for r in train]
