@@ -1,7 +1,7 @@
-// Symmetric int8 quantization of activation rows for AVX-512F (QuantizeRowsFn), bit-identical to QuantizeRowsInt8
-// (scale = max|row| / 127) and, given a fixed scale, to QuantizeInt8Static:
-// q = round-to-nearest-even(clamp(x * (1 / scale), -127, 127)). The Offset variant stores q + 128 as unsigned
-// bytes for the VNNI GEMM.
+// Symmetric int8 quantization of activation rows for AVX-512F (QuantizeRowsFn), the same q as QuantizeRowsInt8
+// (scale = max|row| / 127) and, given a fixed scale, as QuantizeInt8Static:
+// q = round-to-nearest-even(clamp(x * (1 / scale), -127, 127)), stored as q + 128 in unsigned bytes, the form the
+// VNNI GEMM multiplies.
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
@@ -21,9 +21,9 @@ float RowScale(const float* row, int cols) {
   return max > 0.f ? max / 127.f : 1.f;
 }
 
-// kOffset: store q + 128 as unsigned bytes, the form vpdpbusd multiplies.
-template <bool kOffset>
-void QuantizeRows(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
+}  // namespace
+
+void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
   for (int r = 0; r < rows; ++r) {
     const float* row = x + static_cast<long>(r) * cols;
     int8_t* out = q + static_cast<long>(r) * cols;
@@ -33,24 +33,10 @@ void QuantizeRows(const float* x, int rows, int cols, float fixed_scale, int8_t*
     for (int c = 0; c < cols; c += 16) {
       const __mmask16 mask = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
       const __m512 v = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, row + c), inv), lo), hi);
-      const __m512i qi = _mm512_cvtps_epi32(v);
-      if (kOffset) {
-        _mm512_mask_cvtusepi32_storeu_epi8(out + c, mask, _mm512_add_epi32(qi, _mm512_set1_epi32(128)));
-      } else {
-        _mm512_mask_cvtsepi32_storeu_epi8(out + c, mask, qi);
-      }
+      const __m512i offset_q = _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(128));
+      _mm512_mask_cvtusepi32_storeu_epi8(out + c, mask, offset_q);
     }
   }
-}
-
-}  // namespace
-
-void QuantizeRowsAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
-  QuantizeRows<false>(x, rows, cols, fixed_scale, q, scales);
-}
-
-void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
-  QuantizeRows<true>(x, rows, cols, fixed_scale, q, scales);
 }
 
 }  // namespace flatbert::x86
