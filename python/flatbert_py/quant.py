@@ -105,13 +105,14 @@ def emulate(model, mode, input_scales=None):
                 child.weight.data = int4_groups(child.weight.data)
             elif kind == "fp16":
                 child.weight.data = child.weight.data.half().float()
-    emb = model.base.embeddings.word_embeddings.weight
-    kind = stored_type("embeddings.word_embeddings.weight", emb.shape, mode, num_layers)
-    if kind == "int8":
-        q, scale = quantize_rows(emb.data)
-        emb.data = q * scale
-    elif kind == "int4":
-        emb.data = int4_groups(emb.data)
-    else:
-        emb.data = emb.data.half().float()
+    for table in ("word_embeddings", "position_embeddings"):  # lookup tables, quantized by row
+        emb = getattr(model.base.embeddings, table).weight
+        kind = stored_type(f"embeddings.{table}.weight", emb.shape, mode, num_layers)
+        if kind == "int8":
+            q, scale = quantize_rows(emb.data)
+            emb.data = q * scale
+        elif kind == "int4":
+            emb.data = int4_groups(emb.data)
+        else:
+            emb.data = emb.data.half().float()
     return model

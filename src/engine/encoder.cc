@@ -74,7 +74,7 @@ Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
     : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
   const std::string base = BasePrefix(config_);
   word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight", /*gemm=*/false);
-  position_embeddings_ = F32(file, base + "embeddings.position_embeddings.weight");
+  position_embeddings_ = BindMatrix(file, base + "embeddings.position_embeddings.weight", /*gemm=*/false);
   token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
   if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
   embedding_norm_ = BindNorm(file, base + "embeddings.LayerNorm");
@@ -124,8 +124,7 @@ void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const {
   }
 }
 
-void Encoder::WordEmbedding(int32_t id, float* out) const {
-  const Linear& t = word_embeddings_;
+void Encoder::TableRow(const Linear& t, int32_t id, float* out) const {
   const size_t offset = static_cast<size_t>(id) * t.in;
   switch (t.dtype) {
     case fb::DType::F16:
@@ -162,7 +161,7 @@ void Encoder::Activate(float* x, size_t n) const {
 // Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
 // zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output.
 struct Encoder::Workspace {
-  std::vector<float> x, input, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up;
+  std::vector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up;
 };
 
 void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
@@ -175,7 +174,7 @@ void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
                   std::to_string(config_.vocab_size()));
   x.assign(static_cast<size_t>(seq) * hidden, 0.f);
   if (!mobile_) {
-    for (int t = 0; t < seq; ++t) WordEmbedding(ids[t], &x[static_cast<size_t>(t) * hidden]);
+    for (int t = 0; t < seq; ++t) TableRow(word_embeddings_, ids[t], &x[static_cast<size_t>(t) * hidden]);
   } else {
     // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
     const size_t width = config_.trigram_input() ? 3 * emb : emb;
@@ -184,18 +183,20 @@ void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
     for (int t = 0; t < seq; ++t) {
       float* row = &input[t * width];
       if (!config_.trigram_input()) {
-        WordEmbedding(ids[t], row);
+        TableRow(word_embeddings_, ids[t], row);
         continue;
       }
-      if (t + 1 < seq) WordEmbedding(ids[t + 1], row);
-      WordEmbedding(ids[t], row + emb);
-      if (t > 0) WordEmbedding(ids[t - 1], row + 2 * emb);
+      if (t + 1 < seq) TableRow(word_embeddings_, ids[t + 1], row);
+      TableRow(word_embeddings_, ids[t], row + emb);
+      if (t > 0) TableRow(word_embeddings_, ids[t - 1], row + 2 * emb);
     }
     Apply(embedding_transformation_, input.data(), x.data(), seq);
   }
+  ws.position.resize(static_cast<size_t>(hidden));
   for (int t = 0; t < seq; ++t) {
     float* row = &x[static_cast<size_t>(t) * hidden];
-    k_.add_f32(row, position_embeddings_ + static_cast<size_t>(t) * hidden, hidden);
+    TableRow(position_embeddings_, t, ws.position.data());
+    k_.add_f32(row, ws.position.data(), hidden);
     k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
   }
   ApplyNorm(embedding_norm_, x.data(), seq, hidden);

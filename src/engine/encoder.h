@@ -57,7 +57,7 @@ class Encoder {
  private:
   struct Workspace;
   void Embed(std::span<const int32_t> ids, Workspace& ws) const;
-  void WordEmbedding(int32_t id, float* out) const;  // dequantizes one row of the table
+  void TableRow(const Linear& table, int32_t id, float* out) const;  // one row of a lookup table, dequantized
   void RunLayer(const LayerWeights& layer, Workspace& ws, int seq) const;
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
   void Activate(float* x, size_t n) const;
@@ -66,8 +66,7 @@ class Encoder {
   const fb::ArchConfig& config_;
   const Kernels& k_;
   bool mobile_;
-  Linear word_embeddings_;  // a [vocab, width] matrix; read by row, never multiplied
-  const float* position_embeddings_;
+  Linear word_embeddings_, position_embeddings_;  // [vocab or positions, width]: read by row, never multiplied
   const float* token_type_embeddings_;
   Linear embedding_transformation_;
   Norm embedding_norm_;

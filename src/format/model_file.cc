@@ -154,12 +154,13 @@ void ModelFile::Verify(const std::string& name) {
     if (t->size() < needed)
       fail("tensor '" + t->name()->str() + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
            std::to_string(needed));
-    if (t->dtype() == fb::DType::I8) {  // int8 matrices carry one scale and one row sum per row
+    if (t->dtype() == fb::DType::I8) {  // int8 matrices carry one scale per row, and one row sum when packed
       const fb::QuantParams* q = t->quant();
-      if (!t->shape() || t->shape()->size() != 2 || !q || !q->scales() || !q->row_sums() || q->axis() != 0 ||
-          q->group_size() != 0 || static_cast<int64_t>(q->scales()->size()) != t->shape()->Get(0) ||
-          static_cast<int64_t>(q->row_sums()->size()) != t->shape()->Get(0))
-        fail("int8 tensor '" + t->name()->str() + "' needs one scale and one row sum per row");
+      const bool gemm = t->layout() == fb::Layout::K4N16;
+      if (!t->shape() || t->shape()->size() != 2 || !q || !q->scales() || q->axis() != 0 || q->group_size() != 0 ||
+          static_cast<int64_t>(q->scales()->size()) != t->shape()->Get(0) ||
+          (gemm && (!q->row_sums() || static_cast<int64_t>(q->row_sums()->size()) != t->shape()->Get(0))))
+        fail("int8 tensor '" + t->name()->str() + "' needs one scale per row" + (gemm ? " and one row sum per row" : ""));
     }
     if (t->dtype() == fb::DType::I4) {  // int4 matrices carry one scale per group of each row
       const fb::QuantParams* q = t->quant();

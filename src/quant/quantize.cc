@@ -13,17 +13,19 @@ namespace {
 
 // Matrices worth quantizing: 2-D weights except the small position / token-type tables.
 bool IsQuantizable(const TensorData& t) {
-  return t.shape.size() == 2 && t.name.ends_with(".weight") && t.name.find("position_embeddings") == std::string::npos &&
-         t.name.find("token_type_embeddings") == std::string::npos;
+  return t.shape.size() == 2 && t.name.ends_with(".weight") && t.name.find("token_type_embeddings") == std::string::npos;
 }
 
 const float* Floats(const TensorData& t) { return reinterpret_cast<const float*>(t.bytes.data()); }
 
-bool IsWordEmbedding(const TensorData& t) { return t.name.ends_with("word_embeddings.weight"); }
+// Tables the engine reads by row (word and position embeddings): row-major, int8 without row sums.
+bool IsLookupTable(const TensorData& t) {
+  return t.name.ends_with("word_embeddings.weight") || t.name.ends_with("position_embeddings.weight");
+}
 
 // f32 / f16 Linear weights go in the GEMM layout (K1N16); embedding rows are looked up by id.
 void PackFloatLinear(TensorData& t) {
-  if (IsWordEmbedding(t)) return;
+  if (IsLookupTable(t)) return;
   const int64_t n = t.shape[0], k = t.shape[1];
   std::vector<uint8_t> packed;
   if (t.dtype == fb::DType::F32) {
@@ -168,17 +170,17 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
       t.scales.resize(static_cast<size_t>(rows));
       const int8_t* q = reinterpret_cast<const int8_t*>(bytes.data());
       QuantizeRowsInt8(src, rows, cols, reinterpret_cast<int8_t*>(bytes.data()), t.scales.data());
-      t.row_sums.assign(static_cast<size_t>(rows), 0);
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
       t.axis = 0;
-      if (!IsWordEmbedding(t)) {  // Linear weights go in the GEMM layout; embedding rows are looked up by id
+      if (!IsLookupTable(t)) {  // Linear weights go in the GEMM layout, with the row sums VNNI needs
+        t.row_sums.assign(static_cast<size_t>(rows), 0);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
         std::vector<uint8_t> packed(K4N16Size(rows, cols));
         PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
         bytes = std::move(packed);
         t.layout = fb::Layout::K4N16;
       }
-      if (mode == QuantMode::kInt8Static && !IsWordEmbedding(t)) {
+      if (mode == QuantMode::kInt8Static && !IsLookupTable(t)) {
         const auto scale = options.input_scales.find(t.name);
         if (scale == options.input_scales.end() || !(scale->second > 0.f))
           throw Error("int8-static: no calibrated input scale for '" + t.name + "' (convert with --calibrate FILE)");

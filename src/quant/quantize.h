@@ -19,7 +19,7 @@ struct QuantOptions {
   std::map<std::string, float> input_scales;   // int8-static: Linear weight name -> input scale (quant/calibrate.h)
 };
 
-// Rewrites every matrix weight (Linear weights and the word-embedding table) of an F32 model:
+// Rewrites every matrix weight (Linear weights, the word and position embedding tables) of an F32 model:
 //   fp16:         IEEE half;
 //   int8-dynamic: symmetric int8 with one float scale per output channel (per row of the embedding table),
 //                 the study's dynamic-range scheme: activations are quantized per row at run time;
@@ -28,7 +28,7 @@ struct QuantOptions {
 //                 whole groups);
 //   mixed:        int4 in the middle encoder layers, int8 for embeddings and the first and last layers, f32
 //                 classifier and pooler.
-// Biases, norms, position and token-type embeddings stay F32. Every tensor of `model` must be F32.
+// Biases, norms and the token-type embeddings stay F32. Every tensor of `model` must be F32.
 ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& options = {});
 
 // The contents of a verified model file, tensors as stored (for re-quantizing an fp32 .fbm, or exporting).
