@@ -70,8 +70,8 @@ def main():
              "- `mixed`: int4 in the middle encoder layers; int8 for the embeddings and the first and last layers; "
              "f32 classifier and pooler. (For a 2-layer model every layer is first or last, so it is int8 with a "
              "f32 head.)", "",
-             "Word embeddings are quantized in every mode (int8 rows, or int4 groups); position and token-type tables, "
-             "biases and norms stay f32.", "",
+             "Word and position embedding tables are quantized in every mode (half, int8 rows, or int4 groups); the "
+             "token-type table, biases and norms stay f32.", "",
              f"Model: `{os.path.relpath(source, ROOT) if os.path.isabs(source) else source}`; accuracy on RepLab 2013 "
              "English test (13,917 tweets); latency over its first 2000 tweets, 1 thread, this machine.", "",
              f"Command: `{command}`", "",
