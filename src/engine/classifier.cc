@@ -9,19 +9,13 @@
 namespace flatbert {
 struct Classifier::Impl {
   explicit Impl(ModelFile f)
-      : file(std::move(f)),
-        tokenizer(ModelTokenizer(file)),
-        encoder(file, BestKernels()),
-        max_length(static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()))),
-        normalizer(ModelNormalizer(file)) {
+      : file(std::move(f)), text(file), encoder(file, BestKernels()) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
   }
   ModelFile file;
-  WordPieceTokenizer tokenizer;
+  ModelText text;
   Encoder encoder;
-  size_t max_length;
   std::vector<std::string> labels;
-  std::optional<NormalizerOptions> normalizer;
 };
 
 Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -39,8 +33,7 @@ size_t Classifier::file_size() const { return impl_->file.file_size(); }
 std::vector<int32_t> Classifier::Encode(std::string_view text) const {
   if (text.size() > kMaxTextBytes)
     throw Error("text is " + std::to_string(text.size()) + " bytes, the limit is " + std::to_string(kMaxTextBytes));
-  const std::string normalized = impl_->normalizer ? NormalizeTweet(text, *impl_->normalizer) : std::string(text);
-  return impl_->tokenizer.Encode(normalized, impl_->max_length).ids;
+  return impl_->text.Encode(text);
 }
 
 std::vector<float> Classifier::LogitsForIds(const std::vector<int32_t>& ids) const {

@@ -8,7 +8,6 @@
 #include "format/model_file.h"
 #include "quant/quantize.h"
 #include "tokenizer/model_text.h"
-#include "tokenizer/tweet_normalizer.h"
 
 namespace flatbert {
 
@@ -16,10 +15,7 @@ std::map<std::string, float> CalibrateInputScales(const ModelContents& model, co
   const std::vector<uint8_t> bytes = SerializeModel(Quantize(model, QuantMode::kF32));  // packed for the engine
   const ModelFile file = ModelFile::FromBytes(bytes.data(), bytes.size(), "calibration model");
   Encoder encoder(file, BestKernels());
-  const WordPieceTokenizer tokenizer = ModelTokenizer(file);
-  const std::optional<NormalizerOptions> normalizer = ModelNormalizer(file);
-  const size_t max_length =
-      static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, encoder.max_positions()));
+  const ModelText model_text(file);
 
   std::map<std::string, float> max_abs;
   encoder.set_input_observer([&](const Linear& linear, const float* x, int rows) {
@@ -28,8 +24,7 @@ std::map<std::string, float> CalibrateInputScales(const ModelContents& model, co
   });
   size_t used = 0;
   for (const std::string& text : texts) {
-    const std::vector<int32_t> ids =
-        tokenizer.Encode(normalizer ? NormalizeTweet(text, *normalizer) : text, max_length).ids;
+    const std::vector<int32_t> ids = model_text.Encode(text);
     if (ids.size() <= 2) continue;
     encoder.Logits(ids);
     ++used;
