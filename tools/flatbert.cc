@@ -363,8 +363,8 @@ int main(int argc, char** argv) {
       ->required();
   convert->add_option("-o,--output", out, "output .fbm")->required();
   convert->add_option("-q,--quant", quant, "weight format")
-      ->check(CLI::IsMember({"fp32", "fp16", "int8-dynamic", "int8-static", "int4", "mixed"}))->capture_default_str();
-  int group_size = 32;
+      ->check(CLI::IsMember(flatbert::QuantModeNames()))->capture_default_str();
+  int group_size = flatbert::QuantOptions{}.group_size;
   convert->add_option("--group-size", group_size, "int4 / mixed: values per scale (a multiple of 32)")
       ->capture_default_str();
   std::string calibrate;

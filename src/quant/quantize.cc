@@ -72,6 +72,12 @@ fb::DType StoredType(const TensorData& t, QuantMode mode, int num_layers, int gr
 constexpr QuantMode kModes[] = {QuantMode::kF32,        QuantMode::kF16,  QuantMode::kInt8Dynamic,
                                  QuantMode::kInt8Static, QuantMode::kInt4, QuantMode::kMixed};
 
+std::vector<std::string> QuantModeNames() {
+  std::vector<std::string> names;
+  for (QuantMode mode : kModes) names.push_back(QuantModeName(mode));
+  return names;
+}
+
 QuantMode ParseQuantMode(const std::string& name) {
   std::string known;
   for (QuantMode mode : kModes) {

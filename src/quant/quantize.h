@@ -2,6 +2,7 @@
 // Weight quantization at convert time. The engine reads the stored type; nothing is re-packed at load.
 #include <map>
 #include <string>
+#include <vector>
 
 #include "format/model_file.h"
 #include "format/model_writer.h"
@@ -13,6 +14,7 @@ enum class QuantMode { kF32, kF16, kInt8Dynamic, kInt8Static, kInt4, kMixed };
 // "fp32", "fp16", "int8-dynamic", "int8-static", "int4", "mixed"; throws Error otherwise.
 QuantMode ParseQuantMode(const std::string& name);
 const char* QuantModeName(QuantMode mode);
+std::vector<std::string> QuantModeNames();  // every mode, in the order above
 
 struct QuantOptions {
   int group_size = 32;                         // int4 and mixed: values per scale along a row
