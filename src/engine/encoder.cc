@@ -28,7 +28,7 @@ fb::Layout GemmLayout(fb::DType dtype) {
 }
 
 // A [out, in] matrix in any stored dtype (the loader has checked the quantization parameters). Matrices the GEMM
-// kernels multiply must be packed for them; looked-up tables (word embeddings) are row-major.
+// kernels multiply must be packed for them; looked-up tables (word and position embeddings) are row-major.
 Linear BindMatrix(const ModelFile& file, const std::string& name, bool gemm) {
   const TensorView w = file.tensor(name);
   Linear l;

@@ -11,7 +11,7 @@
 namespace flatbert {
 namespace {
 
-// Matrices worth quantizing: 2-D weights except the small position / token-type tables.
+// Matrices worth quantizing: 2-D weights except the two-row token-type table.
 bool IsQuantizable(const TensorData& t) {
   return t.shape.size() == 2 && t.name.ends_with(".weight") && t.name.find("token_type_embeddings") == std::string::npos;
 }
@@ -185,12 +185,12 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
         PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
         bytes = std::move(packed);
         t.layout = fb::Layout::K4N16;
-      }
-      if (mode == QuantMode::kInt8Static && !IsLookupTable(t)) {
-        const auto scale = options.input_scales.find(t.name);
-        if (scale == options.input_scales.end() || !(scale->second > 0.f))
-          throw Error("int8-static: no calibrated input scale for '" + t.name + "' (convert with --calibrate FILE)");
-        t.input_scale = scale->second;
+        if (mode == QuantMode::kInt8Static) {
+          const auto scale = options.input_scales.find(t.name);
+          if (scale == options.input_scales.end() || !(scale->second > 0.f))
+            throw Error("int8-static: no calibrated input scale for '" + t.name + "' (convert with --calibrate FILE)");
+          t.input_scale = scale->second;
+        }
       }
     }
     t.dtype = dtype;

@@ -36,7 +36,8 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
 // The contents of a verified model file, tensors as stored (for re-quantizing an fp32 .fbm, or exporting).
 ModelContents ReadContents(const ModelFile& file);
 
-// Every F16 / I8 tensor back to F32 (x = q * scale): the weights the engine computes with, for export.
+// Every tensor back to row-major F32 (F16 widened, I8 / I4 as q * scale, packed layouts unpacked): the weights
+// the engine computes with, for export and re-quantization.
 ModelContents Dequantize(ModelContents model);
 
 // Symmetric per-row int8 of a [rows, cols] matrix: q = round(x / scale), scale = max|row| / 127.
