@@ -12,34 +12,25 @@ for the measured mean length. The models carry the tweet normalizer, as trained 
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import torch
 from torch import nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-from flatbert_py import data, hf_io  # noqa: E402
-from flatbert_py.model import Config, ForSequenceClassification  # noqa: E402
-from flatbert_py.normalizer import NormalizerOptions  # noqa: E402
-from flatbert_py.presets import PRESETS  # noqa: E402
-from flatbert_py.tokenizer import load_vocab  # noqa: E402
+from common import FLATBERT, ROOT, run, write_report
+from flatbert_py import data, hf_io
+from flatbert_py.model import Config, ForSequenceClassification
+from flatbert_py.normalizer import NormalizerOptions
+from flatbert_py.presets import PRESETS
+from flatbert_py.tokenizer import load_vocab
 
-FLATBERT = os.path.join(ROOT, "build", "flatbert")
 KERNELS_BENCH = os.path.join(ROOT, "build", "bench", "flatbert_kernels_bench")
-
-
-def run(cmd):
-    print("+", " ".join(cmd), file=sys.stderr)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def measured_peaks():
     """(int8 ops/s, f32 flops/s) of one core, from the kernels bench's peak loops."""
-    out = subprocess.run([KERNELS_BENCH, "--benchmark_filter=peak_", "--benchmark_format=json",
-                          "--benchmark_min_time=0.5"], check=True, capture_output=True, text=True).stdout
+    out = run([KERNELS_BENCH, "--benchmark_filter=peak_", "--benchmark_format=json", "--benchmark_min_time=0.5"])
     rates = {b["name"].split("/")[0]: b.get("GOPS", b.get("GFLOPS")) for b in json.loads(out)["benchmarks"]}
     return rates["peak_i8"] * 1e9, rates["peak_f32"] * 1e9
 
@@ -102,11 +93,7 @@ def main():
     lines += ["", f"Latency: p50 per tweet, 1 thread, the first 300 RepLab 2013 English test tweets "
               f"({rows[0]['int8-dynamic']['mean_tokens']:.1f} tokens on average). Roofline from this core's measured "
               f"peaks: {int8_peak / 1e9:.0f} int8 GOPS, {f32_peak / 1e9:.0f} f32 GFLOPS."]
-    with open(os.path.join(ROOT, "docs", "architectures.json"), "w") as f:
-        json.dump(rows, f, indent=2)
-    with open(os.path.join(ROOT, "docs", "architectures.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_report("architectures", rows, lines)
 
 
 if __name__ == "__main__":

@@ -22,18 +22,11 @@ import subprocess
 import sys
 import tempfile
 
+from common import FLATBERT, ROOT, run, write_report
+from flatbert_py import data, metrics
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "python"))
-from flatbert_py import data, metrics  # noqa: E402
-
-FLATBERT = os.path.join(ROOT, "build", "flatbert")
 BATCH = 32
-
-
-def run(cmd, **kw):
-    print("+", " ".join(cmd), file=sys.stderr)
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
 def flatbert_engine(model, texts_path, n, threads, work):
@@ -163,10 +156,6 @@ def main():
             agreement_with_flatbert_same_precision=sum(a == b for a, b in zip(r["predictions"],
                                                                              same_precision["predictions"])) / n,
             p50_ratio_to_flatbert_same_precision=r["latency_ms"]["p50"] / same_precision["latency_ms"]["p50"]))
-    out = dict(tweets=n, threads=threads, model=source, results=table)
-    docs = os.path.join(ROOT, "docs")
-    with open(os.path.join(docs, "compare.json"), "w") as f:
-        json.dump(out, f, indent=2)
     command = " ".join(["bench/compare.sh", *sys.argv[1:]])
     lines = [f"Command: `{command}` "
              f"({n} RepLab 2013 EN test tweets, batch 1, warm-up excluded)", "",
@@ -181,10 +170,8 @@ def main():
                      f"{tps['batch']:.0f} | "
                      f"{r['load_ms']:.1f} | {r['peak_rss_mb']:.1f} | {100 * r['agreement_with_flatbert_fp32']:.2f}% | "
                      f"{100 * r['agreement_with_flatbert_same_precision']:.2f}% |")
-    with open(os.path.join(docs, "compare.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    svg(table, os.path.join(docs, "compare.svg"))
-    print("\n".join(lines))
+    svg(table, os.path.join(ROOT, "docs", "compare.svg"))
+    write_report("compare", dict(tweets=n, threads=threads, model=source, results=table), lines)
 
 
 if __name__ == "__main__":

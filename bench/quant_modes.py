@@ -10,19 +10,14 @@ the first 2000 of them (1 thread latency, load time, peak RSS). Needs the build 
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FLATBERT = os.path.join(ROOT, "build", "flatbert")
-DATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "replab2013"))
+from common import FLATBERT, ROOT, run, write_report
+from flatbert_py import data
+
+DATA = os.path.join(data.DATA, "replab2013")
 MODES = ("fp32", "fp16", "int8-dynamic", "int8-static", "int4", "mixed")
-
-
-def run(cmd):
-    print("+", " ".join(cmd), file=sys.stderr)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main():
@@ -82,12 +77,7 @@ def main():
                      f"{100 * r['accuracy']:.2f}% | {100 * r['macro_f1']:.2f}% | "
                      f"{100 * (r['accuracy'] - fp32['accuracy']):+.2f} / {100 * (r['macro_f1'] - fp32['macro_f1']):+.2f} | "
                      f"{r['p50_ms']:.3f} | {r['p95_ms']:.3f} | {r['load_ms']:.1f} | {r['peak_rss_mb']:.1f} |")
-    docs = os.path.join(ROOT, "docs")
-    with open(os.path.join(docs, "quantization.json"), "w") as f:
-        json.dump(dict(model=source, rows=rows), f, indent=2)
-    with open(os.path.join(docs, "quantization.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_report("quantization", dict(model=source, rows=rows), lines)
 
 
 if __name__ == "__main__":
