@@ -47,9 +47,7 @@ void LinearI8(benchmark::State& state, const Kernels* k) {
   std::vector<int8_t> w(wf.size());
   std::vector<float> scales(n);
   QuantizeRowsInt8(wf.data(), n, kk, w.data(), scales.data());
-  std::vector<int32_t> sums(n, 0);
-  for (int j = 0; j < n; ++j)
-    for (int p = 0; p < kk; ++p) sums[j] += w[static_cast<size_t>(j) * kk + p];
+  const std::vector<int32_t> sums = RowSumsInt8(w.data(), n, kk);
   std::vector<int8_t> packed(K4N16Size(n, kk));
   PackK4N16(w.data(), n, kk, packed.data());
   std::vector<float> y(static_cast<size_t>(m) * n);

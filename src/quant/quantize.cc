@@ -112,6 +112,13 @@ void QuantizeRowsInt8(const float* x, int64_t rows, int64_t cols, int8_t* q, flo
   }
 }
 
+std::vector<int32_t> RowSumsInt8(const int8_t* q, int64_t rows, int64_t cols) {
+  std::vector<int32_t> sums(static_cast<size_t>(rows), 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) sums[static_cast<size_t>(r)] += q[r * cols + c];
+  return sums;
+}
+
 void QuantizeInt8Static(const float* x, size_t count, float scale, int8_t* q) {
   const float inv = 1.f / scale;
   for (size_t i = 0; i < count; ++i) q[i] = static_cast<int8_t>(std::lrintf(std::clamp(x[i] * inv, -127.f, 127.f)));
@@ -178,9 +185,7 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
       QuantizeRowsInt8(src, rows, cols, reinterpret_cast<int8_t*>(bytes.data()), t.scales.data());
       t.axis = 0;
       if (!IsLookupTable(t)) {  // Linear weights go in the GEMM layout, with the row sums VNNI needs
-        t.row_sums.assign(static_cast<size_t>(rows), 0);
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t c = 0; c < cols; ++c) t.row_sums[static_cast<size_t>(r)] += q[r * cols + c];
+        t.row_sums = RowSumsInt8(q, rows, cols);
         std::vector<uint8_t> packed(K4N16Size(rows, cols));
         PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
         bytes = std::move(packed);

@@ -42,6 +42,8 @@ ModelContents Dequantize(ModelContents model);
 
 // Symmetric per-row int8 of a [rows, cols] matrix: q = round(x / scale), scale = max|row| / 127.
 void QuantizeRowsInt8(const float* x, int64_t rows, int64_t cols, int8_t* q, float* scales);
+// The sum of each row of an int8 [rows, cols] matrix: what the VNNI GEMM subtracts for its unsigned x offset.
+std::vector<int32_t> RowSumsInt8(const int8_t* q, int64_t rows, int64_t cols);
 // int8 with a fixed (calibrated) scale: q = clamp(round(x / scale), -127, 127).
 void QuantizeInt8Static(const float* x, size_t count, float scale, int8_t* q);
 

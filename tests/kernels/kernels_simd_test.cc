@@ -91,9 +91,7 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
     QuantizeRowsInt8(wf.data(), s.n, s.k, w.data(), scales.data());
     w[0] = -127;  // the extremes must not saturate
     if (s.k > 1) w[1] = 127;
-    std::vector<int32_t> sums(static_cast<size_t>(s.n), 0);
-    for (int j = 0; j < s.n; ++j)
-      for (int p = 0; p < s.k; ++p) sums[j] += w[static_cast<size_t>(j) * s.k + p];
+    const std::vector<int32_t> sums = RowSumsInt8(w.data(), s.n, s.k);
     std::vector<int8_t> packed(K4N16Size(s.n, s.k));
     PackK4N16(w.data(), s.n, s.k, packed.data());
     const auto b = Random(static_cast<size_t>(s.n), rng);
