@@ -19,6 +19,7 @@ The output is an HF-layout directory that `flatbert convert` reads.
 import argparse
 import json
 import os
+import sys
 import time
 
 import torch
@@ -124,14 +125,14 @@ def main():
             if isinstance(m, nn.Dropout):
                 m.p = args.dropout
     stages = []
+    semeval_rows = data.semeval("train") if args.intermediate_epochs or args.distill > 0 else []
+    semeval = encode_rows(semeval_rows, tok)  # (ids, sentiment label)
     if args.intermediate_epochs:
-        semeval = encode_rows(data.semeval("train"), tok)
         stages += [("semeval2017", semeval, class_loss(semeval, args))] * args.intermediate_epochs
     if args.distill > 0:
-        semeval_texts = [r["text"] for r in data.semeval("train")]
         print("fitting the TF-IDF teacher")
-        oof, semeval_probs = teacher_probabilities(train_rows, semeval_texts)
-        taught = [(tok.encode(normalize_tweet(t)), p) for t, p in zip(semeval_texts, semeval_probs)]
+        oof, semeval_probs = teacher_probabilities(train_rows, [r["text"] for r in semeval_rows])
+        taught = [(ids, p) for (ids, _), p in zip(semeval, semeval_probs)]
         stages += [("teacher-semeval2017", taught, class_loss(taught, args, weighted=False))] * args.distill_epochs
         train = [(ids, [(1 - args.distill) * (c == y) + args.distill * p for c, p in enumerate(probs)])
                  for (ids, y), probs in zip(train, oof)]
@@ -172,6 +173,8 @@ def main():
             print("time budget reached")
             break
     progress.close()
+    if best is None:  # the budget ran out in the intermediate stages
+        sys.exit(f"finetune: the {args.minutes}-minute budget ended before any RepLab epoch; nothing was saved")
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump(dict(history=history, best_val_macro_f1=best, minutes=round((time.time() - t0) / 60, 1)), f, indent=2)
     print(f"best validation macro-F1 {100 * best:.2f}%; saved {args.out}")

@@ -25,8 +25,12 @@ class DynamicInt8Linear(nn.Module):
         self.q, self.scale = quantize_rows(linear.weight.detach())
         self.bias = linear.bias.detach()
 
+    def quantize_input(self, x):
+        """(q(x), its scale): per row, as the engine does for int8-dynamic."""
+        return quantize_rows(x)
+
     def forward(self, x):
-        xq, xs = quantize_rows(x)
+        xq, xs = self.quantize_input(x)
         acc = F.linear(xq.double(), self.q.double()).float()
         return acc * xs * self.scale.T + self.bias
 
@@ -38,10 +42,8 @@ class StaticInt8Linear(DynamicInt8Linear):
         super().__init__(linear)
         self.input_scale = torch.tensor(input_scale, dtype=torch.float32)
 
-    def forward(self, x):
-        xq = torch.clamp(torch.round(x * (1.0 / self.input_scale)), -127, 127)
-        acc = F.linear(xq.double(), self.q.double()).float()
-        return acc * self.input_scale * self.scale.T + self.bias
+    def quantize_input(self, x):
+        return torch.clamp(torch.round(x * (1.0 / self.input_scale)), -127, 127), self.input_scale
 
 
 GROUP = 32  # int4 values per scale, QuantOptions::group_size's default
