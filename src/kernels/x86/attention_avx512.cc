@@ -7,14 +7,11 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
 namespace {
-
-inline __mmask16 Tail(int remaining) {
-  return remaining >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << remaining) - 1);
-}
 
 // e^x for x <= 0: x = n ln2 + r, |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n.
 inline __m512 Exp(__m512 x) {
@@ -44,7 +41,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
       const float* qi = q + static_cast<long>(i) * stride + col;
       __m512 max = _mm512_set1_ps(-INFINITY);
       for (int j = 0; j < seq; j += 16) {
-        const __mmask16 mask = Tail(seq - j);
+        const __mmask16 mask = TailMask16(seq - j);
         __m512 part[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
         for (int d = 0; d < head_dim; ++d)
           part[d % 4] = _mm512_fmadd_ps(_mm512_set1_ps(qi[d]),
@@ -57,7 +54,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
       const __m512 max_v = _mm512_set1_ps(_mm512_reduce_max_ps(max));
       __m512 sum = _mm512_setzero_ps();
       for (int j = 0; j < seq; j += 16) {
-        const __mmask16 mask = Tail(seq - j);
+        const __mmask16 mask = TailMask16(seq - j);
         const __m512 e = _mm512_maskz_mov_ps(mask, Exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, scores + j), max_v)));
         _mm512_mask_storeu_ps(scores + j, mask, e);
         sum = _mm512_add_ps(sum, e);
@@ -70,10 +67,10 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
           const __m512 s = _mm512_set1_ps(scores[j]);
           const float* vj = v + static_cast<long>(j) * stride + col + d0;
           for (int b = 0; b < 4 && d0 + 16 * b < head_dim; ++b)
-            acc[b] = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(Tail(head_dim - d0 - 16 * b), vj + 16 * b), acc[b]);
+            acc[b] = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(TailMask16(head_dim - d0 - 16 * b), vj + 16 * b), acc[b]);
         }
         for (int b = 0; b < 4 && d0 + 16 * b < head_dim; ++b)
-          _mm512_mask_storeu_ps(oi + d0 + 16 * b, Tail(head_dim - d0 - 16 * b), _mm512_mul_ps(acc[b], inv));
+          _mm512_mask_storeu_ps(oi + d0 + 16 * b, TailMask16(head_dim - d0 - 16 * b), _mm512_mul_ps(acc[b], inv));
       }
     }
   }

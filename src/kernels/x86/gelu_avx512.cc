@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "kernels/x86/erf_coefficients.h"
+#include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -11,7 +12,7 @@ namespace flatbert::x86 {
 void GeluAvx512(float* x, size_t n) {
   using namespace erf_coefficients;
   for (size_t i = 0; i < n; i += 16) {
-    const __mmask16 mask = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __mmask16 mask = TailMask16(n - i);
     const __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
     const __m512 z = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, _mm512_set1_ps(kInvSqrt2)), _mm512_set1_ps(-4.f)),
                                    _mm512_set1_ps(4.f));

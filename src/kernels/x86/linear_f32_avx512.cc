@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include "kernels/tile.h"
+#include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -31,7 +32,7 @@ void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y
       }
       for (int c = 0; c < real_blocks; ++c) {
         const int column = (b + c) * kLanes;
-        const __mmask16 mask = static_cast<__mmask16>((1u << (n - column < kLanes ? n - column : kLanes)) - 1);
+        const __mmask16 mask = TailMask16(n - column);
         const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
         for (int r = 0; r < rows; ++r)
           _mm512_mask_storeu_ps(y + static_cast<long>(i + r) * n + column, mask, _mm512_add_ps(acc[r][c], bv));

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include "kernels/tile.h"
+#include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -37,8 +38,7 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
       }
       for (int c = 0; c < real_blocks; ++c) {
         const int column = (b + c) * kLanes;
-        const int count = n - column < kLanes ? n - column : kLanes;
-        const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+        const __mmask16 mask = TailMask16(n - column);
         const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
         const __m512 ws = _mm512_maskz_loadu_ps(mask, w_scales + column);
         const __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();

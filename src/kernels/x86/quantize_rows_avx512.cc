@@ -5,6 +5,7 @@
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
+#include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -14,7 +15,7 @@ namespace {
 float RowScale(const float* row, int cols) {
   __m512 amax = _mm512_setzero_ps();
   for (int c = 0; c < cols; c += 16) {
-    const __mmask16 mask = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+    const __mmask16 mask = TailMask16(cols - c);
     amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, row + c)));
   }
   const float max = _mm512_reduce_max_ps(amax);
@@ -31,7 +32,7 @@ void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_sc
     scales[r] = scale;
     const __m512 inv = _mm512_set1_ps(1.f / scale), lo = _mm512_set1_ps(-127.f), hi = _mm512_set1_ps(127.f);
     for (int c = 0; c < cols; c += 16) {
-      const __mmask16 mask = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+      const __mmask16 mask = TailMask16(cols - c);
       const __m512 v = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, row + c), inv), lo), hi);
       const __m512i offset_q = _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(128));
       _mm512_mask_cvtusepi32_storeu_epi8(out + c, mask, offset_q);
