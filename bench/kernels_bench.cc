@@ -52,7 +52,7 @@ void LinearI8(benchmark::State& state, const Kernels* k) {
   PackK4N16(w.data(), n, kk, packed.data());
   std::vector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
-    k->linear_i8(x.data(), 0.f, packed.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
+    LinearI8(*k, x.data(), 0.f, packed.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);

@@ -106,21 +106,33 @@ Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
   classifier_ = BindLinear(file, "classifier");
 }
 
-void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const {
-  if (observer_) observer_(l, x, rows);
-  switch (l.dtype) {
-    case fb::DType::F16:
-      k_.linear_f16(x, static_cast<const uint16_t*>(l.weight), l.bias, y, rows, l.out, l.in);
-      break;
-    case fb::DType::I8:
-      k_.linear_i8(x, l.input_scale, static_cast<const int8_t*>(l.weight), l.scales, l.row_sums, l.bias, y, rows, l.out,
-                   l.in);
-      break;
-    case fb::DType::I4:
-      k_.linear_i4(x, static_cast<const uint8_t*>(l.weight), l.scales, l.group, l.bias, y, rows, l.out, l.in);
-      break;
-    default:
-      k_.linear_f32(x, static_cast<const float*>(l.weight), l.bias, y, rows, l.out, l.in);
+void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const { ApplyToSameInput({{&l, y}}, x, rows); }
+
+void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
+                               int rows) const {
+  thread_local std::vector<int8_t> xq;
+  thread_local std::vector<float> x_scales;
+  const Linear* quantized_for = nullptr;  // the int8 Linear whose input scale xq holds
+  for (const auto& [l, y] : outputs) {
+    if (observer_) observer_(*l, x, rows);
+    switch (l->dtype) {
+      case fb::DType::F16:
+        k_.linear_f16(x, static_cast<const uint16_t*>(l->weight), l->bias, y, rows, l->out, l->in);
+        break;
+      case fb::DType::I8:
+        if (!quantized_for || quantized_for->input_scale != l->input_scale) {
+          QuantizeActivationsI8(k_, x, l->input_scale, rows, l->in, xq, x_scales);
+          quantized_for = l;
+        }
+        k_.gemm_i8(xq.data(), x_scales.data(), static_cast<const int8_t*>(l->weight), l->scales, l->row_sums, l->bias,
+                   y, rows, l->out, l->in);
+        break;
+      case fb::DType::I4:
+        k_.linear_i4(x, static_cast<const uint8_t*>(l->weight), l->scales, l->group, l->bias, y, rows, l->out, l->in);
+        break;
+      default:
+        k_.linear_f32(x, static_cast<const float*>(l->weight), l->bias, y, rows, l->out, l->in);
+    }
   }
 }
 
@@ -208,27 +220,30 @@ void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
   const size_t rows = static_cast<size_t>(seq);
   const bool bottleneck = mobile_ && config_.use_bottleneck();
 
-  // Inputs of attention: BERT uses x for all; MobileBERT projects x into the bottleneck.
+  // Inputs of attention: BERT's q, k and v read x. MobileBERT also projects x into the bottleneck (layer_input,
+  // the attention's residual); with a shared bottleneck, q and k read a second projection of x and v reads x.
   std::vector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
-  const float *q_in = x.data(), *v_in = x.data(), *residual = x.data();
-  if (bottleneck) {
-    layer_input.resize(rows * inner);
-    Apply(w.bottleneck_input, x.data(), layer_input.data(), seq);
-    ApplyNorm(w.bottleneck_input_norm, layer_input.data(), seq, inner);
-    residual = layer_input.data();
-    if (config_.key_query_shared_bottleneck()) {
-      shared.resize(rows * inner);
-      Apply(w.bottleneck_attention, x.data(), shared.data(), seq);
-      ApplyNorm(w.bottleneck_attention_norm, shared.data(), seq, inner);
-      q_in = shared.data();
-    }
-  }
   std::vector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
   for (std::vector<float>* buffer : {&q, &k, &v, &context}) buffer->resize(rows * inner);
   scratch.resize(AttentionScratchFloats(seq, head_dim));
-  Apply(w.query, q_in, q.data(), seq);
-  Apply(w.key, q_in, k.data(), seq);
-  Apply(w.value, v_in, v.data(), seq);
+  const float* residual = x.data();
+  if (!bottleneck) {
+    ApplyToSameInput({{&w.query, q.data()}, {&w.key, k.data()}, {&w.value, v.data()}}, x.data(), seq);
+  } else {
+    layer_input.resize(rows * inner);
+    residual = layer_input.data();
+    if (config_.key_query_shared_bottleneck()) {
+      shared.resize(rows * inner);
+      ApplyToSameInput({{&w.bottleneck_input, layer_input.data()}, {&w.bottleneck_attention, shared.data()},
+                        {&w.value, v.data()}}, x.data(), seq);
+      ApplyNorm(w.bottleneck_attention_norm, shared.data(), seq, inner);
+      ApplyToSameInput({{&w.query, q.data()}, {&w.key, k.data()}}, shared.data(), seq);
+    } else {
+      ApplyToSameInput({{&w.bottleneck_input, layer_input.data()}, {&w.query, q.data()}, {&w.key, k.data()},
+                        {&w.value, v.data()}}, x.data(), seq);
+    }
+    ApplyNorm(w.bottleneck_input_norm, layer_input.data(), seq, inner);
+  }
   k_.attention_f32(q.data(), k.data(), v.data(), inner, context.data(), seq, heads, head_dim, scratch.data());
 
   std::vector<float>& attn = ws.attn;

@@ -3,6 +3,8 @@
 // Weights point into the mmapped model file.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -62,6 +64,9 @@ class Encoder {
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
   void Activate(float* x, size_t n) const;
   void Apply(const Linear& linear, const float* x, float* y, int rows) const;
+  // Linears that read the same x: int8 ones with the same input scale quantize it once.
+  void ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
+                        int rows) const;
 
   const fb::ArchConfig& config_;
   const Kernels& k_;

@@ -30,23 +30,29 @@ void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8
   }
 }
 
-void LinearI8With(GemmI8Fn gemm, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
-                  const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
-  thread_local std::vector<int8_t> xq, unpadded;
-  thread_local std::vector<float> x_scales;
+void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale, int m, int k,
+                           std::vector<int8_t>& xq, std::vector<float>& x_scales) {
+  thread_local std::vector<int8_t> unpadded;
   const size_t depth = static_cast<size_t>(PackedDepth(k));
   xq.resize(static_cast<size_t>(m) * depth);
   x_scales.resize(static_cast<size_t>(m));
   if (depth == static_cast<size_t>(k)) {
-    quantize(x, m, k, x_scale, xq.data(), x_scales.data());
-  } else {  // rows padded with zeros to the packed depth
-    unpadded.resize(static_cast<size_t>(m) * k);
-    quantize(x, m, k, x_scale, unpadded.data(), x_scales.data());
-    std::fill(xq.begin(), xq.end(), 0);
-    for (int i = 0; i < m; ++i)
-      std::copy_n(unpadded.data() + static_cast<size_t>(i) * k, k, xq.data() + static_cast<size_t>(i) * depth);
+    kernels.quantize_i8(x, m, k, x_scale, xq.data(), x_scales.data());
+    return;
   }
-  gemm(xq.data(), x_scales.data(), w, w_scales, w_row_sums, bias, y, m, n, k);
+  unpadded.resize(static_cast<size_t>(m) * k);  // rows padded with zeros to the packed depth
+  kernels.quantize_i8(x, m, k, x_scale, unpadded.data(), x_scales.data());
+  std::fill(xq.begin(), xq.end(), 0);
+  for (int i = 0; i < m; ++i)
+    std::copy_n(unpadded.data() + static_cast<size_t>(i) * k, k, xq.data() + static_cast<size_t>(i) * depth);
+}
+
+void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
+              const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
+  thread_local std::vector<int8_t> xq;
+  thread_local std::vector<float> x_scales;
+  QuantizeActivationsI8(kernels, x, x_scale, m, k, xq, x_scales);
+  kernels.gemm_i8(xq.data(), x_scales.data(), w, w_scales, w_row_sums, bias, y, m, n, k);
 }
 
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
@@ -60,13 +66,6 @@ void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linea
 }
 
 namespace {
-
-// A path's int8 linear: LinearI8With over its GEMM microkernel and activation quantizer.
-template <GemmI8Fn Gemm, QuantizeRowsFn Quantize>
-void LinearI8Of(const float* x, float x_scale, const int8_t* w, const float* s, const int32_t* sums, const float* b,
-                float* y, int m, int n, int k) {
-  LinearI8With(Gemm, Quantize, x, x_scale, w, s, sums, b, y, m, n, k);
-}
 
 // A path's int4 linear: LinearI4With over its unpacker and f32 microkernel.
 template <DequantizeI4Fn Dequantize, decltype(Kernels::linear_f32) LinearF32>
@@ -91,7 +90,7 @@ Kernels Avx2Kernels() {
   k.name = "avx2";
   k.linear_f32 = x86::LinearF32Avx2;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx2>;
-  k.linear_i8 = LinearI8Of<x86::GemmI8Avx2, QuantizeRowsRef>;
+  k.gemm_i8 = x86::GemmI8Avx2;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx2>;
   k.gelu_f32 = x86::GeluAvx2;
   k.layernorm_f32 = x86::LayerNormAvx2;
@@ -103,10 +102,14 @@ Kernels Avx512Kernels() {
   k.name = "avx512";
   k.linear_f32 = x86::LinearF32Avx512;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx512>;
-  k.linear_i8 = LinearI8Of<x86::GemmI8Avx512Vnni, x86::QuantizeRowsOffsetAvx512>;
+  k.quantize_i8 = x86::QuantizeRowsOffsetAvx512;
+  k.gemm_i8 = x86::GemmI8Avx512Vnni;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx512>;
   k.gelu_f32 = x86::GeluAvx512;
   k.layernorm_f32 = x86::LayerNormAvx512;
+  k.nonorm_f32 = x86::NoNormAvx512;
+  k.add_f32 = x86::AddAvx512;
+  k.relu_f32 = x86::ReluAvx512;
   k.attention_f32 = x86::AttentionAvx512;
   return k;
 }
@@ -126,9 +129,12 @@ Kernels NeonKernels() {
   k.name = "neon";
   k.linear_f32 = arm::LinearF32Neon;
   k.linear_f16 = LinearF16Of<arm::HalfToFloatNeon, arm::LinearF32Neon>;
-  k.linear_i8 = LinearI8Of<arm::GemmI8Neon, QuantizeRowsRef>;
+  k.gemm_i8 = arm::GemmI8Neon;
   k.linear_i4 = LinearI4Of<DequantizeI4, arm::LinearF32Neon>;  // scalar unpack: no NEON version yet
   k.layernorm_f32 = arm::LayerNormNeon;
+  k.nonorm_f32 = arm::NoNormNeon;
+  k.add_f32 = arm::AddNeon;
+  k.relu_f32 = arm::ReluNeon;
   return k;
 }
 #endif
@@ -176,7 +182,7 @@ const Kernels* KernelsFor(const char* name) {
     static const Kernels neondot = [] {
       Kernels k = NeonKernels();
       k.name = "neondot";
-      k.linear_i8 = LinearI8Of<arm::GemmI8NeonDot, QuantizeRowsRef>;
+      k.gemm_i8 = arm::GemmI8NeonDot;
       return k;
     }();
     return &neondot;

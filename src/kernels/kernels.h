@@ -3,8 +3,19 @@
 // table (chosen once at start-up from the CPU's features) and are tested against the reference.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace flatbert {
+
+// The int8 GEMM as every path computes it: int32 dot products of xq rows (PackedDepth(k) bytes, zero padded, as
+// the path's quantizer wrote them) with w (packed K4N16, quant/pack.h) and the fused epilogue
+//   y[i][j] = fma(float(acc[i][j]), x_scales[i] * w_scales[j], bias[j])   (bias may be null: 0)
+// with an explicit fused multiply-add on every path, so all paths give bit-identical results.
+using GemmI8Fn = void (*)(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+// Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
+// its own max|row|/127 (bit-identical to QuantizeRowsInt8); scales[r] gets the scale used.
+using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 
 struct Kernels {
   const char* name;
@@ -13,12 +24,10 @@ struct Kernels {
   void (*linear_f32)(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
   // The same with w stored as IEEE half, packed K1N16.
   void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
-  // int8: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
-  // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
-  // (int8, packed K4N16 as quant/pack.h lays it out; one scale and one row sum per output row),
-  // y = acc * row scale * w_scales[n] + bias[n].
-  void (*linear_i8)(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
-                    const float* bias, float* y, int m, int n, int k);
+  // The int8 linear in its two steps (LinearI8 below), so one quantized input can feed several Linears:
+  // quantize_i8 writes rows of x as int8 in the form this path's gemm_i8 takes.
+  QuantizeRowsFn quantize_i8;
+  GemmI8Fn gemm_i8;
   // Group-wise int4 weights (DType I4: row-major nibbles, one scale per `group` values of a row): dequantized to
   // f32 and packed, then the f32 linear. group is a multiple of 32 dividing k.
   void (*linear_i4)(const float* x, const uint8_t* w, const float* w_scales, int group, const float* bias, float* y,
@@ -51,18 +60,17 @@ const Kernels& BestKernels();
 const Kernels* KernelsFor(const char* name);
 const char* const* KernelPathNames();  // nullptr-terminated
 
-// The int8 linear as every path computes it: quantize rows of x (`quantize`), then `gemm`: int32 dot products of
-// xq rows (PackedDepth(k) bytes, zero padded) with w (packed K4N16, quant/pack.h) and the fused epilogue
-//   y[i][j] = fma(float(acc[i][j]), x_scales[i] * w_scales[j], bias[j])   (bias may be null: 0)
-// with an explicit fused multiply-add on every path, so all paths give bit-identical results.
-using GemmI8Fn = void (*)(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
-// Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
-// its own max|row|/127 (bit-identical to QuantizeRowsInt8); scales[r] gets the scale used.
-using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
-void LinearI8With(GemmI8Fn gemm, QuantizeRowsFn quantize, const float* x, float x_scale, const int8_t* w,
-                  const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+// Rows of x (m x k) quantized by `kernels`.quantize_i8 into xq (m rows of PackedDepth(k) bytes, zero padded) and
+// x_scales: the input of gemm_i8.
+void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale, int m, int k,
+                           std::vector<int8_t>& xq, std::vector<float>& x_scales);
+// int8 linear: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
+// beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
+// (int8, packed K4N16 as quant/pack.h lays it out; one scale and one row sum per output row),
+// y = acc * row scale * w_scales[n] + bias[n].
+void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
+              const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
 
 // The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once
 // per call, it is packed K1N16 and the m rows of x reuse it in the path's f32 linear.

@@ -124,7 +124,7 @@ TEST(KernelsRefTest, LinearI8StaticScaleClampsAndScales) {
   const std::vector<float> w_scales{0.5f};
   const std::vector<int32_t> sums{6};
   float y = 0.f;
-  K().linear_i8(x.data(), 1.f / 127.f, packed.data(), w_scales.data(), sums.data(), nullptr, &y, 1, 1, 3);
+  LinearI8(K(), x.data(), 1.f / 127.f, packed.data(), w_scales.data(), sums.data(), nullptr, &y, 1, 1, 3);
   // q = [64 (63.5 rounds to even: 64), -127, 127]; acc = 64 - 254 + 381 = 191
   EXPECT_FLOAT_EQ(y, 191.f * (1.f / 127.f) * 0.5f);
 }

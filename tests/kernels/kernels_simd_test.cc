@@ -97,8 +97,8 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
     const auto b = Random(static_cast<size_t>(s.n), rng);
     std::vector<float> want(static_cast<size_t>(s.m) * s.n), got(want.size());
     for (const float x_scale : {0.f, 0.02f}) {  // dynamic, and static with a scale that clamps large values
-      ref().linear_i8(x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
-      simd().linear_i8(x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
+      LinearI8(ref(), x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
+      LinearI8(simd(), x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
       ASSERT_EQ(got, want) << "m=" << s.m << " n=" << s.n << " k=" << s.k << " x_scale=" << x_scale;
     }
   }
@@ -150,6 +150,29 @@ TEST_P(SimdKernelTest, GeluMatchesReference) {
     ref().gelu_f32(want.data(), n);
     simd().gelu_f32(got.data(), n);
     for (size_t i = 0; i < n; ++i) ASSERT_NEAR(got[i], want[i], 2e-6f) << "n=" << n << " at " << i;
+  }
+}
+
+TEST_P(SimdKernelTest, ElementwiseOpsMatchReference) {
+  std::mt19937 rng(5);
+  for (const int n : {1, 3, 4, 15, 16, 17, 130, 512}) {
+    const int m = 3;
+    const size_t size = static_cast<size_t>(m) * n;
+    const auto x = Random(size, rng, 2.f), y = Random(size, rng, 2.f);
+    const auto gamma = Random(static_cast<size_t>(n), rng), beta = Random(static_cast<size_t>(n), rng);
+    std::vector<float> want = x, got = x;
+    ref().add_f32(want.data(), y.data(), size);
+    simd().add_f32(got.data(), y.data(), size);
+    ASSERT_EQ(got, want) << "add, n=" << n;
+    want = x, got = x;
+    ref().relu_f32(want.data(), size);
+    simd().relu_f32(got.data(), size);
+    ASSERT_EQ(got, want) << "relu, n=" << n;
+    want = x, got = x;
+    ref().nonorm_f32(want.data(), gamma.data(), beta.data(), m, n);
+    simd().nonorm_f32(got.data(), gamma.data(), beta.data(), m, n);
+    for (size_t i = 0; i < size; ++i)  // a fused multiply-add may round once where the reference rounds twice
+      ASSERT_NEAR(got[i], want[i], 1e-6f * (1.f + std::fabs(want[i]))) << "nonorm, n=" << n << " at " << i;
   }
 }
 

@@ -10,6 +10,9 @@ namespace flatbert::arm {
 void HalfToFloatNeon(const uint16_t* h, float* f, size_t n);
 void LinearF32Neon(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
 void LayerNormNeon(float* x, const float* gamma, const float* beta, int m, int n, float eps);
+void AddNeon(float* x, const float* y, size_t n);
+void ReluNeon(float* x, size_t n);
+void NoNormNeon(float* x, const float* gamma, const float* beta, int m, int n);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16); row sums unused.
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                 const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);

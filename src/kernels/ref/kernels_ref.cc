@@ -46,11 +46,6 @@ void GemmI8(const int8_t* xq, const float* x_scales, const int8_t* w, const floa
     }
 }
 
-void LinearI8(const float* x, float x_scale, const int8_t* w, const float* w_scales, const int32_t* w_row_sums,
-              const float* bias, float* y, int m, int n, int k) {
-  LinearI8With(GemmI8, QuantizeRowsRef, x, x_scale, w, w_scales, w_row_sums, bias, y, m, n, k);
-}
-
 void LinearI4(const float* x, const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m,
               int n, int k) {
   LinearI4With(DequantizeI4, LinearF32, x, w, w_scales, group, bias, y, m, n, k);
@@ -128,9 +123,9 @@ void AttentionF32(const float* q, const float* k, const float* v, int stride, fl
 }  // namespace
 
 const Kernels& ReferenceKernels() {
-  static const Kernels kernels{"ref",     LinearF32, LinearF16, LinearI8,   LinearI4,     LayerNormF32,
-                               NoNormF32, AddF32,    GeluF32,   ReluF32,    TanhF32,      SoftmaxF32,
-                               AttentionF32};
+  static const Kernels kernels{"ref",        LinearF32, LinearF16, QuantizeRowsRef, GemmI8,  LinearI4,
+                               LayerNormF32, NoNormF32, AddF32,    GeluF32,         ReluF32, TanhF32,
+                               SoftmaxF32,   AttentionF32};
   return kernels;
 }
 

@@ -18,6 +18,9 @@ void LayerNormAvx512(float* x, const float* gamma, const float* beta, int m, int
 void HalfToFloatF16c(const uint16_t* h, float* f, size_t n);
 void DequantizeI4Avx2(const uint8_t* w, const float* scales, int group, float* out, size_t count);  // DequantizeI4Fn
 void GeluAvx512(float* x, size_t n);
+void AddAvx512(float* x, const float* y, size_t n);
+void ReluAvx512(float* x, size_t n);
+void NoNormAvx512(float* x, const float* gamma, const float* beta, int m, int n);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). AVX2 ignores w_row_sums. VNNI takes xq as
 // q + 128 (QuantizeRowsOffsetAvx512) and subtracts 128 * w_row_sums.
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
