@@ -12,6 +12,7 @@
 #include "flatbert/error.hpp"
 #include "format/arch.h"
 #include "quant/pack.h"
+#include "tokenizer/vocab_index.h"
 
 namespace flatbert {
 
@@ -123,6 +124,10 @@ void ModelFile::Verify(const std::string& name) {
   if (static_cast<int>(meta_->tokenizer()->vocab()->size()) != meta_->config()->vocab_size())
     fail("tokenizer has " + std::to_string(meta_->tokenizer()->vocab()->size()) + " tokens, config vocab_size is " +
          std::to_string(meta_->config()->vocab_size()));
+  if (const auto* slots = meta_->tokenizer()->vocab_slots();
+      slots && !VocabIndex::SlotsFit({slots->data(), slots->size()}, meta_->tokenizer()->vocab()->size()))
+    fail("the tokenizer's vocabulary index does not fit its " + std::to_string(meta_->tokenizer()->vocab()->size()) +
+         " tokens");
 
   const size_t data_offset = DataSectionOffset(fb_size);
   if (data_offset > size_) fail("truncated before the tensor data");
@@ -131,7 +136,8 @@ void ModelFile::Verify(const std::string& name) {
   const fb::Tensor* previous = nullptr;
   for (const fb::Tensor* t : *meta_->tensors()) {
     if (!t->name()) fail("a tensor has no name");
-    if (previous && !(previous->name()->str() < t->name()->str())) fail("tensors are not sorted by name");
+    if (previous && !(previous->name()->string_view() < t->name()->string_view()))
+      fail("tensors are not sorted by name");
     previous = t;
     uint64_t bits = DTypeBits(t->dtype());
     if (bits == 0) fail("tensor '" + t->name()->str() + "' has unknown dtype");

@@ -6,6 +6,7 @@
 
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
+#include "tokenizer/vocab_index.h"
 
 namespace flatbert {
 
@@ -26,6 +27,7 @@ std::vector<uint8_t> SerializeModel(ModelContents model) {
   }
   auto config = fb::ArchConfig::Pack(fbb, &model.config);
   auto labels = fbb.CreateVectorOfStrings(model.labels);
+  model.tokenizer.vocab_slots = VocabIndex::FileSlots(model.tokenizer.vocab);
   auto tokenizer = fb::TokenizerConfig::Pack(fbb, &model.tokenizer);
   flatbuffers::Offset<fb::NormalizerConfig> normalizer = 0;
   if (model.has_normalizer) normalizer = fb::NormalizerConfig::Pack(fbb, &model.normalizer);

@@ -6,10 +6,9 @@ namespace flatbert {
 
 WordPieceTokenizer ModelTokenizer(const ModelFile& file) {
   const fb::TokenizerConfig& t = *file.meta().tokenizer();
-  std::vector<std::string_view> vocab;
-  vocab.reserve(t.vocab()->size());
-  for (const flatbuffers::String* s : *t.vocab()) vocab.push_back(s->string_view());
-  return WordPieceTokenizer(std::move(vocab), t.lowercase(), t.strip_accents());
+  std::span<const uint16_t> slots;
+  if (t.vocab_slots()) slots = {t.vocab_slots()->data(), t.vocab_slots()->size()};
+  return WordPieceTokenizer(VocabIndex(t.vocab(), slots), t.lowercase(), t.strip_accents());
 }
 
 std::optional<NormalizerOptions> ModelNormalizer(const ModelFile& file) {

@@ -14,7 +14,7 @@ constexpr const char* kSpecialTokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[
 
 }  // namespace
 
-WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string_view> vocab, bool lowercase, bool strip_accents)
+WordPieceTokenizer::WordPieceTokenizer(VocabIndex vocab, bool lowercase, bool strip_accents)
     : vocab_(std::move(vocab)), lowercase_(lowercase), strip_accents_(strip_accents) {
   auto must = [&](const char* token) {
     const int32_t id = vocab_.Find(token);
@@ -38,7 +38,7 @@ WordPieceTokenizer WordPieceTokenizer::FromVocabFile(const std::string& path) {
     owned.push_back(std::move(line));
   }
   std::vector<std::string_view> views(owned.begin(), owned.end());
-  WordPieceTokenizer tok(std::move(views), /*lowercase=*/true, /*strip_accents=*/true);
+  WordPieceTokenizer tok(VocabIndex(std::move(views)), /*lowercase=*/true, /*strip_accents=*/true);
   tok.owned_ = std::move(owned);  // moving the vector keeps each string (and the views into it) in place
   return tok;
 }

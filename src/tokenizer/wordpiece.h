@@ -19,8 +19,8 @@ struct Encoding {
 
 class WordPieceTokenizer {
  public:
-  // `vocab` entries must outlive the tokenizer (they point into the model file or into owned storage).
-  WordPieceTokenizer(std::vector<std::string_view> vocab, bool lowercase, bool strip_accents);
+  // The strings `vocab` points to must outlive the tokenizer (the model file, or owned storage).
+  WordPieceTokenizer(VocabIndex vocab, bool lowercase, bool strip_accents);
   static WordPieceTokenizer FromVocabFile(const std::string& path);
 
   // text must be valid UTF-8 (throws Error otherwise). max_length counts [CLS] and [SEP]; 0 means no limit.

@@ -12,6 +12,7 @@
 #include "quant/quantize.h"
 #include "format/safetensors.h"
 #include "test_util.h"
+#include "tokenizer/model_text.h"
 
 namespace flatbert {
 namespace {
@@ -124,6 +125,25 @@ TEST(ModelFileTest, RejectsWrongShape) {
   EXPECT_NE(LoadError(SerializeModel(contents)).find("tensor 'classifier.weight' has shape [32, 3], the config needs [3, 32]"),
             std::string::npos)
       << LoadError(SerializeModel(contents));
+}
+
+TEST(ModelFileTest, VocabularyIndexIsStoredAndChecked) {
+  std::vector<uint8_t> bytes = SerializeModel(SmallBert());
+  {
+    const ModelFile file = ModelFile::FromBytes(bytes.data(), bytes.size(), "test.fbm");
+    const auto* slots = file.meta().tokenizer()->vocab_slots();
+    ASSERT_NE(slots, nullptr);
+    EXPECT_EQ(slots->size(), 8192u);  // the power of two at least twice the 3,000 tokens
+    const WordPieceTokenizer tokenizer = ModelTokenizer(file);
+    const auto& vocab = *file.meta().tokenizer()->vocab();
+    for (flatbuffers::uoffset_t id = 0; id < vocab.size(); ++id)
+      ASSERT_EQ(vocab.Get(tokenizer.id(vocab.Get(id)->string_view())), vocab.Get(id)) << id;
+  }
+  auto* slots = fb::GetMutableSizePrefixedModel(bytes.data())->mutable_tokenizer()->mutable_vocab_slots();
+  const auto used = std::find_if(slots->begin(), slots->end(), [](uint16_t slot) { return slot != 0; });
+  slots->Mutate(static_cast<flatbuffers::uoffset_t>(used - slots->begin()), 3001);  // an id past the vocabulary
+  EXPECT_NE(LoadError(bytes).find("vocabulary index does not fit its 3000 tokens"), std::string::npos)
+      << LoadError(bytes);
 }
 
 TEST(ModelFileTest, RejectsNonexistentPath) {

@@ -21,6 +21,17 @@ std::vector<int32_t> Ids(const std::string& text, size_t max_length = 0) {
 
 using V = std::vector<int32_t>;
 
+TEST(VocabIndexTest, LargeVocabulariesUseWideSlots) {  // past 65,535 tokens a slot no longer fits 16 bits
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 70000; ++i) tokens.push_back("t" + std::to_string(i));
+  tokens.push_back("t5");  // a duplicate keeps its first id
+  EXPECT_TRUE(VocabIndex::FileSlots(tokens).empty());
+  const VocabIndex index(std::vector<std::string_view>(tokens.begin(), tokens.end()));
+  for (int i = 0; i < 70000; ++i) ASSERT_EQ(index.Find(tokens[static_cast<size_t>(i)]), i);
+  EXPECT_EQ(index.Find("t5"), 5);
+  EXPECT_EQ(index.Find("absent"), VocabIndex::kAbsent);
+}
+
 TEST(WordPieceTest, LowercasesAndSplitsPunctuation) {
   EXPECT_EQ(Ids("I LOVE my new Tesla!!!"), (V{101, 1045, 2293, 2026, 2047, 26060, 999, 999, 999, 102}));
   EXPECT_EQ(Ids("don't stop-believing..."), (V{101, 2123, 1005, 1056, 2644, 1011, 8929, 1012, 1012, 1012, 102}));
