@@ -96,6 +96,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-class-weights", action="store_true")
+    ap.add_argument("--langs", default="en",
+                    help="RepLab 2013 training languages, e.g. en,es (validation is always English)")
     ap.add_argument("--dropout", type=float, help="set every dropout probability (default: the model config's)")
     ap.add_argument("--intermediate-epochs", type=int, default=0,
                     help="epochs on SemEval 2017 train (sentiment) before the RepLab epochs")
@@ -110,10 +112,11 @@ def main():
 
     vocab = load_vocab(os.path.join(args.init, "vocab.txt") if args.init else data.VOCAB)
     tok = WordPieceTokenizer(vocab, max_length=args.max_length)
-    rows = data.replab("train", lang="en")
-    train_rows = [r for r in rows if not data.is_validation(r["tweet_id"])]
+    rows = data.replab("train", lang=None)
+    langs = args.langs.split(",")
+    train_rows = [r for r in rows if r["lang"] in langs and not data.is_validation(r["tweet_id"])]
     train = encode_rows(train_rows, tok)
-    val = encode_rows([r for r in rows if data.is_validation(r["tweet_id"])], tok)
+    val = encode_rows([r for r in rows if r["lang"] == "en" and data.is_validation(r["tweet_id"])], tok)
     if args.init:
         model, fresh = hf_io.load_pretrained(args.init, id2label=ID2LABEL)
         print(f"loaded {args.init}; newly initialised: {fresh}")
