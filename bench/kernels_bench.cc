@@ -1,6 +1,7 @@
 // GEMM microkernel throughput per kernel path, for the linear shapes of bert-tiny and MobileBERT at 32 tokens.
 //   build/bench/flatbert_kernels_bench [--benchmark_filter=...]
-// Counters: GFLOPS (f32) or GOPS (int8, multiply and add counted as 2), from 2*m*n*k per call.
+// Counters: GFLOPS (f32) or GOPS (int8, multiply and add counted as 2), from 2*m*n*k per call. linear_i8 is the
+// whole int8 linear (activation quantization included), gemm_i8 the microkernel on pre-quantized activations.
 #include <benchmark/benchmark.h>
 
 #if defined(__x86_64__)
@@ -41,18 +42,46 @@ void LinearF32(benchmark::State& state, const Kernels* k) {
   state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
+// int8 weights for the shape of `state`: quantized per row, packed K4N16, with their row sums.
+struct PackedI8 {
+  std::vector<int8_t> packed;
+  std::vector<float> scales;
+  std::vector<int32_t> sums;
+};
+
+PackedI8 RandomPackedI8(int n, int kk) {
+  const auto wf = Random(static_cast<size_t>(n) * kk);
+  std::vector<int8_t> w(wf.size());
+  PackedI8 p{std::vector<int8_t>(K4N16Size(n, kk)), std::vector<float>(n), {}};
+  QuantizeRowsInt8(wf.data(), n, kk, w.data(), p.scales.data());
+  p.sums = RowSumsInt8(w.data(), n, kk);
+  PackK4N16(w.data(), n, kk, p.packed.data());
+  return p;
+}
+
+// The whole int8 linear: activation quantization, GEMM, epilogue.
 void LinearI8(benchmark::State& state, const Kernels* k) {
   const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
-  const auto x = Random(static_cast<size_t>(m) * kk), wf = Random(static_cast<size_t>(n) * kk), b = Random(n);
-  std::vector<int8_t> w(wf.size());
-  std::vector<float> scales(n);
-  QuantizeRowsInt8(wf.data(), n, kk, w.data(), scales.data());
-  const std::vector<int32_t> sums = RowSumsInt8(w.data(), n, kk);
-  std::vector<int8_t> packed(K4N16Size(n, kk));
-  PackK4N16(w.data(), n, kk, packed.data());
+  const auto x = Random(static_cast<size_t>(m) * kk), b = Random(n);
+  const PackedI8 w = RandomPackedI8(n, kk);
   std::vector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
-    LinearI8(*k, x.data(), 0.f, packed.data(), scales.data(), sums.data(), b.data(), y.data(), m, n, kk);
+    LinearI8(*k, x.data(), 0.f, w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+// The GEMM microkernel alone (with its fused epilogue), on activations quantized once.
+void GemmI8(benchmark::State& state, const Kernels* k) {
+  const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
+  const auto x = Random(static_cast<size_t>(m) * kk), b = Random(n);
+  const PackedI8 w = RandomPackedI8(n, kk);
+  std::vector<int8_t> xq;
+  std::vector<float> x_scales, y(static_cast<size_t>(m) * n);
+  QuantizeActivationsI8(*k, x.data(), 0.f, m, kk, xq, x_scales);
+  for (auto _ : state) {
+    k->gemm_i8(xq.data(), x_scales.data(), w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
@@ -117,6 +146,7 @@ int Register() {
     for (const auto& [n, kk] : kShapes) {
       benchmark::RegisterBenchmark((std::string("linear_f32/") + *name).c_str(), LinearF32, k)->Args({n, kk});
       benchmark::RegisterBenchmark((std::string("linear_i8/") + *name).c_str(), LinearI8, k)->Args({n, kk});
+      benchmark::RegisterBenchmark((std::string("gemm_i8/") + *name).c_str(), GemmI8, k)->Args({n, kk});
       benchmark::RegisterBenchmark((std::string("linear_i4/") + *name).c_str(), LinearI4, k)->Args({n, kk});
     }
   }

@@ -90,10 +90,14 @@ Kernels Avx2Kernels() {
   k.name = "avx2";
   k.linear_f32 = x86::LinearF32Avx2;
   k.linear_f16 = LinearF16Of<x86::HalfToFloatF16c, x86::LinearF32Avx2>;
+  k.quantize_i8 = x86::QuantizeRowsAvx2;
   k.gemm_i8 = x86::GemmI8Avx2;
   k.linear_i4 = LinearI4Of<x86::DequantizeI4Avx2, x86::LinearF32Avx2>;
   k.gelu_f32 = x86::GeluAvx2;
   k.layernorm_f32 = x86::LayerNormAvx2;
+  k.nonorm_f32 = x86::NoNormAvx2;
+  k.add_f32 = x86::AddAvx2;
+  k.relu_f32 = x86::ReluAvx2;
   return k;
 }
 

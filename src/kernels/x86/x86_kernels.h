@@ -13,6 +13,11 @@ void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_sc
 void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
                      int head_dim, float* scores);
 void GeluAvx2(float* x, size_t n);
+void AddAvx2(float* x, const float* y, size_t n);
+void ReluAvx2(float* x, size_t n);
+void NoNormAvx2(float* x, const float* gamma, const float* beta, int m, int n);
+// QuantizeRowsFn in signed bytes: GemmI8Avx2's input.
+void QuantizeRowsAvx2(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 void LayerNormAvx2(float* x, const float* gamma, const float* beta, int m, int n, float eps);
 void LayerNormAvx512(float* x, const float* gamma, const float* beta, int m, int n, float eps);
 void HalfToFloatF16c(const uint16_t* h, float* f, size_t n);
