@@ -91,6 +91,10 @@ void CheckConfig(const fb::ArchConfig& c) {
     need(c.embedding_size() > 0, "embedding_size " + std::to_string(c.embedding_size()));
     need(!c.use_bottleneck() || c.intra_bottleneck_size() > 0,
          "intra_bottleneck_size " + std::to_string(c.intra_bottleneck_size()));
+    // Without a shared bottleneck, query and key read the full hidden state (as in Hugging Face's MobileBERT).
+    need(!c.use_bottleneck() || c.key_query_shared_bottleneck() || c.intra_bottleneck_size() == c.hidden_size(),
+         "key_query_shared_bottleneck false needs intra_bottleneck_size (" + std::to_string(c.intra_bottleneck_size()) +
+             ") equal to hidden_size (" + std::to_string(c.hidden_size()) + ")");
     need(c.num_feedforward_networks() >= 1 && c.num_feedforward_networks() <= 64,
          "num_feedforward_networks " + std::to_string(c.num_feedforward_networks()));
   } else {

@@ -146,6 +146,15 @@ TEST(ModelFileTest, VocabularyIndexIsStoredAndChecked) {
       << LoadError(bytes);
 }
 
+TEST(ModelFileTest, RejectsAnUnsharedBottleneckNarrowerThanTheHiddenState) {
+  ModelContents contents = ConvertHuggingFace(testing::GoldenDir("mobilebert"));  // hidden 48, bottleneck 24
+  contents.config.key_query_shared_bottleneck = false;
+  EXPECT_NE(LoadError(SerializeModel(contents)).find("key_query_shared_bottleneck false needs intra_bottleneck_size (24) "
+                                                     "equal to hidden_size (48)"),
+            std::string::npos)
+      << LoadError(SerializeModel(contents));
+}
+
 TEST(ModelFileTest, RejectsNonexistentPath) {
   EXPECT_THROW(ModelFile::Open("/nonexistent/model.fbm"), Error);
 }
