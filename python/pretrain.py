@@ -5,6 +5,10 @@
 
 Resumable: re-running with the same --out continues from runs/pretrain/checkpoint.pt. The result is an HF-layout
 directory (config.json, vocab.txt, model.safetensors) that finetune.py takes with --init.
+
+Task-adaptive pre-training (Gururangan et al. 2020): more MLM epochs on the task's own training texts only, starting
+from another run's weights:
+  /usr/bin/python3 python/pretrain.py --preset bert-tiny --start-from runs/pretrain --corpus replab-en --out runs/tapt
 """
 import argparse
 import os
@@ -61,6 +65,9 @@ def main():
     ap.add_argument("--max-length", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--corpus", default="all", choices=("all", "replab-en"),
+                    help="all: every training text in ../shared/data; replab-en: RepLab 2013 English training texts")
+    ap.add_argument("--start-from", help="a pre-training --out directory whose weights this run starts from")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -68,7 +75,8 @@ def main():
 
     vocab = load_vocab(data.VOCAB)
     tok = WordPieceTokenizer(vocab, max_length=args.max_length)
-    examples = [(tok.encode(normalize_tweet(t)), 0) for t in data.pretraining_texts()]
+    texts = data.pretraining_texts() if args.corpus == "all" else [r["text"] for r in data.replab("train", "en")]
+    examples = [(tok.encode(normalize_tweet(t)), 0) for t in texts]
     config = Config.from_dict(dict(PRESETS[args.preset], vocab_size=len(vocab)))
     model = ForSequenceClassification(config)
     head = MLMHead(config, model.base.embeddings.word_embeddings)
@@ -89,6 +97,11 @@ def main():
         sched.load_state_dict(ckpt["sched"])
         step = ckpt["step"]
         print(f"resuming at step {step}")
+    elif args.start_from:
+        ckpt = torch.load(os.path.join(args.start_from, "checkpoint.pt"))
+        model.load_state_dict(ckpt["model"])
+        head.load_state_dict(ckpt["head"])
+        print(f"starting from the weights of {args.start_from} (step {ckpt['step']} there)")
 
     def save():
         torch.save(dict(model=model.state_dict(), head=head.state_dict(), opt=opt.state_dict(),

@@ -98,6 +98,7 @@ Kernels Avx2Kernels() {
   k.nonorm_f32 = x86::NoNormAvx2;
   k.add_f32 = x86::AddAvx2;
   k.relu_f32 = x86::ReluAvx2;
+  k.attention_f32 = x86::AttentionAvx2;
   return k;
 }
 

@@ -179,7 +179,7 @@ TEST_P(SimdKernelTest, ElementwiseOpsMatchReference) {
 TEST_P(SimdKernelTest, AttentionMatchesReference) {
   std::mt19937 rng(3);
   for (int seq : {1, 2, 7, 16, 17, 33, 64})
-    for (int head_dim : {8, 16, 24, 64}) {
+    for (int head_dim : {4, 8, 12, 16, 24, 40, 64}) {
       const int heads = 2, stride = heads * head_dim;
       const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng),
                  v = Random(q.size(), rng);

@@ -1,0 +1,106 @@
+// Multi-head self-attention for one unpadded sequence, AVX2 + FMA: attention_avx512.cc's scheme with 8 lanes.
+// Each head's keys are transposed into scratch ([head_dim][seq]) so 8 scores come from broadcasting one query value
+// against a row of keys; the softmax runs 8 lanes at a time (a polynomial exp, within 2 ulp of expf); the weighted
+// sum of values broadcasts each score against a row of values. Tails shorter than 8 run scalar.
+// Compiled with -mavx2 -mfma; only called when the CPU has both. No STL here (see linear_f32_avx2.cc).
+#include <immintrin.h>
+#include <math.h>
+
+#include "kernels/x86/x86_kernels.h"
+
+namespace flatbert::x86 {
+namespace {
+
+// e^x for x <= 0: x = n ln2 + r, |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n (n >= -126, so
+// 2^n is built in the exponent bits).
+inline __m256 Exp(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
+  constexpr float kTaylor[] = {1.f / 120, 1.f / 24, 1.f / 6, 0.5f, 1.f, 1.f};
+  __m256 p = _mm256_set1_ps(1.f / 720);
+  for (const float c : kTaylor) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
+  const __m256i two_n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(two_n));
+}
+
+inline float HorizontalMax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+}
+
+inline float HorizontalSum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+}  // namespace
+
+void AttentionAvx2(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
+                   int head_dim, float* scratch) {
+  const float scale = 1.f / sqrtf(static_cast<float>(head_dim));
+  float* scores = scratch;
+  float* keys_t = scratch + seq;  // [head_dim][seq]
+  const int seq8 = seq & ~7, dim8 = head_dim & ~7;
+  for (int h = 0; h < heads; ++h) {
+    const int col = h * head_dim;
+    for (int j = 0; j < seq; ++j)
+      for (int d = 0; d < head_dim; ++d) keys_t[static_cast<long>(d) * seq + j] = k[static_cast<long>(j) * stride + col + d];
+    for (int i = 0; i < seq; ++i) {
+      const float* qi = q + static_cast<long>(i) * stride + col;
+      __m256 max_v = _mm256_set1_ps(-INFINITY);
+      for (int j = 0; j < seq8; j += 8) {
+        __m256 part[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int d = 0; d < head_dim; ++d)
+          part[d % 4] = _mm256_fmadd_ps(_mm256_set1_ps(qi[d]), _mm256_loadu_ps(keys_t + static_cast<long>(d) * seq + j),
+                                        part[d % 4]);
+        const __m256 acc = _mm256_mul_ps(
+            _mm256_add_ps(_mm256_add_ps(part[0], part[1]), _mm256_add_ps(part[2], part[3])), _mm256_set1_ps(scale));
+        _mm256_storeu_ps(scores + j, acc);
+        max_v = _mm256_max_ps(max_v, acc);
+      }
+      float max = HorizontalMax(max_v);
+      for (int j = seq8; j < seq; ++j) {
+        float dot = 0.f;
+        for (int d = 0; d < head_dim; ++d) dot += qi[d] * keys_t[static_cast<long>(d) * seq + j];
+        scores[j] = dot * scale;
+        max = scores[j] > max ? scores[j] : max;
+      }
+      const __m256 shift = _mm256_set1_ps(max);
+      __m256 sum_v = _mm256_setzero_ps();
+      for (int j = 0; j < seq8; j += 8) {
+        const __m256 e = Exp(_mm256_sub_ps(_mm256_loadu_ps(scores + j), shift));
+        _mm256_storeu_ps(scores + j, e);
+        sum_v = _mm256_add_ps(sum_v, e);
+      }
+      float sum = HorizontalSum(sum_v);
+      for (int j = seq8; j < seq; ++j) {
+        scores[j] = expf(scores[j] - max);
+        sum += scores[j];
+      }
+      const float inv = 1.f / sum;
+      float* oi = out + static_cast<long>(i) * heads * head_dim + col;
+      for (int d0 = 0; d0 < dim8; d0 += 32) {  // up to 4 blocks of 8 columns, one accumulator each
+        const int blocks = dim8 - d0 >= 32 ? 4 : (dim8 - d0) / 8;
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int j = 0; j < seq; ++j) {
+          const __m256 s = _mm256_set1_ps(scores[j]);
+          const float* vj = v + static_cast<long>(j) * stride + col + d0;
+          for (int b = 0; b < blocks; ++b) acc[b] = _mm256_fmadd_ps(s, _mm256_loadu_ps(vj + 8 * b), acc[b]);
+        }
+        for (int b = 0; b < blocks; ++b) _mm256_storeu_ps(oi + d0 + 8 * b, _mm256_mul_ps(acc[b], _mm256_set1_ps(inv)));
+      }
+      for (int d = dim8; d < head_dim; ++d) {
+        float acc = 0.f;
+        for (int j = 0; j < seq; ++j) acc += scores[j] * v[static_cast<long>(j) * stride + col + d];
+        oi[d] = acc * inv;
+      }
+    }
+  }
+}
+
+}  // namespace flatbert::x86
