@@ -134,12 +134,14 @@ Kernels NeonKernels() {
   k.name = "neon";
   k.linear_f32 = arm::LinearF32Neon;
   k.linear_f16 = LinearF16Of<arm::HalfToFloatNeon, arm::LinearF32Neon>;
+  k.quantize_i8 = arm::QuantizeRowsNeon;
   k.gemm_i8 = arm::GemmI8Neon;
   k.linear_i4 = LinearI4Of<DequantizeI4, arm::LinearF32Neon>;  // scalar unpack: no NEON version yet
   k.layernorm_f32 = arm::LayerNormNeon;
   k.nonorm_f32 = arm::NoNormNeon;
   k.add_f32 = arm::AddNeon;
   k.relu_f32 = arm::ReluNeon;
+  k.gelu_f32 = arm::GeluNeon;
   return k;
 }
 #endif

@@ -13,6 +13,8 @@ void LayerNormNeon(float* x, const float* gamma, const float* beta, int m, int n
 void AddNeon(float* x, const float* y, size_t n);
 void ReluNeon(float* x, size_t n);
 void NoNormNeon(float* x, const float* gamma, const float* beta, int m, int n);
+void GeluNeon(float* x, size_t n);
+void QuantizeRowsNeon(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16); row sums unused.
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                 const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);

@@ -2,7 +2,7 @@
 // Compiled with -mavx2 -mfma; only called when the CPU has both. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
-#include "kernels/x86/erf_coefficients.h"
+#include "kernels/erf_coefficients.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {

@@ -3,7 +3,7 @@
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
-#include "kernels/x86/erf_coefficients.h"
+#include "kernels/erf_coefficients.h"
 #include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 

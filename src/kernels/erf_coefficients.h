@@ -2,7 +2,7 @@
 // erf(z) ~ z * P(z^2) / Q(z^2) on z in [-4, 4] (Eigen's generic_fast_erf_float), highest power first.
 // `static`: each ISA's file keeps its own copy (see tile.h).
 
-namespace flatbert::x86::erf_coefficients {
+namespace flatbert::erf_coefficients {
 
 constexpr float kInvSqrt2 = 0.70710678118654752f;
 constexpr int kAlphaCount = 7, kBetaCount = 5;
@@ -21,4 +21,4 @@ static inline float ErfApprox(float z) {
   return z * p / q;
 }
 
-}  // namespace flatbert::x86::erf_coefficients
+}  // namespace flatbert::erf_coefficients
