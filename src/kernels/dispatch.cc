@@ -142,6 +142,7 @@ Kernels NeonKernels() {
   k.add_f32 = arm::AddNeon;
   k.relu_f32 = arm::ReluNeon;
   k.gelu_f32 = arm::GeluNeon;
+  k.attention_f32 = arm::AttentionNeon;
   return k;
 }
 #endif

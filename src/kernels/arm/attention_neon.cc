@@ -1,0 +1,118 @@
+// Multi-head self-attention for one unpadded sequence, NEON: attention_avx2.cc's scheme with 4 lanes. Each head's
+// keys are transposed into scratch ([head_dim][seq]) so 4 scores come from broadcasting one query value against a
+// row of keys; the softmax runs 4 lanes at a time (a polynomial exp, within 2 ulp of expf); the weighted sum of
+// values broadcasts each score against a row of values. Tails shorter than 4 run scalar.
+#include <arm_neon.h>
+#include <math.h>
+
+#include "kernels/arm/arm_kernels.h"
+
+namespace flatbert::arm {
+namespace {
+
+inline float32x4_t RoundToNearest(float32x4_t x) {
+#if defined(__aarch64__)
+  return vrndnq_f32(x);
+#else  // exact for |x| < 2^22
+  const float32x4_t magic = vdupq_n_f32(12582912.f);
+  return vsubq_f32(vaddq_f32(x, magic), magic);
+#endif
+}
+
+// e^x for x <= 0: x = n ln2 + r, |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n (n >= -126, so
+// 2^n is built in the exponent bits).
+inline float32x4_t Exp(float32x4_t x) {
+  x = vmaxq_f32(x, vdupq_n_f32(-87.f));
+  const float32x4_t n = RoundToNearest(vmulq_n_f32(x, 1.44269504f));
+  float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(0.693145752f));
+  r = vfmsq_f32(r, n, vdupq_n_f32(1.42860677e-6f));
+  constexpr float kTaylor[] = {1.f / 120, 1.f / 24, 1.f / 6, 0.5f, 1.f, 1.f};
+  float32x4_t p = vdupq_n_f32(1.f / 720);
+  for (const float c : kTaylor) p = vfmaq_f32(vdupq_n_f32(c), p, r);
+  const int32x4_t two_n = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+  return vmulq_f32(p, vreinterpretq_f32_s32(two_n));
+}
+
+inline float HorizontalMax(float32x4_t v) {
+#if defined(__aarch64__)
+  return vmaxvq_f32(v);
+#else
+  const float32x2_t m = vpmax_f32(vget_low_f32(v), vget_high_f32(v));
+  return vget_lane_f32(vpmax_f32(m, m), 0);
+#endif
+}
+
+inline float HorizontalSum(float32x4_t v) {
+#if defined(__aarch64__)
+  return vaddvq_f32(v);
+#else
+  const float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+  return vget_lane_f32(vpadd_f32(s, s), 0);
+#endif
+}
+
+}  // namespace
+
+void AttentionNeon(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
+                   int head_dim, float* scratch) {
+  const float scale = 1.f / sqrtf(static_cast<float>(head_dim));
+  float* scores = scratch;
+  float* keys_t = scratch + seq;  // [head_dim][seq]
+  const int seq4 = seq & ~3, dim4 = head_dim & ~3;
+  for (int h = 0; h < heads; ++h) {
+    const int col = h * head_dim;
+    for (int j = 0; j < seq; ++j)
+      for (int d = 0; d < head_dim; ++d) keys_t[static_cast<long>(d) * seq + j] = k[static_cast<long>(j) * stride + col + d];
+    for (int i = 0; i < seq; ++i) {
+      const float* qi = q + static_cast<long>(i) * stride + col;
+      float32x4_t max_v = vdupq_n_f32(-INFINITY);
+      for (int j = 0; j < seq4; j += 4) {
+        float32x4_t part[4] = {vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f)};
+        for (int d = 0; d < head_dim; ++d)
+          part[d % 4] =
+              vfmaq_f32(part[d % 4], vld1q_f32(keys_t + static_cast<long>(d) * seq + j), vdupq_n_f32(qi[d]));
+        const float32x4_t acc =
+            vmulq_n_f32(vaddq_f32(vaddq_f32(part[0], part[1]), vaddq_f32(part[2], part[3])), scale);
+        vst1q_f32(scores + j, acc);
+        max_v = vmaxq_f32(max_v, acc);
+      }
+      float max = HorizontalMax(max_v);
+      for (int j = seq4; j < seq; ++j) {
+        float dot = 0.f;
+        for (int d = 0; d < head_dim; ++d) dot += qi[d] * keys_t[static_cast<long>(d) * seq + j];
+        scores[j] = dot * scale;
+        max = scores[j] > max ? scores[j] : max;
+      }
+      const float32x4_t shift = vdupq_n_f32(max);
+      float32x4_t sum_v = vdupq_n_f32(0.f);
+      for (int j = 0; j < seq4; j += 4) {
+        const float32x4_t e = Exp(vsubq_f32(vld1q_f32(scores + j), shift));
+        vst1q_f32(scores + j, e);
+        sum_v = vaddq_f32(sum_v, e);
+      }
+      float sum = HorizontalSum(sum_v);
+      for (int j = seq4; j < seq; ++j) {
+        scores[j] = expf(scores[j] - max);
+        sum += scores[j];
+      }
+      const float inv = 1.f / sum;
+      float* oi = out + static_cast<long>(i) * heads * head_dim + col;
+      for (int d0 = 0; d0 < dim4; d0 += 16) {  // up to 4 blocks of 4 columns, one accumulator each
+        const int blocks = dim4 - d0 >= 16 ? 4 : (dim4 - d0) / 4;
+        float32x4_t acc[4] = {vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f)};
+        for (int j = 0; j < seq; ++j) {
+          const float* vj = v + static_cast<long>(j) * stride + col + d0;
+          for (int b = 0; b < blocks; ++b) acc[b] = vfmaq_f32(acc[b], vld1q_f32(vj + 4 * b), vdupq_n_f32(scores[j]));
+        }
+        for (int b = 0; b < blocks; ++b) vst1q_f32(oi + d0 + 4 * b, vmulq_n_f32(acc[b], inv));
+      }
+      for (int d = dim4; d < head_dim; ++d) {
+        float acc = 0.f;
+        for (int j = 0; j < seq; ++j) acc += scores[j] * v[static_cast<long>(j) * stride + col + d];
+        oi[d] = acc * inv;
+      }
+    }
+  }
+}
+
+}  // namespace flatbert::arm
