@@ -5,10 +5,11 @@
 // fused epilogue fma(acc, x_scale * w_scale, bias).
 // Tile: 4 rows of x by 4 column blocks, 16 accumulators: two vpdpbusd per cycle at 4-5 cycles latency need 8-10
 // chains, and 4 + 4 loads per 16 vpdpbusd leave the load ports room (4x2 measured 5-10% slower, 6x4 spills, 8x2
-// the same as 4x4). Column panels are the outer loop, so one panel of weights (64 x k bytes) stays in L1 while
-// every row tile passes over it (3-10% faster than rows outer on the 128-to-768-wide shapes).
-// Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them.
-// No STL here.
+// slower end to end). Column panels are the outer loop, so one panel of weights (64 x k bytes) stays in L1 while
+// every row tile passes over it. The accumulators are named struct members passed by value, never an array: GCC 12
+// keeps an array of __m512i in memory (any runtime index, e.g. in the epilogue, forces it there) and copied the
+// accumulators between registers and the stack on every depth step.
+// Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them. No STL here.
 #include <immintrin.h>
 
 #include "kernels/tile.h"
@@ -16,10 +17,42 @@
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
+namespace {
+
+constexpr int kRows = 4, kBlocks = 4, kLanes = 16;
+
+struct Row {  // one row of x against the tile's 4 column blocks
+  __m512i c0, c1, c2, c3;
+};
+
+inline Row Step(Row a, const int8_t* x, __m512i w0, __m512i w1, __m512i w2, __m512i w3) {
+  int x4;
+  __builtin_memcpy(&x4, x, 4);
+  const __m512i xv = _mm512_set1_epi32(x4);
+  return {_mm512_dpbusd_epi32(a.c0, xv, w0), _mm512_dpbusd_epi32(a.c1, xv, w1), _mm512_dpbusd_epi32(a.c2, xv, w2),
+          _mm512_dpbusd_epi32(a.c3, xv, w3)};
+}
+
+// The fused epilogue of one column block for the tile's real rows: y = fma(acc - 128 row sum, xs * ws, bias).
+inline void StoreBlock(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int rows, const float* x_scales,
+                       const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int n,
+                       int column) {
+  const __mmask16 mask = TailMask16(n - column);
+  const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
+  const __m512 ws = _mm512_maskz_loadu_ps(mask, w_scales + column);
+  const __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
+  const __m512i acc[kRows] = {a0, a1, a2, a3};
+  for (int r = 0; r < rows; ++r) {
+    const __m512 sum = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r], offset));
+    _mm512_mask_storeu_ps(y + static_cast<long>(r) * n + column, mask,
+                          _mm512_fmadd_ps(sum, _mm512_mul_ps(_mm512_set1_ps(x_scales[r]), ws), b));
+  }
+}
+
+}  // namespace
 
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                       const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
-  constexpr int kRows = 4, kBlocks = 4, kLanes = 16;
   const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes;
   for (int b = 0; b < blocks; b += kBlocks) {
     const int8_t* wb[kBlocks];
@@ -27,31 +60,23 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
     for (int i = 0; i < m; i += kRows) {
       const int8_t* xr[kRows];
       const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
-      __m512i acc[kRows][kBlocks];
-      for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_setzero_si512();
+      const __m512i zero = _mm512_setzero_si512();
+      Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
       for (int s = 0; s < steps; ++s) {
-        __m512i wv[kBlocks];
-        for (int c = 0; c < kBlocks; ++c) wv[c] = _mm512_loadu_si512(wb[c] + 64 * s);
-        for (int r = 0; r < kRows; ++r) {
-          int x4;
-          __builtin_memcpy(&x4, xr[r] + 4 * s, 4);
-          const __m512i xv = _mm512_set1_epi32(x4);
-          for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], xv, wv[c]);
-        }
+        const __m512i w0 = _mm512_loadu_si512(wb[0] + 64 * s), w1 = _mm512_loadu_si512(wb[1] + 64 * s),
+                      w2 = _mm512_loadu_si512(wb[2] + 64 * s), w3 = _mm512_loadu_si512(wb[3] + 64 * s);
+        r0 = Step(r0, xr[0] + 4 * s, w0, w1, w2, w3);
+        r1 = Step(r1, xr[1] + 4 * s, w0, w1, w2, w3);
+        r2 = Step(r2, xr[2] + 4 * s, w0, w1, w2, w3);
+        r3 = Step(r3, xr[3] + 4 * s, w0, w1, w2, w3);
       }
-      for (int c = 0; c < real_blocks; ++c) {
-        const int column = (b + c) * kLanes;
-        const __mmask16 mask = TailMask16(n - column);
-        const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
-        const __m512 ws = _mm512_maskz_loadu_ps(mask, w_scales + column);
-        const __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
-        for (int r = 0; r < rows; ++r) {
-          const __m512 sum = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][c], offset));
-          _mm512_mask_storeu_ps(y + static_cast<long>(i + r) * n + column, mask,
-                                _mm512_fmadd_ps(sum, _mm512_mul_ps(_mm512_set1_ps(x_scales[i + r]), ws), b));
-        }
-      }
+      const float* xs = x_scales + i;
+      float* yi = y + static_cast<long>(i) * n;
+      const int column = b * kLanes;
+      StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, rows, xs, w_scales, w_row_sums, bias, yi, n, column);
+      if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 16);
+      if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 32);
+      if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 48);
     }
   }
 }
