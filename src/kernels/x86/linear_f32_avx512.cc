@@ -1,6 +1,7 @@
 // f32 GEMM microkernel for AVX-512F over K1N16-packed weights (quant/pack.h): each depth step of a block is 16
 // output columns in one zmm, multiplied by one broadcast x value, so each lane accumulates one output and no
-// horizontal sums are needed. Tile: 4 rows of x by 2 column blocks (8 accumulators); bias added at the store.
+// horizontal sums are needed. Tile: 4 rows of x by 4 column blocks (16 accumulators, named struct members: see
+// linear_i8_avx512vnni.cc); bias added at the store. Column panels are the outer loop (one panel stays in L1).
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
@@ -9,34 +10,55 @@
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
+namespace {
+
+constexpr int kRows = 4, kBlocks = 4, kLanes = 16;
+
+struct Row {  // one row of x against the tile's 4 column blocks
+  __m512 c0, c1, c2, c3;
+};
+
+inline Row Step(Row a, float x, __m512 w0, __m512 w1, __m512 w2, __m512 w3) {
+  const __m512 xv = _mm512_set1_ps(x);
+  return {_mm512_fmadd_ps(xv, w0, a.c0), _mm512_fmadd_ps(xv, w1, a.c1), _mm512_fmadd_ps(xv, w2, a.c2),
+          _mm512_fmadd_ps(xv, w3, a.c3)};
+}
+
+// Bias added and stored for one column block of the tile's real rows.
+inline void StoreBlock(__m512 a0, __m512 a1, __m512 a2, __m512 a3, int rows, const float* bias, float* y, int n,
+                       int column) {
+  const __mmask16 mask = TailMask16(n - column);
+  const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
+  const __m512 acc[kRows] = {a0, a1, a2, a3};
+  for (int r = 0; r < rows; ++r) _mm512_mask_storeu_ps(y + static_cast<long>(r) * n + column, mask, _mm512_add_ps(acc[r], bv));
+}
+
+}  // namespace
 
 void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y, int m, int n, int k) {
-  constexpr int kRows = 4, kBlocks = 2, kLanes = 16;
   const int blocks = (n + kLanes - 1) / kLanes;
-  for (int i = 0; i < m; i += kRows) {
-    const float* xr[kRows];
-    const int rows = TileRows(x, i, m, kRows, k, xr);
-    for (int b = 0; b < blocks; b += kBlocks) {
-      const float* wb[kBlocks];
-      const int real_blocks = TileRows(w, b, blocks, kBlocks, kLanes * k, wb);
-      __m512 acc[kRows][kBlocks];
-      for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_setzero_ps();
+  for (int b = 0; b < blocks; b += kBlocks) {
+    const float* wb[kBlocks];
+    const int real_blocks = TileRows(w, b, blocks, kBlocks, kLanes * k, wb);
+    for (int i = 0; i < m; i += kRows) {
+      const float* xr[kRows];
+      const int rows = TileRows(x, i, m, kRows, k, xr);
+      const __m512 zero = _mm512_setzero_ps();
+      Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
       for (int d = 0; d < k; ++d) {
-        __m512 wv[kBlocks];
-        for (int c = 0; c < kBlocks; ++c) wv[c] = _mm512_loadu_ps(wb[c] + kLanes * d);
-        for (int r = 0; r < kRows; ++r) {
-          const __m512 xv = _mm512_set1_ps(xr[r][d]);
-          for (int c = 0; c < kBlocks; ++c) acc[r][c] = _mm512_fmadd_ps(xv, wv[c], acc[r][c]);
-        }
+        const __m512 w0 = _mm512_loadu_ps(wb[0] + kLanes * d), w1 = _mm512_loadu_ps(wb[1] + kLanes * d),
+                     w2 = _mm512_loadu_ps(wb[2] + kLanes * d), w3 = _mm512_loadu_ps(wb[3] + kLanes * d);
+        r0 = Step(r0, xr[0][d], w0, w1, w2, w3);
+        r1 = Step(r1, xr[1][d], w0, w1, w2, w3);
+        r2 = Step(r2, xr[2][d], w0, w1, w2, w3);
+        r3 = Step(r3, xr[3][d], w0, w1, w2, w3);
       }
-      for (int c = 0; c < real_blocks; ++c) {
-        const int column = (b + c) * kLanes;
-        const __mmask16 mask = TailMask16(n - column);
-        const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
-        for (int r = 0; r < rows; ++r)
-          _mm512_mask_storeu_ps(y + static_cast<long>(i + r) * n + column, mask, _mm512_add_ps(acc[r][c], bv));
-      }
+      float* yi = y + static_cast<long>(i) * n;
+      const int column = b * kLanes;
+      StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, rows, bias, yi, n, column);
+      if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, rows, bias, yi, n, column + 16);
+      if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, rows, bias, yi, n, column + 32);
+      if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, rows, bias, yi, n, column + 48);
     }
   }
 }
