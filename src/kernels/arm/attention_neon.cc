@@ -67,12 +67,18 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
       const float* qi = q + static_cast<long>(i) * stride + col;
       float32x4_t max_v = vdupq_n_f32(-INFINITY);
       for (int j = 0; j < seq4; j += 4) {
-        float32x4_t part[4] = {vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f)};
-        for (int d = 0; d < head_dim; ++d)
-          part[d % 4] =
-              vfmaq_f32(part[d % 4], vld1q_f32(keys_t + static_cast<long>(d) * seq + j), vdupq_n_f32(qi[d]));
-        const float32x4_t acc =
-            vmulq_n_f32(vaddq_f32(vaddq_f32(part[0], part[1]), vaddq_f32(part[2], part[3])), scale);
+        const float* kj = keys_t + j;
+        auto key = [&](int d) { return vld1q_f32(kj + static_cast<long>(d) * seq); };
+        float32x4_t p0 = vdupq_n_f32(0.f), p1 = p0, p2 = p0, p3 = p0;  // named, never an array indexed at run time
+        int d = 0;
+        for (; d + 4 <= head_dim; d += 4) {
+          p0 = vfmaq_f32(p0, key(d), vdupq_n_f32(qi[d]));
+          p1 = vfmaq_f32(p1, key(d + 1), vdupq_n_f32(qi[d + 1]));
+          p2 = vfmaq_f32(p2, key(d + 2), vdupq_n_f32(qi[d + 2]));
+          p3 = vfmaq_f32(p3, key(d + 3), vdupq_n_f32(qi[d + 3]));
+        }
+        for (; d < head_dim; ++d) p0 = vfmaq_f32(p0, key(d), vdupq_n_f32(qi[d]));
+        const float32x4_t acc = vmulq_n_f32(vaddq_f32(vaddq_f32(p0, p1), vaddq_f32(p2, p3)), scale);
         vst1q_f32(scores + j, acc);
         max_v = vmaxq_f32(max_v, acc);
       }

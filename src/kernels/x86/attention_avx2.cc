@@ -54,12 +54,18 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
       const float* qi = q + static_cast<long>(i) * stride + col;
       __m256 max_v = _mm256_set1_ps(-INFINITY);
       for (int j = 0; j < seq8; j += 8) {
-        __m256 part[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-        for (int d = 0; d < head_dim; ++d)
-          part[d % 4] = _mm256_fmadd_ps(_mm256_set1_ps(qi[d]), _mm256_loadu_ps(keys_t + static_cast<long>(d) * seq + j),
-                                        part[d % 4]);
-        const __m256 acc = _mm256_mul_ps(
-            _mm256_add_ps(_mm256_add_ps(part[0], part[1]), _mm256_add_ps(part[2], part[3])), _mm256_set1_ps(scale));
+        const float* kj = keys_t + j;
+        auto key = [&](int d) { return _mm256_loadu_ps(kj + static_cast<long>(d) * seq); };
+        __m256 p0 = _mm256_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;  // named: see attention_avx512.cc
+        int d = 0;
+        for (; d + 4 <= head_dim; d += 4) {
+          p0 = _mm256_fmadd_ps(_mm256_set1_ps(qi[d]), key(d), p0);
+          p1 = _mm256_fmadd_ps(_mm256_set1_ps(qi[d + 1]), key(d + 1), p1);
+          p2 = _mm256_fmadd_ps(_mm256_set1_ps(qi[d + 2]), key(d + 2), p2);
+          p3 = _mm256_fmadd_ps(_mm256_set1_ps(qi[d + 3]), key(d + 3), p3);
+        }
+        for (; d < head_dim; ++d) p0 = _mm256_fmadd_ps(_mm256_set1_ps(qi[d]), key(d), p0);
+        const __m256 acc = _mm256_mul_ps(_mm256_add_ps(_mm256_add_ps(p0, p1), _mm256_add_ps(p2, p3)), _mm256_set1_ps(scale));
         _mm256_storeu_ps(scores + j, acc);
         max_v = _mm256_max_ps(max_v, acc);
       }

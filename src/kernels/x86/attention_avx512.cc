@@ -2,7 +2,9 @@
 // each head's keys are transposed into scratch ([head_dim][seq]) so 16 scores come from broadcasting one query
 // value against a row of keys; the softmax runs 16 lanes at a time (a polynomial exp, within 2 ulp of expf);
 // the weighted sum of values broadcasts each score against a row of values, 16 lanes along the head dimension.
-// Four independent accumulators in each loop keep the FMA pipes busy instead of waiting on one chain.
+// Four independent accumulators in each loop keep the FMA pipes busy instead of waiting on one chain; they are
+// named variables, never an array indexed at run time (GCC 12 keeps such an array in memory: a store and a load on
+// every FMA).
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 #include <math.h>
@@ -42,12 +44,18 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
       __m512 max = _mm512_set1_ps(-INFINITY);
       for (int j = 0; j < seq; j += 16) {
         const __mmask16 mask = TailMask16(seq - j);
-        __m512 part[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        for (int d = 0; d < head_dim; ++d)
-          part[d % 4] = _mm512_fmadd_ps(_mm512_set1_ps(qi[d]),
-                                        _mm512_maskz_loadu_ps(mask, keys_t + static_cast<long>(d) * seq + j), part[d % 4]);
-        const __m512 acc = _mm512_mul_ps(_mm512_add_ps(_mm512_add_ps(part[0], part[1]), _mm512_add_ps(part[2], part[3])),
-                                         _mm512_set1_ps(scale));
+        const float* kj = keys_t + j;
+        auto key = [&](int d) { return _mm512_maskz_loadu_ps(mask, kj + static_cast<long>(d) * seq); };
+        __m512 p0 = _mm512_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;
+        int d = 0;
+        for (; d + 4 <= head_dim; d += 4) {
+          p0 = _mm512_fmadd_ps(_mm512_set1_ps(qi[d]), key(d), p0);
+          p1 = _mm512_fmadd_ps(_mm512_set1_ps(qi[d + 1]), key(d + 1), p1);
+          p2 = _mm512_fmadd_ps(_mm512_set1_ps(qi[d + 2]), key(d + 2), p2);
+          p3 = _mm512_fmadd_ps(_mm512_set1_ps(qi[d + 3]), key(d + 3), p3);
+        }
+        for (; d < head_dim; ++d) p0 = _mm512_fmadd_ps(_mm512_set1_ps(qi[d]), key(d), p0);
+        const __m512 acc = _mm512_mul_ps(_mm512_add_ps(_mm512_add_ps(p0, p1), _mm512_add_ps(p2, p3)), _mm512_set1_ps(scale));
         _mm512_mask_storeu_ps(scores + j, mask, acc);
         max = _mm512_mask_max_ps(max, mask, max, acc);
       }
