@@ -81,7 +81,8 @@ void GemmI8(benchmark::State& state, const Kernels* k) {
   std::vector<float> x_scales, y(static_cast<size_t>(m) * n);
   QuantizeActivationsI8(*k, x.data(), 0.f, m, kk, xq, x_scales);
   for (auto _ : state) {
-    k->gemm_i8(xq.data(), x_scales.data(), w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk);
+    k->gemm_i8(xq.data(), x_scales.data(), w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk,
+               Activation::kNone);
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);

@@ -106,10 +106,12 @@ Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
   classifier_ = BindLinear(file, "classifier");
 }
 
-void Encoder::Apply(const Linear& l, const float* x, float* y, int rows) const { ApplyToSameInput({{&l, y}}, x, rows); }
+void Encoder::Apply(const Linear& l, const float* x, float* y, int rows, Activation act) const {
+  ApplyToSameInput({{&l, y}}, x, rows, act);
+}
 
 void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
-                               int rows) const {
+                               int rows, Activation act) const {
   thread_local std::vector<int8_t> xq;
   thread_local std::vector<float> x_scales;
   const Linear* quantized_for = nullptr;  // the int8 Linear whose input scale xq holds
@@ -125,14 +127,15 @@ void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, fl
           quantized_for = l;
         }
         k_.gemm_i8(xq.data(), x_scales.data(), static_cast<const int8_t*>(l->weight), l->scales, l->row_sums, l->bias,
-                   y, rows, l->out, l->in);
-        break;
+                   y, rows, l->out, l->in, act);
+        continue;  // the epilogue applied act
       case fb::DType::I4:
         k_.linear_i4(x, static_cast<const uint8_t*>(l->weight), l->scales, l->group, l->bias, y, rows, l->out, l->in);
         break;
       default:
         k_.linear_f32(x, static_cast<const float*>(l->weight), l->bias, y, rows, l->out, l->in);
     }
+    Activate(y, static_cast<size_t>(rows) * l->out, act);
   }
 }
 
@@ -162,12 +165,9 @@ void Encoder::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
   }
 }
 
-void Encoder::Activate(float* x, size_t n) const {
-  if (config_.activation() == fb::Activation::Relu) {
-    k_.relu_f32(x, n);
-  } else {
-    k_.gelu_f32(x, n);
-  }
+void Encoder::Activate(float* x, size_t n, Activation act) const {
+  if (act == Activation::kRelu) k_.relu_f32(x, n);
+  if (act == Activation::kGelu) k_.gelu_f32(x, n);
 }
 
 // Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
@@ -255,9 +255,9 @@ void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
   std::vector<float>&mid = ws.mid, &out = ws.out;
   mid.resize(rows * ffn);
   out.resize(rows * inner);
+  const Activation activation = config_.activation() == fb::Activation::Relu ? Activation::kRelu : Activation::kGelu;
   auto run_ffn = [&](const FfnWeights& f) {  // attn = norm(W2 act(W1 attn) + attn)
-    Apply(f.intermediate, attn.data(), mid.data(), seq);
-    Activate(mid.data(), mid.size());
+    Apply(f.intermediate, attn.data(), mid.data(), seq, activation);
     Apply(f.output, mid.data(), out.data(), seq);
     k_.add_f32(out.data(), attn.data(), out.size());
     ApplyNorm(f.output_norm, out.data(), seq, inner);

@@ -62,11 +62,12 @@ class Encoder {
   void TableRow(const Linear& table, int32_t id, float* out) const;  // one row of a lookup table, dequantized
   void RunLayer(const LayerWeights& layer, Workspace& ws, int seq) const;
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
-  void Activate(float* x, size_t n) const;
-  void Apply(const Linear& linear, const float* x, float* y, int rows) const;
+  void Activate(float* x, size_t n, Activation act) const;
+  // y = act(x W^T + b); int8 Linears apply act in the GEMM's epilogue.
+  void Apply(const Linear& linear, const float* x, float* y, int rows, Activation act = Activation::kNone) const;
   // Linears that read the same x: int8 ones with the same input scale quantize it once.
-  void ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
-                        int rows) const;
+  void ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x, int rows,
+                        Activation act = Activation::kNone) const;
 
   const fb::ArchConfig& config_;
   const Kernels& k_;

@@ -10,9 +10,11 @@ namespace flatbert {
 // The int8 GEMM as every path computes it: int32 dot products of xq rows (PackedDepth(k) bytes, zero padded, as
 // the path's quantizer wrote them) with w (packed K4N16, quant/pack.h) and the fused epilogue
 //   y[i][j] = fma(float(acc[i][j]), x_scales[i] * w_scales[j], bias[j])   (bias may be null: 0)
-// with an explicit fused multiply-add on every path, so all paths give bit-identical results.
+// with an explicit fused multiply-add on every path, so all paths give bit-identical results; then `act`, also fused
+// into the epilogue (ReLU bit-identical too; GELU within 2e-6 of the reference's std::erf on the SIMD paths).
+enum class Activation : uint8_t { kNone, kRelu, kGelu };
 using GemmI8Fn = void (*)(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 // Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
 // its own max|row|/127 (bit-identical to QuantizeRowsInt8); scales[r] gets the scale used.
 using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
@@ -68,9 +70,10 @@ void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale
 // int8 linear: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
 // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
 // (int8, packed K4N16 as quant/pack.h lays it out; one scale and one row sum per output row),
-// y = acc * row scale * w_scales[n] + bias[n].
+// y = act(acc * row scale * w_scales[n] + bias[n]).
 void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
-              const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+              const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k,
+              Activation act = Activation::kNone);
 
 // The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once
 // per call, it is packed K1N16 and the m rows of x reuse it in the path's f32 linear.

@@ -104,6 +104,33 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
   }
 }
 
+// ReLU bit-identical; GELU within 2e-6 of the reference relative to its input (erf's error scales with x/2).
+TEST_P(SimdKernelTest, LinearI8ActivationEpilogueMatchesReference) {
+  std::mt19937 rng(12);
+  for (const Shape& s : Shapes()) {
+    const auto x = Random(static_cast<size_t>(s.m) * s.k, rng, 3.f), wf = Random(static_cast<size_t>(s.n) * s.k, rng);
+    std::vector<int8_t> w(wf.size());
+    std::vector<float> scales(static_cast<size_t>(s.n));
+    QuantizeRowsInt8(wf.data(), s.n, s.k, w.data(), scales.data());
+    const std::vector<int32_t> sums = RowSumsInt8(w.data(), s.n, s.k);
+    std::vector<int8_t> packed(K4N16Size(s.n, s.k));
+    PackK4N16(w.data(), s.n, s.k, packed.data());
+    const auto b = Random(static_cast<size_t>(s.n), rng);
+    std::vector<float> input(static_cast<size_t>(s.m) * s.n), want(input.size()), got(input.size());
+    auto linear = [&](const Kernels& k, Activation act, std::vector<float>& y) {
+      LinearI8(k, x.data(), 0.f, packed.data(), scales.data(), sums.data(), b.data(), y.data(), s.m, s.n, s.k, act);
+    };
+    linear(ref(), Activation::kNone, input);
+    for (const Activation act : {Activation::kRelu, Activation::kGelu}) {
+      linear(ref(), act, want);
+      linear(simd(), act, got);
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], act == Activation::kRelu ? 0.f : 2e-6f * (1.f + std::fabs(input[i])))
+            << "m=" << s.m << " n=" << s.n << " k=" << s.k << " act=" << static_cast<int>(act) << " at " << i;
+    }
+  }
+}
+
 TEST_P(SimdKernelTest, LinearI4MatchesReference) {
   std::mt19937 rng(13);
   for (const Shape& s : Shapes()) {

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/kernels.h"
+
 namespace flatbert::arm {
 
 // NEON (armv7 with VFPv4, and every aarch64).
@@ -19,9 +21,9 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
 void QuantizeRowsNeon(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16); row sums unused.
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 // ARMv8.2 dot product (sdot): Cortex-A55/A76 and later, e.g. Raspberry Pi 5.
 void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                   const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+                   const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 
 }  // namespace flatbert::arm

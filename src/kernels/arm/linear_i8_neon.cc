@@ -11,7 +11,7 @@
 namespace flatbert::arm {
 
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-                const float* bias, float* y, int m, int n, int k) {
+                const float* bias, float* y, int m, int n, int k, Activation act) {
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; ++i) {
     const int8_t* x = xq + static_cast<long>(i) * 4 * steps;
@@ -33,7 +33,7 @@ void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const 
       for (int q = 0; q < 4; ++q)
         acc[0][q] = vcombine_s32(vpadd_s32(vget_low_s32(pairs[q][0]), vget_high_s32(pairs[q][0])),
                                  vpadd_s32(vget_low_s32(pairs[q][1]), vget_high_s32(pairs[q][1])));
-      StoreBlock(acc, 1, x_scales + i, w_scales, bias, y + static_cast<long>(i) * n, n, b * 16);
+      StoreBlock(acc, 1, x_scales + i, w_scales, bias, y + static_cast<long>(i) * n, n, b * 16, act);
     }
   }
 }

@@ -12,7 +12,7 @@
 namespace flatbert::arm {
 
 void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-                   const float* bias, float* y, int m, int n, int k) {
+                   const float* bias, float* y, int m, int n, int k, Activation act) {
   constexpr int kRows = 4;
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
@@ -33,7 +33,7 @@ void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, con
           for (int q = 0; q < 4; ++q) acc[r][q] = vdotq_s32(acc[r][q], wv[q], xv);
         }
       }
-      StoreBlock(acc, rows, x_scales + i, w_scales, bias, y + static_cast<long>(i) * n, n, b * 16);
+      StoreBlock(acc, rows, x_scales + i, w_scales, bias, y + static_cast<long>(i) * n, n, b * 16, act);
     }
   }
 }

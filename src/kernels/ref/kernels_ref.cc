@@ -34,15 +34,22 @@ void LinearF16(const float* x, const uint16_t* w, const float* bias, float* y, i
   }
 }
 
+float Gelu(float x) { return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f)); }
+
+float Activate(float x, Activation act) {
+  if (act == Activation::kRelu) return x > 0.f ? x : 0.f;
+  return act == Activation::kGelu ? Gelu(x) : x;
+}
+
 void GemmI8(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-            const float* bias, float* y, int m, int n, int k) {
+            const float* bias, float* y, int m, int n, int k, Activation act) {
   const size_t depth = static_cast<size_t>(PackedDepth(k));
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
       int32_t sum = 0;
       for (int p = 0; p < k; ++p) sum += static_cast<int32_t>(xq[i * depth + p]) * w[K4N16Index(j, p, k)];
       y[static_cast<size_t>(i) * n + j] =
-          std::fma(static_cast<float>(sum), x_scales[i] * w_scales[j], bias ? bias[j] : 0.f);
+          Activate(std::fma(static_cast<float>(sum), x_scales[i] * w_scales[j], bias ? bias[j] : 0.f), act);
     }
 }
 
@@ -74,11 +81,11 @@ void AddF32(float* x, const float* y, size_t n) {
 }
 
 void GeluF32(float* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.f + std::erf(x[i] * 0.70710678118654752f));
+  for (size_t i = 0; i < n; ++i) x[i] = Gelu(x[i]);
 }
 
 void ReluF32(float* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : 0.f;
+  for (size_t i = 0; i < n; ++i) x[i] = Activate(x[i], Activation::kRelu);
 }
 
 void TanhF32(float* x, size_t n) {

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "kernels/tile.h"
+#include "kernels/x86/gelu_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -28,7 +29,7 @@ inline Row Step(Row a, const int8_t* x, __m256i w0, __m256i w1) {
 
 // The fused epilogue of 8 columns for the tile's real rows.
 inline void StoreHalf(__m256i a0, __m256i a1, __m256i a2, __m256i a3, int rows, const float* x_scales,
-                      const float* w_scales, const float* bias, float* y, int n, int column) {
+                      const float* w_scales, const float* bias, float* y, int n, int column, Activation act) {
   const int count = n - column < kLanes ? n - column : kLanes;
   if (count <= 0) return;
   const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -37,15 +38,17 @@ inline void StoreHalf(__m256i a0, __m256i a1, __m256i a2, __m256i a3, int rows, 
   const __m256i acc[kRows] = {a0, a1, a2, a3};
   for (int r = 0; r < rows; ++r) {
     const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(x_scales[r]), ws);
-    _mm256_maskstore_ps(y + static_cast<long>(r) * n + column, mask,
-                        _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r]), scale, bv));
+    __m256 out = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r]), scale, bv);
+    if (act == Activation::kRelu) out = _mm256_max_ps(out, _mm256_setzero_ps());
+    if (act == Activation::kGelu) out = GeluAvx2Lanes(out);
+    _mm256_maskstore_ps(y + static_cast<long>(r) * n + column, mask, out);
   }
 }
 
 }  // namespace
 
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-                const float* bias, float* y, int m, int n, int k) {
+                const float* bias, float* y, int m, int n, int k, Activation act) {
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
     const int8_t* xr[kRows];
@@ -64,8 +67,8 @@ void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const 
       }
       const float* xs = x_scales + i;
       float* yi = y + static_cast<long>(i) * n;
-      StoreHalf(r0.lo, r1.lo, r2.lo, r3.lo, rows, xs, w_scales, bias, yi, n, b * 16);
-      StoreHalf(r0.hi, r1.hi, r2.hi, r3.hi, rows, xs, w_scales, bias, yi, n, b * 16 + kLanes);
+      StoreHalf(r0.lo, r1.lo, r2.lo, r3.lo, rows, xs, w_scales, bias, yi, n, b * 16, act);
+      StoreHalf(r0.hi, r1.hi, r2.hi, r3.hi, rows, xs, w_scales, bias, yi, n, b * 16 + kLanes, act);
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <immintrin.h>
 
 #include "kernels/tile.h"
+#include "kernels/x86/gelu_avx512.h"
 #include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -33,10 +34,10 @@ inline Row Step(Row a, const int8_t* x, __m512i w0, __m512i w1, __m512i w2, __m5
           _mm512_dpbusd_epi32(a.c3, xv, w3)};
 }
 
-// The fused epilogue of one column block for the tile's real rows: y = fma(acc - 128 row sum, xs * ws, bias).
+// The fused epilogue of one column block for the tile's real rows: y = act(fma(acc - 128 row sum, xs * ws, bias)).
 inline void StoreBlock(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int rows, const float* x_scales,
                        const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int n,
-                       int column) {
+                       int column, Activation act) {
   const __mmask16 mask = TailMask16(n - column);
   const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
   const __m512 ws = _mm512_maskz_loadu_ps(mask, w_scales + column);
@@ -44,15 +45,17 @@ inline void StoreBlock(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int rows,
   const __m512i acc[kRows] = {a0, a1, a2, a3};
   for (int r = 0; r < rows; ++r) {
     const __m512 sum = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r], offset));
-    _mm512_mask_storeu_ps(y + static_cast<long>(r) * n + column, mask,
-                          _mm512_fmadd_ps(sum, _mm512_mul_ps(_mm512_set1_ps(x_scales[r]), ws), b));
+    __m512 out = _mm512_fmadd_ps(sum, _mm512_mul_ps(_mm512_set1_ps(x_scales[r]), ws), b);
+    if (act == Activation::kRelu) out = _mm512_max_ps(out, _mm512_setzero_ps());
+    if (act == Activation::kGelu) out = GeluAvx512Lanes(out);
+    _mm512_mask_storeu_ps(y + static_cast<long>(r) * n + column, mask, out);
   }
 }
 
 }  // namespace
 
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k) {
+                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act) {
   const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes;
   for (int b = 0; b < blocks; b += kBlocks) {
     const int8_t* wb[kBlocks];
@@ -73,10 +76,10 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
       const float* xs = x_scales + i;
       float* yi = y + static_cast<long>(i) * n;
       const int column = b * kLanes;
-      StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, rows, xs, w_scales, w_row_sums, bias, yi, n, column);
-      if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 16);
-      if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 32);
-      if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 48);
+      StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, rows, xs, w_scales, w_row_sums, bias, yi, n, column, act);
+      if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 16, act);
+      if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 32, act);
+      if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 48, act);
     }
   }
 }

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/kernels.h"
+
 namespace flatbert::x86 {
 
 void LinearF32Avx2(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
@@ -31,8 +33,8 @@ void NoNormAvx512(float* x, const float* gamma, const float* beta, int m, int n)
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). AVX2 ignores w_row_sums. VNNI takes xq as
 // q + 128 (QuantizeRowsOffsetAvx512) and subtracts 128 * w_row_sums.
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k);
+                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 
 }  // namespace flatbert::x86
