@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/reduce_neon.h"
 
 namespace flatbert::arm {
 namespace {
@@ -31,24 +32,6 @@ inline float32x4_t Exp(float32x4_t x) {
   for (const float c : kTaylor) p = vfmaq_f32(vdupq_n_f32(c), p, r);
   const int32x4_t two_n = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
   return vmulq_f32(p, vreinterpretq_f32_s32(two_n));
-}
-
-inline float HorizontalMax(float32x4_t v) {
-#if defined(__aarch64__)
-  return vmaxvq_f32(v);
-#else
-  const float32x2_t m = vpmax_f32(vget_low_f32(v), vget_high_f32(v));
-  return vget_lane_f32(vpmax_f32(m, m), 0);
-#endif
-}
-
-inline float HorizontalSum(float32x4_t v) {
-#if defined(__aarch64__)
-  return vaddvq_f32(v);
-#else
-  const float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
-  return vget_lane_f32(vpadd_f32(s, s), 0);
-#endif
 }
 
 }  // namespace

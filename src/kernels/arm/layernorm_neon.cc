@@ -5,20 +5,9 @@
 #include <cmath>
 
 #include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/reduce_neon.h"
 
 namespace flatbert::arm {
-namespace {
-
-inline float HorizontalSum(float32x4_t v) {
-#if defined(__aarch64__)
-  return vaddvq_f32(v);
-#else
-  const float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
-  return vget_lane_f32(vpadd_f32(s, s), 0);
-#endif
-}
-
-}  // namespace
 
 void LayerNormNeon(float* x, const float* gamma, const float* beta, int m, int n, float eps) {
   const int n4 = n & ~3;

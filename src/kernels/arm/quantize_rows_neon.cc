@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/reduce_neon.h"
 
 namespace flatbert::arm {
 namespace {
@@ -15,12 +16,7 @@ float RowScale(const float* row, int cols) {
   float32x4_t amax_v = vdupq_n_f32(0.f);
   int c = 0;
   for (; c + 4 <= cols; c += 4) amax_v = vmaxq_f32(amax_v, vabsq_f32(vld1q_f32(row + c)));
-#if defined(__aarch64__)
-  float amax = vmaxvq_f32(amax_v);
-#else
-  const float32x2_t m = vpmax_f32(vget_low_f32(amax_v), vget_high_f32(amax_v));
-  float amax = vget_lane_f32(vpmax_f32(m, m), 0);
-#endif
+  float amax = HorizontalMax(amax_v);
   for (; c < cols; ++c) amax = fabsf(row[c]) > amax ? fabsf(row[c]) : amax;
   return amax > 0.f ? amax / 127.f : 1.f;
 }

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "kernels/x86/reduce_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -16,10 +17,7 @@ float RowScale(const float* row, int cols) {
   __m256 amax_v = _mm256_setzero_ps();
   int c = 0;
   for (; c + 8 <= cols; c += 8) amax_v = _mm256_max_ps(amax_v, _mm256_andnot_ps(sign, _mm256_loadu_ps(row + c)));
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax_v), _mm256_extractf128_ps(amax_v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_movehdup_ps(m));
-  float amax = _mm_cvtss_f32(m);
+  float amax = HorizontalMax(amax_v);
   for (; c < cols; ++c) amax = fabsf(row[c]) > amax ? fabsf(row[c]) : amax;
   return amax > 0.f ? amax / 127.f : 1.f;
 }
