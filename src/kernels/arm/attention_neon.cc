@@ -7,6 +7,7 @@
 
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/reduce_neon.h"
+#include "kernels/attention_scalar.h"
 
 namespace flatbert::arm {
 namespace {
@@ -44,8 +45,7 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
   const int seq4 = seq & ~3, dim4 = head_dim & ~3;
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
-    for (int j = 0; j < seq; ++j)
-      for (int d = 0; d < head_dim; ++d) keys_t[static_cast<long>(d) * seq + j] = k[static_cast<long>(j) * stride + col + d];
+    TransposeHeadKeys(k, stride, col, seq, head_dim, keys_t);
     for (int i = 0; i < seq; ++i) {
       const float* qi = q + static_cast<long>(i) * stride + col;
       float32x4_t max_v = vdupq_n_f32(-INFINITY);
@@ -67,9 +67,7 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
       }
       float max = HorizontalMax(max_v);
       for (int j = seq4; j < seq; ++j) {
-        float dot = 0.f;
-        for (int d = 0; d < head_dim; ++d) dot += qi[d] * keys_t[static_cast<long>(d) * seq + j];
-        scores[j] = dot * scale;
+        scores[j] = ScoreOf(qi, keys_t, seq, j, head_dim) * scale;
         max = scores[j] > max ? scores[j] : max;
       }
       const float32x4_t shift = vdupq_n_f32(max);
@@ -86,20 +84,29 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
       }
       const float inv = 1.f / sum;
       float* oi = out + static_cast<long>(i) * heads * head_dim + col;
-      for (int d0 = 0; d0 < dim4; d0 += 16) {  // up to 4 blocks of 4 columns, one accumulator each
-        const int blocks = dim4 - d0 >= 16 ? 4 : (dim4 - d0) / 4;
-        float32x4_t acc[4] = {vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f), vdupq_n_f32(0.f)};
+      int d0 = 0;
+      for (; d0 + 16 <= dim4; d0 += 16) {  // 4 blocks of 4 columns, 4 named accumulators
+        float32x4_t a0 = vdupq_n_f32(0.f), a1 = a0, a2 = a0, a3 = a0;
         for (int j = 0; j < seq; ++j) {
+          const float32x4_t s = vdupq_n_f32(scores[j]);
           const float* vj = v + static_cast<long>(j) * stride + col + d0;
-          for (int b = 0; b < blocks; ++b) acc[b] = vfmaq_f32(acc[b], vld1q_f32(vj + 4 * b), vdupq_n_f32(scores[j]));
+          a0 = vfmaq_f32(a0, vld1q_f32(vj), s);
+          a1 = vfmaq_f32(a1, vld1q_f32(vj + 4), s);
+          a2 = vfmaq_f32(a2, vld1q_f32(vj + 8), s);
+          a3 = vfmaq_f32(a3, vld1q_f32(vj + 12), s);
         }
-        for (int b = 0; b < blocks; ++b) vst1q_f32(oi + d0 + 4 * b, vmulq_n_f32(acc[b], inv));
+        vst1q_f32(oi + d0, vmulq_n_f32(a0, inv));
+        vst1q_f32(oi + d0 + 4, vmulq_n_f32(a1, inv));
+        vst1q_f32(oi + d0 + 8, vmulq_n_f32(a2, inv));
+        vst1q_f32(oi + d0 + 12, vmulq_n_f32(a3, inv));
       }
-      for (int d = dim4; d < head_dim; ++d) {
-        float acc = 0.f;
-        for (int j = 0; j < seq; ++j) acc += scores[j] * v[static_cast<long>(j) * stride + col + d];
-        oi[d] = acc * inv;
+      for (; d0 < dim4; d0 += 4) {
+        float32x4_t a = vdupq_n_f32(0.f);
+        for (int j = 0; j < seq; ++j)
+          a = vfmaq_f32(a, vld1q_f32(v + static_cast<long>(j) * stride + col + d0), vdupq_n_f32(scores[j]));
+        vst1q_f32(oi + d0, vmulq_n_f32(a, inv));
       }
+      for (int d = dim4; d < head_dim; ++d) oi[d] = WeightedValue(scores, v, stride, col + d, seq) * inv;
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "kernels/attention_scalar.h"
 #include "kernels/x86/reduce_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -37,8 +38,7 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
   const int seq8 = seq & ~7, dim8 = head_dim & ~7;
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
-    for (int j = 0; j < seq; ++j)
-      for (int d = 0; d < head_dim; ++d) keys_t[static_cast<long>(d) * seq + j] = k[static_cast<long>(j) * stride + col + d];
+    TransposeHeadKeys(k, stride, col, seq, head_dim, keys_t);
     for (int i = 0; i < seq; ++i) {
       const float* qi = q + static_cast<long>(i) * stride + col;
       __m256 max_v = _mm256_set1_ps(-INFINITY);
@@ -60,9 +60,7 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
       }
       float max = HorizontalMax(max_v);
       for (int j = seq8; j < seq; ++j) {
-        float dot = 0.f;
-        for (int d = 0; d < head_dim; ++d) dot += qi[d] * keys_t[static_cast<long>(d) * seq + j];
-        scores[j] = dot * scale;
+        scores[j] = ScoreOf(qi, keys_t, seq, j, head_dim) * scale;
         max = scores[j] > max ? scores[j] : max;
       }
       const __m256 shift = _mm256_set1_ps(max);
@@ -79,21 +77,30 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
       }
       const float inv = 1.f / sum;
       float* oi = out + static_cast<long>(i) * heads * head_dim + col;
-      for (int d0 = 0; d0 < dim8; d0 += 32) {  // up to 4 blocks of 8 columns, one accumulator each
-        const int blocks = dim8 - d0 >= 32 ? 4 : (dim8 - d0) / 8;
-        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+      const __m256 inv_v = _mm256_set1_ps(inv);
+      int d0 = 0;
+      for (; d0 + 32 <= dim8; d0 += 32) {  // 4 blocks of 8 columns, 4 named accumulators
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int j = 0; j < seq; ++j) {
           const __m256 s = _mm256_set1_ps(scores[j]);
           const float* vj = v + static_cast<long>(j) * stride + col + d0;
-          for (int b = 0; b < blocks; ++b) acc[b] = _mm256_fmadd_ps(s, _mm256_loadu_ps(vj + 8 * b), acc[b]);
+          a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(vj), a0);
+          a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(vj + 8), a1);
+          a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(vj + 16), a2);
+          a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(vj + 24), a3);
         }
-        for (int b = 0; b < blocks; ++b) _mm256_storeu_ps(oi + d0 + 8 * b, _mm256_mul_ps(acc[b], _mm256_set1_ps(inv)));
+        _mm256_storeu_ps(oi + d0, _mm256_mul_ps(a0, inv_v));
+        _mm256_storeu_ps(oi + d0 + 8, _mm256_mul_ps(a1, inv_v));
+        _mm256_storeu_ps(oi + d0 + 16, _mm256_mul_ps(a2, inv_v));
+        _mm256_storeu_ps(oi + d0 + 24, _mm256_mul_ps(a3, inv_v));
       }
-      for (int d = dim8; d < head_dim; ++d) {
-        float acc = 0.f;
-        for (int j = 0; j < seq; ++j) acc += scores[j] * v[static_cast<long>(j) * stride + col + d];
-        oi[d] = acc * inv;
+      for (; d0 < dim8; d0 += 8) {
+        __m256 a = _mm256_setzero_ps();
+        for (int j = 0; j < seq; ++j)
+          a = _mm256_fmadd_ps(_mm256_set1_ps(scores[j]), _mm256_loadu_ps(v + static_cast<long>(j) * stride + col + d0), a);
+        _mm256_storeu_ps(oi + d0, _mm256_mul_ps(a, inv_v));
       }
+      for (int d = dim8; d < head_dim; ++d) oi[d] = WeightedValue(scores, v, stride, col + d, seq) * inv;
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "kernels/attention_scalar.h"
 #include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -37,8 +38,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
   float* keys_t = scratch + seq;  // [head_dim][seq]
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
-    for (int j = 0; j < seq; ++j)
-      for (int d = 0; d < head_dim; ++d) keys_t[static_cast<long>(d) * seq + j] = k[static_cast<long>(j) * stride + col + d];
+    TransposeHeadKeys(k, stride, col, seq, head_dim, keys_t);
     for (int i = 0; i < seq; ++i) {
       const float* qi = q + static_cast<long>(i) * stride + col;
       __m512 max = _mm512_set1_ps(-INFINITY);
