@@ -136,8 +136,12 @@ TEST(ModelFileTest, VocabularyIndexIsStoredAndChecked) {
     EXPECT_EQ(slots->size(), 8192u);  // the power of two at least twice the 3,000 tokens
     const WordPieceTokenizer tokenizer = ModelTokenizer(file);
     const auto& vocab = *file.meta().tokenizer()->vocab();
-    for (flatbuffers::uoffset_t id = 0; id < vocab.size(); ++id)
-      ASSERT_EQ(vocab.Get(tokenizer.id(vocab.Get(id)->string_view())), vocab.Get(id)) << id;
+    const VocabIndex built(&vocab, {});  // what a file without the stored index gets at load
+    for (flatbuffers::uoffset_t id = 0; id < vocab.size(); ++id) {
+      const std::string_view token = vocab.Get(id)->string_view();
+      ASSERT_EQ(vocab.Get(tokenizer.id(token)), vocab.Get(id)) << id;
+      ASSERT_EQ(built.Find(token), tokenizer.id(token)) << id;
+    }
   }
   auto* slots = fb::GetMutableSizePrefixedModel(bytes.data())->mutable_tokenizer()->mutable_vocab_slots();
   const auto used = std::find_if(slots->begin(), slots->end(), [](uint16_t slot) { return slot != 0; });
