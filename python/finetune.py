@@ -114,6 +114,8 @@ def main():
     tok = WordPieceTokenizer(vocab, max_length=args.max_length)
     rows = data.replab("train", lang=None)
     langs = args.langs.split(",")
+    if not set(langs) <= {"en", "es"}:
+        sys.exit(f"finetune: --langs {args.langs}: RepLab 2013 has en and es rows")
     train_rows = [r for r in rows if r["lang"] in langs and not data.is_validation(r["tweet_id"])]
     train = encode_rows(train_rows, tok)
     val = encode_rows([r for r in rows if r["lang"] == "en" and data.is_validation(r["tweet_id"])], tok)

@@ -13,6 +13,7 @@ from another run's weights:
 import argparse
 import os
 import random
+import sys
 import time
 
 import torch
@@ -98,7 +99,10 @@ def main():
         step = ckpt["step"]
         print(f"resuming at step {step}")
     elif args.start_from:
-        ckpt = torch.load(os.path.join(args.start_from, "checkpoint.pt"))
+        start = os.path.join(args.start_from, "checkpoint.pt")
+        if not os.path.exists(start):
+            sys.exit(f"pretrain: --start-from {args.start_from} has no checkpoint.pt (a pretrain.py --out directory)")
+        ckpt = torch.load(start)
         model.load_state_dict(ckpt["model"])
         head.load_state_dict(ckpt["head"])
         print(f"starting from the weights of {args.start_from} (step {ckpt['step']} there)")
