@@ -132,6 +132,24 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void PeakI8Vnni(benchmark
   state.counters["GOPS"] = benchmark::Counter(2.0 * 64 * kPeakChains * kPeakSteps * state.iterations() / 1e9,
                                               benchmark::Counter::kIsRate);
 }
+
+// The AVX2 path's f32 ceiling: 12 independent vfmadd231ps chains (AVX2 has 16 ymm registers). int8 has no AVX2
+// peak of one instruction to measure (each step is sign, sign, maddubs, madd, add).
+constexpr int kPeakChainsAvx2 = 12;
+
+__attribute__((target("avx2,fma"))) void PeakF32Avx2(benchmark::State& state) {
+  __m256 acc[kPeakChainsAvx2];
+  for (int c = 0; c < kPeakChainsAvx2; ++c) acc[c] = _mm256_set1_ps(static_cast<float>(c));
+  const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-4f);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+      for (int c = 0; c < kPeakChainsAvx2; ++c) acc[c] = _mm256_fmadd_ps(acc[c], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * 8 * kPeakChainsAvx2 * kPeakSteps * state.iterations() / 1e9,
+                                                benchmark::Counter::kIsRate);
+}
+
 #endif
 
 int Register() {
@@ -140,6 +158,7 @@ int Register() {
     benchmark::RegisterBenchmark("peak_f32/avx512", PeakF32Avx512);
     benchmark::RegisterBenchmark("peak_i8/avx512", PeakI8Vnni);
   }
+  if (KernelsFor("avx2")) benchmark::RegisterBenchmark("peak_f32/avx2", PeakF32Avx2);
 #endif
   for (const char* const* name = KernelPathNames(); *name; ++name) {
     const Kernels* k = KernelsFor(*name);
