@@ -57,11 +57,20 @@ void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_
 
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
                   const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k) {
-  thread_local std::vector<float> wide, packed;
-  wide.resize(static_cast<size_t>(n) * k);
+  // One block of 16 rows at a time: widened into a buffer that stays in L1, then written out in K1N16 order.
+  thread_local std::vector<float> rows, packed;
+  rows.resize(static_cast<size_t>(kPackColumns) * k);
   packed.resize(K1N16Count(n, k));
-  dequantize(w, w_scales, group, wide.data(), wide.size());
-  PackK1N16(wide.data(), n, k, packed.data());
+  for (int first = 0; first < n; first += kPackColumns) {
+    const int count = std::min(kPackColumns, n - first);
+    const size_t offset = static_cast<size_t>(first) * k;  // rows are whole groups: a byte and a scale boundary
+    dequantize(w + offset / 2, w_scales + offset / static_cast<size_t>(group), group, rows.data(),
+               static_cast<size_t>(count) * k);
+    float* block = packed.data() + offset;
+    for (int d = 0; d < k; ++d)
+      for (int lane = 0; lane < kPackColumns; ++lane)
+        block[static_cast<size_t>(d) * kPackColumns + lane] = lane < count ? rows[static_cast<size_t>(lane) * k + d] : 0.f;
+  }
   linear_f32(x, packed.data(), bias, y, m, n, k);
 }
 
