@@ -4,10 +4,10 @@
 // adds and subtracts 1.5 * 2^23 (exact round-to-nearest-even for |v| <= 127), then converts; 8 lanes a step and a
 // scalar tail with lrintf.
 #include <arm_neon.h>
-#include <math.h>
 
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/reduce_neon.h"
+#include "kernels/quantize_scalar.h"
 
 namespace flatbert::arm {
 namespace {
@@ -18,7 +18,7 @@ float RowScale(const float* row, int cols) {
   for (; c + 4 <= cols; c += 4) amax_v = vmaxq_f32(amax_v, vabsq_f32(vld1q_f32(row + c)));
   float amax = HorizontalMax(amax_v);
   for (; c < cols; ++c) amax = fabsf(row[c]) > amax ? fabsf(row[c]) : amax;
-  return amax > 0.f ? amax / 127.f : 1.f;
+  return ScaleOfMax(amax);
 }
 
 inline int32x4_t RoundClamped(float32x4_t v, float32x4_t inv) {
@@ -43,10 +43,7 @@ void QuantizeRowsNeon(const float* x, int rows, int cols, float fixed_scale, int
                                          vmovn_s32(RoundClamped(vld1q_f32(row + c + 4), inv_v)));
       vst1_s8(out + c, vmovn_s16(q16));
     }
-    for (; c < cols; ++c) {
-      const float v = row[c] * inv;
-      out[c] = static_cast<int8_t>(lrintf(v < -127.f ? -127.f : (v > 127.f ? 127.f : v)));
-    }
+    for (; c < cols; ++c) out[c] = QuantizeOne(row[c], inv);
   }
 }
 

@@ -4,8 +4,8 @@
 // same way as vcvtps2dq under the default rounding mode). Signed bytes: GemmI8Avx2's input.
 // Compiled with -mavx2; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
-#include <math.h>
 
+#include "kernels/quantize_scalar.h"
 #include "kernels/x86/reduce_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -19,7 +19,7 @@ float RowScale(const float* row, int cols) {
   for (; c + 8 <= cols; c += 8) amax_v = _mm256_max_ps(amax_v, _mm256_andnot_ps(sign, _mm256_loadu_ps(row + c)));
   float amax = HorizontalMax(amax_v);
   for (; c < cols; ++c) amax = fabsf(row[c]) > amax ? fabsf(row[c]) : amax;
-  return amax > 0.f ? amax / 127.f : 1.f;
+  return ScaleOfMax(amax);
 }
 
 }  // namespace
@@ -39,10 +39,7 @@ void QuantizeRowsAvx2(const float* x, int rows, int cols, float fixed_scale, int
       const __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i32), _mm256_extracti128_si256(i32, 1));
       _mm_storel_epi64(reinterpret_cast<__m128i*>(out + c), _mm_packs_epi16(i16, i16));
     }
-    for (; c < cols; ++c) {
-      const float v = row[c] * inv;
-      out[c] = static_cast<int8_t>(lrintf(v < -127.f ? -127.f : (v > 127.f ? 127.f : v)));
-    }
+    for (; c < cols; ++c) out[c] = QuantizeOne(row[c], inv);
   }
 }
 

@@ -5,6 +5,7 @@
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
+#include "kernels/quantize_scalar.h"
 #include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -19,7 +20,7 @@ float RowScale(const float* row, int cols) {
     amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, row + c)));
   }
   const float max = _mm512_reduce_max_ps(amax);
-  return max > 0.f ? max / 127.f : 1.f;
+  return ScaleOfMax(max);
 }
 
 }  // namespace
