@@ -1,6 +1,7 @@
 #pragma once
 // The scalar pieces every SIMD attention kernel shares: the per-head key transpose and the tails shorter than a
 // vector. `static`, as kernels/tile.h explains: each ISA's file keeps its own copy.
+#include <math.h>
 
 namespace flatbert {
 
@@ -15,6 +16,25 @@ static inline float ScoreOf(const float* qi, const float* keys_t, int seq, int j
   float dot = 0.f;
   for (int d = 0; d < head_dim; ++d) dot += qi[d] * keys_t[static_cast<long>(d) * seq + j];
   return dot;
+}
+
+// The scores of keys [first, seq), scaled, written to scores; returns the larger of max and theirs.
+static inline float ScoresFrom(int first, const float* qi, const float* keys_t, int seq, int head_dim, float scale,
+                               float* scores, float max) {
+  for (int j = first; j < seq; ++j) {
+    scores[j] = ScoreOf(qi, keys_t, seq, j, head_dim) * scale;
+    max = scores[j] > max ? scores[j] : max;
+  }
+  return max;
+}
+
+// scores[j] = e^(scores[j] - max) for j in [first, seq); returns sum plus theirs.
+static inline float ExponentiateFrom(int first, int seq, float max, float* scores, float sum) {
+  for (int j = first; j < seq; ++j) {
+    scores[j] = expf(scores[j] - max);
+    sum += scores[j];
+  }
+  return sum;
 }
 
 // sum_j scores[j] v[j][column].

@@ -8,6 +8,7 @@
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/reduce_neon.h"
 #include "kernels/attention_scalar.h"
+#include "kernels/exp_coefficients.h"
 
 namespace flatbert::arm {
 namespace {
@@ -21,16 +22,15 @@ inline float32x4_t RoundToNearest(float32x4_t x) {
 #endif
 }
 
-// e^x for x <= 0: x = n ln2 + r, |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n (n >= -126, so
-// 2^n is built in the exponent bits).
+// e^x for x <= 0 (kernels/exp_coefficients.h); 2^n built in the exponent bits.
 inline float32x4_t Exp(float32x4_t x) {
-  x = vmaxq_f32(x, vdupq_n_f32(-87.f));
-  const float32x4_t n = RoundToNearest(vmulq_n_f32(x, 1.44269504f));
-  float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(0.693145752f));
-  r = vfmsq_f32(r, n, vdupq_n_f32(1.42860677e-6f));
-  constexpr float kTaylor[] = {1.f / 120, 1.f / 24, 1.f / 6, 0.5f, 1.f, 1.f};
-  float32x4_t p = vdupq_n_f32(1.f / 720);
-  for (const float c : kTaylor) p = vfmaq_f32(vdupq_n_f32(c), p, r);
+  using namespace exp_coefficients;
+  x = vmaxq_f32(x, vdupq_n_f32(kMinInput));
+  const float32x4_t n = RoundToNearest(vmulq_n_f32(x, kLog2e));
+  float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(kLn2Hi));
+  r = vfmsq_f32(r, n, vdupq_n_f32(kLn2Lo));
+  float32x4_t p = vdupq_n_f32(kTaylor[0]);
+  for (int k = 1; k < kTaylorCount; ++k) p = vfmaq_f32(vdupq_n_f32(kTaylor[k]), p, r);
   const int32x4_t two_n = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
   return vmulq_f32(p, vreinterpretq_f32_s32(two_n));
 }
@@ -65,11 +65,7 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
         vst1q_f32(scores + j, acc);
         max_v = vmaxq_f32(max_v, acc);
       }
-      float max = HorizontalMax(max_v);
-      for (int j = seq4; j < seq; ++j) {
-        scores[j] = ScoreOf(qi, keys_t, seq, j, head_dim) * scale;
-        max = scores[j] > max ? scores[j] : max;
-      }
+      const float max = ScoresFrom(seq4, qi, keys_t, seq, head_dim, scale, scores, HorizontalMax(max_v));
       const float32x4_t shift = vdupq_n_f32(max);
       float32x4_t sum_v = vdupq_n_f32(0.f);
       for (int j = 0; j < seq4; j += 4) {
@@ -77,12 +73,7 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
         vst1q_f32(scores + j, e);
         sum_v = vaddq_f32(sum_v, e);
       }
-      float sum = HorizontalSum(sum_v);
-      for (int j = seq4; j < seq; ++j) {
-        scores[j] = expf(scores[j] - max);
-        sum += scores[j];
-      }
-      const float inv = 1.f / sum;
+      const float inv = 1.f / ExponentiateFrom(seq4, seq, max, scores, HorizontalSum(sum_v));
       float* oi = out + static_cast<long>(i) * heads * head_dim + col;
       int d0 = 0;
       for (; d0 + 16 <= dim4; d0 += 16) {  // 4 blocks of 4 columns, 4 named accumulators

@@ -7,23 +7,23 @@
 #include <math.h>
 
 #include "kernels/attention_scalar.h"
+#include "kernels/exp_coefficients.h"
 #include "kernels/x86/reduce_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
 namespace {
 
-// e^x for x <= 0: x = n ln2 + r, |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n (n >= -126, so
-// 2^n is built in the exponent bits).
+// e^x for x <= 0 (kernels/exp_coefficients.h); 2^n built in the exponent bits.
 inline __m256 Exp(__m256 x) {
-  x = _mm256_max_ps(x, _mm256_set1_ps(-87.f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
-  constexpr float kTaylor[] = {1.f / 120, 1.f / 24, 1.f / 6, 0.5f, 1.f, 1.f};
-  __m256 p = _mm256_set1_ps(1.f / 720);
-  for (const float c : kTaylor) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
+  using namespace exp_coefficients;
+  x = _mm256_max_ps(x, _mm256_set1_ps(kMinInput));
+  const __m256 n =
+      _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
+  __m256 p = _mm256_set1_ps(kTaylor[0]);
+  for (int k = 1; k < kTaylorCount; ++k) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kTaylor[k]));
   const __m256i two_n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   return _mm256_mul_ps(p, _mm256_castsi256_ps(two_n));
 }
@@ -58,11 +58,7 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
         _mm256_storeu_ps(scores + j, acc);
         max_v = _mm256_max_ps(max_v, acc);
       }
-      float max = HorizontalMax(max_v);
-      for (int j = seq8; j < seq; ++j) {
-        scores[j] = ScoreOf(qi, keys_t, seq, j, head_dim) * scale;
-        max = scores[j] > max ? scores[j] : max;
-      }
+      const float max = ScoresFrom(seq8, qi, keys_t, seq, head_dim, scale, scores, HorizontalMax(max_v));
       const __m256 shift = _mm256_set1_ps(max);
       __m256 sum_v = _mm256_setzero_ps();
       for (int j = 0; j < seq8; j += 8) {
@@ -70,12 +66,7 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
         _mm256_storeu_ps(scores + j, e);
         sum_v = _mm256_add_ps(sum_v, e);
       }
-      float sum = HorizontalSum(sum_v);
-      for (int j = seq8; j < seq; ++j) {
-        scores[j] = expf(scores[j] - max);
-        sum += scores[j];
-      }
-      const float inv = 1.f / sum;
+      const float inv = 1.f / ExponentiateFrom(seq8, seq, max, scores, HorizontalSum(sum_v));
       float* oi = out + static_cast<long>(i) * heads * head_dim + col;
       const __m256 inv_v = _mm256_set1_ps(inv);
       int d0 = 0;
