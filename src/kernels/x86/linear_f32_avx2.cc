@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include "kernels/tile.h"
+#include "kernels/x86/tail_mask_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -25,9 +26,8 @@ inline Row Step(Row a, const float* x, __m256 w0, __m256 w1) {
 // Bias added and stored for 8 columns of the tile's real rows.
 inline void StoreHalf(__m256 a0, __m256 a1, __m256 a2, __m256 a3, int rows, const float* bias, float* y, int n,
                       int column) {
-  const int count = n - column < kLanes ? n - column : kLanes;
-  if (count <= 0) return;
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  if (column >= n) return;
+  const __m256i mask = TailMask8(n - column);
   const __m256 bv = bias ? _mm256_maskload_ps(bias + column, mask) : _mm256_setzero_ps();
   const __m256 acc[kRows] = {a0, a1, a2, a3};
   for (int r = 0; r < rows; ++r) _mm256_maskstore_ps(y + static_cast<long>(r) * n + column, mask, _mm256_add_ps(acc[r], bv));

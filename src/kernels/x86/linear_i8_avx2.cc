@@ -8,6 +8,7 @@
 
 #include "kernels/tile.h"
 #include "kernels/x86/gelu_avx2.h"
+#include "kernels/x86/tail_mask_avx2.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -30,9 +31,8 @@ inline Row Step(Row a, const int8_t* x, __m256i w0, __m256i w1) {
 // The fused epilogue of 8 columns for the tile's real rows.
 inline void StoreHalf(__m256i a0, __m256i a1, __m256i a2, __m256i a3, int rows, const float* x_scales,
                       const float* w_scales, const float* bias, float* y, int n, int column, Activation act) {
-  const int count = n - column < kLanes ? n - column : kLanes;
-  if (count <= 0) return;
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  if (column >= n) return;
+  const __m256i mask = TailMask8(n - column);
   const __m256 ws = _mm256_maskload_ps(w_scales + column, mask);
   const __m256 bv = bias ? _mm256_maskload_ps(bias + column, mask) : _mm256_setzero_ps();
   const __m256i acc[kRows] = {a0, a1, a2, a3};
