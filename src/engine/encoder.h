@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <utility>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "format/model_file.h"

@@ -76,7 +76,7 @@ void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_
               Activation act = Activation::kNone);
 
 // The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once
-// per call, it is packed K1N16 and the m rows of x reuse it in the path's f32 linear.
+// per call, 16 rows at a time written out packed K1N16, and the m rows of x reuse it in the path's f32 linear.
 using DequantizeI4Fn = void (*)(const uint8_t* w, const float* scales, int group, float* out, size_t count);
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
                   const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k);
