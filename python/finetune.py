@@ -106,6 +106,9 @@ def main():
     ap.add_argument("--distill-epochs", type=int, default=1,
                     help="with --distill: epochs on SemEval texts labelled by the teacher, before RepLab")
     args = ap.parse_args()
+    langs = args.langs.split(",")
+    if not set(langs) <= {"en", "es"}:
+        sys.exit(f"finetune: --langs {args.langs}: RepLab 2013 has en and es rows")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     t0 = time.time()
@@ -113,9 +116,6 @@ def main():
     vocab = load_vocab(os.path.join(args.init, "vocab.txt") if args.init else data.VOCAB)
     tok = WordPieceTokenizer(vocab, max_length=args.max_length)
     rows = data.replab("train", lang=None)
-    langs = args.langs.split(",")
-    if not set(langs) <= {"en", "es"}:
-        sys.exit(f"finetune: --langs {args.langs}: RepLab 2013 has en and es rows")
     train_rows = [r for r in rows if r["lang"] in langs and not data.is_validation(r["tweet_id"])]
     train = encode_rows(train_rows, tok)
     val = encode_rows([r for r in rows if r["lang"] == "en" and data.is_validation(r["tweet_id"])], tok)

@@ -70,6 +70,9 @@ def main():
                     help="all: every training text in ../shared/data; replab-en: RepLab 2013 English training texts")
     ap.add_argument("--start-from", help="a pre-training --out directory whose weights this run starts from")
     args = ap.parse_args()
+    start = os.path.join(args.start_from, "checkpoint.pt") if args.start_from else None
+    if start and not os.path.exists(start):  # checked before the corpus is tokenized
+        sys.exit(f"pretrain: --start-from {args.start_from} has no checkpoint.pt (a pretrain.py --out directory)")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -98,10 +101,7 @@ def main():
         sched.load_state_dict(ckpt["sched"])
         step = ckpt["step"]
         print(f"resuming at step {step}")
-    elif args.start_from:
-        start = os.path.join(args.start_from, "checkpoint.pt")
-        if not os.path.exists(start):
-            sys.exit(f"pretrain: --start-from {args.start_from} has no checkpoint.pt (a pretrain.py --out directory)")
+    elif start:
         ckpt = torch.load(start)
         model.load_state_dict(ckpt["model"])
         head.load_state_dict(ckpt["head"])
