@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Baselines for RepLab 2013 English test: majority class, and TF-IDF (word 1-2 grams + char 2-5 grams) with
-logistic regression (class_weight=balanced), trained on the same English training rows and normalized text.
+"""Baselines for RepLab 2013 English test: majority class, majority class per entity, and TF-IDF (word 1-2 grams +
+char 2-5 grams) with logistic regression (class_weight=balanced), trained on the same English training rows and
+normalized text.
 `tfidf_classifier()` is also the teacher of `python/finetune.py --distill`.
 
   /usr/bin/python3 python/baseline_tfidf.py                # fitted on all English training rows, test results
   /usr/bin/python3 python/baseline_tfidf.py --validation   # fitted on finetune.py's training split, validation results
 """
+import collections
 import os
 import sys
 
@@ -40,6 +42,13 @@ def main():
     majority = max(set(y_train), key=y_train.count)
     print("majority class (" + data.LABELS[majority] + ")")
     print(metrics.table(metrics.evaluate(y_test, [majority] * len(y_test), data.LABELS)))
+    by_entity = collections.defaultdict(collections.Counter)
+    for r, y in zip(train, y_train):
+        by_entity[r["entity_id"]][y] += 1
+    entity_majority = [by_entity[r["entity_id"]].most_common(1)[0][0] if r["entity_id"] in by_entity else majority
+                       for r in test]
+    print("\nmajority class of the tweet's entity in training (overall majority for entities without training rows)")
+    print(metrics.table(metrics.evaluate(y_test, entity_majority, data.LABELS)))
     clf = tfidf_classifier().fit(x_train, y_train)
     print("\nTF-IDF + logistic regression")
     print(metrics.table(metrics.evaluate(y_test, clf.predict(x_test).tolist(), data.LABELS)))
