@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Baselines for RepLab 2013 English test: majority class, majority class per entity, and TF-IDF (word 1-2 grams +
 char 2-5 grams) with logistic regression (class_weight=balanced), trained on the same English training rows and
-normalized text.
+normalized text. The same classifier over the model's own input, BERT WordPiece tokens (1-grams; 1-2 grams), shows
+what a bag of the transformer's tokens alone reaches.
 `tfidf_classifier()` is also the teacher of `python/finetune.py --distill`.
 
   /usr/bin/python3 python/baseline_tfidf.py                # fitted on all English training rows, test results
@@ -18,6 +19,11 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 sys.path.insert(0, os.path.dirname(__file__))
 from flatbert_py import data, metrics  # noqa: E402
 from flatbert_py.normalizer import normalize_tweet  # noqa: E402
+from flatbert_py.tokenizer import WordPieceTokenizer, load_vocab  # noqa: E402
+
+
+def logistic_regression():
+    return LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced")
 
 
 def tfidf_classifier():
@@ -26,7 +32,13 @@ def tfidf_classifier():
         ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, lowercase=True)),
     ])
-    return make_pipeline(features, LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced"))
+    return make_pipeline(features, logistic_regression())
+
+
+def wordpiece_classifier(max_n):
+    """TF-IDF over WordPiece token ids (the text given as space-separated ids), 1- to max_n-grams."""
+    features = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, max_n), min_df=2, sublinear_tf=True)
+    return make_pipeline(features, logistic_regression())
 
 
 def main():
@@ -52,6 +64,12 @@ def main():
     clf = tfidf_classifier().fit(x_train, y_train)
     print("\nTF-IDF + logistic regression")
     print(metrics.table(metrics.evaluate(y_test, clf.predict(x_test).tolist(), data.LABELS)))
+    tok = WordPieceTokenizer(load_vocab(data.VOCAB), max_length=64)  # the shipped model's tokenizer
+    ids_train, ids_test = ([" ".join(map(str, tok.encode(x)[1:-1])) for x in xs] for xs in (x_train, x_test))
+    for max_n in (1, 2):
+        clf = wordpiece_classifier(max_n).fit(ids_train, y_train)
+        print(f"\nTF-IDF over WordPiece tokens ({'1' if max_n == 1 else f'1-{max_n}'}-grams) + logistic regression")
+        print(metrics.table(metrics.evaluate(y_test, clf.predict(ids_test).tolist(), data.LABELS)))
 
 
 if __name__ == "__main__":
