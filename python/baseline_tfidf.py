@@ -51,25 +51,24 @@ def main():
     x_test = [normalize_tweet(r["text"]) for r in test]
     y_train = [data.LABELS.index(r["polarity"]) for r in train]
     y_test = [data.LABELS.index(r["polarity"]) for r in test]
+
+    def report(title, predicted):
+        print(title)
+        print(metrics.table(metrics.evaluate(y_test, [int(p) for p in predicted], data.LABELS)) + "\n")
+
     majority = max(set(y_train), key=y_train.count)
-    print("majority class (" + data.LABELS[majority] + ")")
-    print(metrics.table(metrics.evaluate(y_test, [majority] * len(y_test), data.LABELS)))
+    report("majority class (" + data.LABELS[majority] + ")", [majority] * len(y_test))
     by_entity = collections.defaultdict(collections.Counter)
     for r, y in zip(train, y_train):
         by_entity[r["entity_id"]][y] += 1
-    entity_majority = [by_entity[r["entity_id"]].most_common(1)[0][0] if r["entity_id"] in by_entity else majority
-                       for r in test]
-    print("\nmajority class of the tweet's entity in training (overall majority for entities without training rows)")
-    print(metrics.table(metrics.evaluate(y_test, entity_majority, data.LABELS)))
-    clf = tfidf_classifier().fit(x_train, y_train)
-    print("\nTF-IDF + logistic regression")
-    print(metrics.table(metrics.evaluate(y_test, clf.predict(x_test).tolist(), data.LABELS)))
+    report("majority class of the tweet's entity in training (overall majority for entities without training rows)",
+           [by_entity[r["entity_id"]].most_common(1)[0][0] if r["entity_id"] in by_entity else majority for r in test])
+    report("TF-IDF + logistic regression", tfidf_classifier().fit(x_train, y_train).predict(x_test))
     tok = WordPieceTokenizer(load_vocab(data.VOCAB), max_length=64)  # the shipped model's tokenizer
     ids_train, ids_test = ([" ".join(map(str, tok.encode(x)[1:-1])) for x in xs] for xs in (x_train, x_test))
-    for max_n in (1, 2):
-        clf = wordpiece_classifier(max_n).fit(ids_train, y_train)
-        print(f"\nTF-IDF over WordPiece tokens ({'1' if max_n == 1 else f'1-{max_n}'}-grams) + logistic regression")
-        print(metrics.table(metrics.evaluate(y_test, clf.predict(ids_test).tolist(), data.LABELS)))
+    for max_n, grams in ((1, "1-grams"), (2, "1-2 grams")):
+        report(f"TF-IDF over WordPiece tokens ({grams}) + logistic regression",
+               wordpiece_classifier(max_n).fit(ids_train, y_train).predict(ids_test))
 
 
 if __name__ == "__main__":
