@@ -10,6 +10,7 @@
 #include "quant/pack.h"
 #include "quant/quantize.h"
 #if defined(__x86_64__)
+#include "kernels/x86/cpu_x86.h"
 #include "kernels/x86/x86_kernels.h"
 #elif defined(__ARM_NEON)
 #include "kernels/arm/arm_kernels.h"
@@ -128,13 +129,12 @@ Kernels Avx512Kernels() {
   return k;
 }
 
-bool HasAvx2() {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+const x86::CpuFeatures& Cpu() {
+  static const x86::CpuFeatures features = x86::DetectCpuFeatures();
+  return features;
 }
-bool HasAvx512() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vnni");
-}
+bool HasAvx2() { return Cpu().avx2 && Cpu().fma && Cpu().f16c; }
+bool HasAvx512() { return Cpu().avx512f && Cpu().avx512bw && Cpu().avx512vnni; }
 #endif
 
 #if defined(__ARM_NEON)
