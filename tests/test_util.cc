@@ -2,9 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
+
+#include "format/model_file.h"
 
 namespace flatbert::testing {
 
@@ -23,6 +28,25 @@ std::vector<uint8_t> ReadBytes(const std::string& path) {
 void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<uint8_t> EditHeader(const std::vector<uint8_t>& file, const std::function<void(fb::ModelT&)>& edit) {
+  const size_t header = sizeof(flatbuffers::uoffset_t) + flatbuffers::GetPrefixedSize(file.data());
+  const std::unique_ptr<fb::ModelT> model(fb::GetSizePrefixedModel(file.data())->UnPack());
+  edit(*model);
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.FinishSizePrefixed(fb::Model::Pack(fbb, model.get()), fb::ModelIdentifier());
+  const size_t old_data = DataSectionOffset(header), new_data = DataSectionOffset(fbb.GetSize());
+  std::vector<uint8_t> out(new_data, 0);
+  std::memcpy(out.data(), fbb.GetBufferPointer(), fbb.GetSize());
+  out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(std::min(old_data, file.size())), file.end());
+  return out;
+}
+
+fb::TensorT& TensorNamed(fb::ModelT& model, const std::string& name) {
+  for (auto& t : model.tensors)
+    if (t->name == name) return *t;
+  throw std::runtime_error("no tensor " + name);
 }
 
 }  // namespace flatbert::testing

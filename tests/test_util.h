@@ -1,7 +1,10 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "flatbert_generated.h"
 
 namespace flatbert::testing {
 
@@ -10,5 +13,11 @@ std::string GoldenDir(const std::string& model);
 std::string TempPath(const std::string& name);
 std::vector<uint8_t> ReadBytes(const std::string& path);
 void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes);
+
+// A .fbm file with its flatbuffer header edited through the object API and the tensor data kept, so tensor
+// offsets still point where they did: how tests and the structured fuzzer make one field of a valid file wrong.
+std::vector<uint8_t> EditHeader(const std::vector<uint8_t>& file, const std::function<void(fb::ModelT&)>& edit);
+// The tensor of that name in an unpacked header (it must be there).
+fb::TensorT& TensorNamed(fb::ModelT& model, const std::string& name);
 
 }  // namespace flatbert::testing

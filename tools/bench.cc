@@ -9,11 +9,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "exit_codes.h"
 #include "flatbert/classifier.hpp"
 #include "flatbert/thread_pool.hpp"
 #include "kernels/kernels.h"
 #include "model_path.h"
-#include "tsv.h"
+#include "rows.h"
 
 namespace flatbert::tools {
 namespace {
@@ -22,23 +23,15 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
-std::vector<std::string> ReadTexts(const std::string& path, const std::string& lang, size_t limit) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot open data '" + path + "'");
-  std::string line;
-  std::getline(f, line);
-  const std::vector<std::string> header = SplitTabs(line);
-  const long text = ColumnIndex(header, "text"), lang_col = ColumnIndex(header, "lang");
-  if (text < 0) throw Error("'" + path + "' has no 'text' column");
-  std::vector<std::string> texts;
-  while (texts.size() < limit && std::getline(f, line)) {
-    const std::vector<std::string> fields = SplitTabs(line);
-    if (fields.size() != header.size()) continue;
-    if (lang != "all" && lang_col >= 0 && fields[lang_col] != lang) continue;
-    texts.push_back(fields[text]);
-  }
-  if (texts.empty()) throw Error("no texts in '" + path + "'");
-  return texts;
+// Rows of --data in --lang, as many as `limit`; rows that cannot be read count as bad rows.
+std::vector<Row> ReadRows(const std::string& path, const std::string& lang, size_t limit) {
+  InputFile input(path);
+  RowReader reader(input.stream(), RowFormat::kAuto, "text", {{"lang", false}});
+  std::vector<Row> rows;
+  for (Row row; rows.size() < limit && reader.Next(row);)
+    if (!row.error.empty() || lang == "all" || row.fields[0].empty() || row.fields[0] == lang) rows.push_back(std::move(row));
+  if (rows.empty()) throw Error("no texts in '" + path + "'");
+  return rows;
 }
 
 // This process's peak resident set: VmHWM belongs to the current address space, while getrusage's ru_maxrss
@@ -61,39 +54,55 @@ double Percentile(std::vector<double> v, double q) {
 
 int RunBench(const BenchOptions& opt) {
   const std::string path = ResolveModel(opt.model);
-  const std::vector<std::string> texts = ReadTexts(opt.data, opt.lang, static_cast<size_t>(opt.count));
+  const std::vector<Row> rows = ReadRows(opt.data, opt.lang, static_cast<size_t>(opt.count));
 
   const auto t0 = Clock::now();
   const Classifier model = Classifier::Load(path);
   const double load_ms = 1e3 * Seconds(t0, Clock::now());
 
-  for (int i = 0; i < opt.warmup; ++i) model.Classify(texts[static_cast<size_t>(i) % texts.size()]);
+  for (int i = 0; i < opt.warmup; ++i) ClassifyRow(model, rows[static_cast<size_t>(i) % rows.size()]);
+  // Latency of the rows that classify; the others are counted and reported, as classify would.
   std::vector<double> latency_ms;
+  std::vector<const Row*> bad;
+  std::vector<std::string> errors;
   long tokens = 0;
-  for (const std::string& t : texts) {
+  for (const Row& row : rows) {
     const auto a = Clock::now();
-    tokens += model.Classify(t).num_tokens;
-    latency_ms.push_back(1e3 * Seconds(a, Clock::now()));
+    const Outcome outcome = ClassifyRow(model, row);
+    const double ms = 1e3 * Seconds(a, Clock::now());
+    if (!outcome.error.empty()) {
+      bad.push_back(&row);
+      errors.push_back(outcome.error);
+      continue;
+    }
+    tokens += outcome.prediction.num_tokens;
+    latency_ms.push_back(ms);
   }
+  if (latency_ms.empty()) throw Error("none of the " + std::to_string(rows.size()) + " rows of '" + opt.data + "' classifies");
+  const size_t timed = latency_ms.size();
   nlohmann::ordered_json result = {
       {"model", path},
       {"model_bytes", model.file_size()},
       {"kernels", BestKernels().name},
-      {"tweets", texts.size()},
-      {"mean_tokens", double(tokens) / texts.size()},
+      {"tweets", timed},
+      {"bad_rows", bad.size()},
+      {"mean_tokens", double(tokens) / timed},
       {"load_ms", load_ms},
       {"latency_ms", {{"p50", Percentile(latency_ms, 0.5)}, {"p95", Percentile(latency_ms, 0.95)},
                       {"mean", std::accumulate(latency_ms.begin(), latency_ms.end(), 0.0) / latency_ms.size()}}}};
   for (int threads : opt.threads) {
     ThreadPool pool(threads);
     const auto start = Clock::now();
-    pool.ParallelFor(texts.size(), [&](size_t i) { model.Classify(texts[i]); });
-    result["tweets_per_second"][std::to_string(threads) + "_threads"] = texts.size() / Seconds(start, Clock::now());
+    pool.ParallelFor(rows.size(), [&](size_t i) { ClassifyRow(model, rows[i]); });
+    result["tweets_per_second"][std::to_string(pool.size()) + "_threads"] = rows.size() / Seconds(start, Clock::now());
   }
   result["peak_rss_mb"] = PeakRssMb();
 
   std::printf("%s (%.2f MB, kernels %s)\n", path.c_str(), model.file_size() / 1e6, BestKernels().name);
-  std::printf("  load %.2f ms; %zu tweets, %.1f tokens on average\n", load_ms, texts.size(), double(tokens) / texts.size());
+  std::printf("  load %.2f ms; %zu tweets, %.1f tokens on average\n", load_ms, timed, double(tokens) / timed);
+  for (size_t i = 0; i < bad.size() && i < 5; ++i)
+    std::fprintf(stderr, "row %zu not classified: %s\n", bad[i]->number, errors[i].c_str());
+  if (!bad.empty()) std::printf("  %zu rows could not be classified and are not timed\n", bad.size());
   std::printf("  latency per tweet (1 thread): p50 %.3f ms, p95 %.3f ms\n", result["latency_ms"]["p50"].get<double>(),
               result["latency_ms"]["p95"].get<double>());
   for (const auto& [threads, rate] : result["tweets_per_second"].items())
@@ -104,7 +113,7 @@ int RunBench(const BenchOptions& opt) {
     out << result.dump(2) << "\n";
     if (!out) throw Error("cannot write '" + opt.json_out + "'");
   }
-  return 0;
+  return bad.empty() ? kExitOk : kExitRowErrors;
 }
 
 }  // namespace flatbert::tools

@@ -9,11 +9,12 @@
 #include <iostream>
 #include <map>
 
+#include "exit_codes.h"
 #include "flatbert/classifier.hpp"
 #include "flatbert/thread_pool.hpp"
 #include "metrics.h"
 #include "model_path.h"
-#include "tsv.h"
+#include "rows.h"
 
 namespace flatbert::tools {
 namespace {
@@ -21,52 +22,24 @@ namespace {
 using json = nlohmann::ordered_json;
 
 struct LabelledRow {
-  std::string text, entity;
-  int gold = -1;
+  std::string entity;
+  int gold = -1, pred = -1;
 };
 
-std::vector<LabelledRow> ReadRows(const std::string& path, const std::string& lang,
-                                  const std::vector<std::string>& labels) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot open data '" + path + "'");
-  std::string line;
-  if (!std::getline(f, line)) throw Error("'" + path + "' is empty");
-  const std::vector<std::string> header = SplitTabs(line);
-  const long text = ColumnIndex(header, "text"), polarity = ColumnIndex(header, "polarity"),
-             lang_col = ColumnIndex(header, "lang"), entity = ColumnIndex(header, "entity_id");
-  if (text < 0 || polarity < 0) throw Error("'" + path + "' needs columns 'text' and 'polarity'");
-  if (lang != "all" && lang_col < 0) throw Error("'" + path + "' has no 'lang' column; use --lang all");
-  std::vector<LabelledRow> rows;
-  for (size_t number = 2; std::getline(f, line); ++number) {
-    const std::vector<std::string> fields = SplitTabs(line);
-    if (fields.size() != header.size())
-      throw Error("'" + path + "' line " + std::to_string(number) + " has " + std::to_string(fields.size()) +
-                  " fields, the header has " + std::to_string(header.size()));
-    if (lang != "all" && fields[lang_col] != lang) continue;
-    const auto label = std::find(labels.begin(), labels.end(), fields[polarity]);
-    if (label == labels.end())
-      throw Error("'" + path + "' line " + std::to_string(number) + ": label '" + fields[polarity] +
-                  "' is not one of the model's labels");
-    rows.push_back({fields[text], entity >= 0 ? fields[entity] : "", static_cast<int>(label - labels.begin())});
-  }
-  return rows;
-}
-
 // Share of positive and negative tweets per entity, gold and predicted (RepLab's reputation view).
-json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<int>& pred,
-                   const std::vector<std::string>& labels) {
+json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<std::string>& labels) {
   const auto pos = std::find(labels.begin(), labels.end(), "positive") - labels.begin();
   const auto neg = std::find(labels.begin(), labels.end(), "negative") - labels.begin();
   struct Counts { long n = 0, correct = 0, gold_pos = 0, gold_neg = 0, pred_pos = 0, pred_neg = 0; };
   std::map<std::string, Counts> by_entity;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Counts& c = by_entity[rows[i].entity];
+  for (const LabelledRow& row : rows) {
+    Counts& c = by_entity[row.entity];
     ++c.n;
-    c.correct += rows[i].gold == pred[i];
-    c.gold_pos += rows[i].gold == pos;
-    c.gold_neg += rows[i].gold == neg;
-    c.pred_pos += pred[i] == pos;
-    c.pred_neg += pred[i] == neg;
+    c.correct += row.gold == row.pred;
+    c.gold_pos += row.gold == pos;
+    c.gold_neg += row.gold == neg;
+    c.pred_pos += row.pred == pos;
+    c.pred_neg += row.pred == neg;
   }
   json out = json::array();
   for (const auto& [entity, c] : by_entity)
@@ -79,53 +52,61 @@ json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<int>&
 }  // namespace
 
 int RunEval(const EvalOptions& opt) {
-  const Classifier model = Classifier::Load(ResolveModel(opt.model));
-  const std::vector<LabelledRow> rows = ReadRows(opt.data, opt.lang, model.labels());
-  if (rows.empty()) throw Error("no rows in '" + opt.data + "' for --lang " + opt.lang);
+  const std::string model_path = ResolveModel(opt.model);
+  const Classifier model = Classifier::Load(model_path);
+  const std::vector<std::string>& labels = model.labels();
+  InputFile input(opt.data);
+  const bool by_lang = opt.lang != "all";
+  enum { kPolarity, kLang, kEntity };  // the reader's columns
+  RowReader reader(input.stream(), RowFormat::kAuto, "text",
+                   {{"polarity", /*required=*/true}, {"lang", /*required=*/by_lang}, {"entity_id", false}});
 
-  std::vector<int> pred(rows.size(), -1);
-  std::vector<std::string> errors(rows.size());
+  std::vector<LabelledRow> done;  // rows classified, in input order
+  size_t failed = 0;
   ThreadPool pool(opt.threads);
   const int threads = pool.size();
   const bool tty = ::isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
-  // Blocks of rows, with progress on stderr between blocks: redrawn on a terminal, a line per block in a log.
-  constexpr size_t kBlock = 1000;
-  for (size_t begin = 0; begin < rows.size(); begin += kBlock) {
-    const size_t count = std::min(kBlock, rows.size() - begin);
-    pool.ParallelFor(count, [&](size_t j) {
-      const size_t i = begin + j;
-      try {
-        pred[i] = model.Classify(rows[i].text).label;
-      } catch (const Error& e) {
-        errors[i] = e.what();
-      }
-    });
-    const size_t done = begin + count;
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double rate = done / std::max(s, 1e-9);
-    std::fprintf(stderr, "%seval %zu/%zu (%.1f%%) %.0f tweets/s eta %.0fs%s", tty ? "\r" : "", done, rows.size(),
-                 100.0 * done / rows.size(), rate, (rows.size() - done) / rate, tty ? "   " : "\n");
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (tty) std::fprintf(stderr, "\n");
-
-  std::vector<int> gold, ok_pred;
-  std::vector<LabelledRow> ok_rows;
-  size_t failed = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (pred[i] < 0) {
-      if (++failed <= 5) std::fprintf(stderr, "row %zu not classified: %s\n", i + 1, errors[i].c_str());
-      continue;
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  ForEachBlock(reader, [&](std::vector<Row>& block) {
+    std::erase_if(block, [&](const Row& r) { return r.error.empty() && by_lang && r.fields[kLang] != opt.lang; });
+    std::vector<int> gold(block.size(), -1);
+    for (size_t i = 0; i < block.size(); ++i) {
+      Row& row = block[i];
+      if (!row.error.empty()) continue;
+      const auto label = std::find(labels.begin(), labels.end(), row.fields[kPolarity]);
+      if (label == labels.end()) row.error = "label '" + row.fields[kPolarity] + "' is not one of the model's labels";
+      gold[i] = static_cast<int>(label - labels.begin());
     }
-    gold.push_back(rows[i].gold);
-    ok_pred.push_back(pred[i]);
-    ok_rows.push_back(rows[i]);
+    std::vector<Outcome> outcomes(block.size());
+    pool.ParallelFor(block.size(), [&](size_t i) { outcomes[i] = ClassifyRow(model, block[i]); });
+    for (size_t i = 0; i < block.size(); ++i) {
+      if (!outcomes[i].error.empty()) {
+        if (++failed <= 5) std::fprintf(stderr, "row %zu not classified: %s\n", block[i].number, outcomes[i].error.c_str());
+        continue;
+      }
+      done.push_back({block[i].fields[kEntity], gold[i], outcomes[i].prediction.label});
+    }
+    // Progress between blocks: redrawn on a terminal, a line per block in a log; the share is of the file's bytes.
+    const double rate = (done.size() + failed) / std::max(seconds(), 1e-9);
+    std::fprintf(stderr, "%seval %zu rows, %.0f tweets/s", tty ? "\r" : "", done.size() + failed, rate);
+    if (input.size() > 0)
+      std::fprintf(stderr, ", %.1f%% of %s", 100.0 * reader.bytes_read() / input.size(), opt.data.c_str());
+    std::fprintf(stderr, "%s", tty ? "   " : "\n");
+  });
+  const double elapsed = seconds();
+  if (tty) std::fprintf(stderr, "\n");
+  const size_t total = done.size() + failed;
+  if (total == 0) throw Error("no rows in '" + opt.data + "' for --lang " + opt.lang);
+  std::vector<int> gold, pred;
+  for (const LabelledRow& row : done) {
+    gold.push_back(row.gold);
+    pred.push_back(row.pred);
   }
-  const json metrics = Evaluate(gold, ok_pred, model.labels());
-  const json entities = EntitySummary(ok_rows, ok_pred, model.labels());
-  std::printf("%s on %s (lang %s), %d threads, %.1f s, %.0f tweets/s\n", ResolveModel(opt.model).c_str(),
-              opt.data.c_str(), opt.lang.c_str(), threads, seconds, rows.size() / seconds);
+  const json metrics = Evaluate(gold, pred, labels);
+  const json entities = EntitySummary(done, labels);
+  std::printf("%s on %s (lang %s), %d threads, %.1f s, %.0f tweets/s\n", model_path.c_str(), opt.data.c_str(),
+              opt.lang.c_str(), threads, elapsed, total / elapsed);
   std::printf("%s", MetricsTable(metrics).c_str());
   std::printf("per entity: %-16s %6s %8s %16s %16s\n", "entity", "n", "acc", "pos gold/pred", "neg gold/pred");
   for (const auto& e : entities)
@@ -136,15 +117,15 @@ int RunEval(const EvalOptions& opt) {
   if (failed) std::printf("%zu rows could not be classified and are not counted\n", failed);
   if (!opt.json_out.empty()) {
     std::ofstream out(opt.json_out);
-    out << json{{"model", ResolveModel(opt.model)}, {"model_bytes", model.file_size()}, {"data", opt.data},
-                {"lang", opt.lang}, {"threads", threads}, {"seconds", seconds},
-                {"tweets_per_second", rows.size() / seconds}, {"unclassified_rows", failed},
+    out << json{{"model", model_path}, {"model_bytes", model.file_size()}, {"data", opt.data},
+                {"lang", opt.lang}, {"threads", threads}, {"seconds", elapsed},
+                {"tweets_per_second", total / elapsed}, {"unclassified_rows", failed},
                 {"metrics", metrics}, {"entities", entities}}
                .dump(2)
         << "\n";
     if (!out) throw Error("cannot write '" + opt.json_out + "'");
   }
-  return failed ? 3 : 0;
+  return failed ? kExitRowErrors : kExitOk;
 }
 
 }  // namespace flatbert::tools

@@ -7,11 +7,9 @@
 #include <vector>
 
 #include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
 
 namespace flatbert {
-
-// Longer texts are rejected (a model reads at most max_length tokens anyway).
-inline constexpr size_t kMaxTextBytes = 1 << 20;
 
 struct Prediction {
   int label = -1;             // index into Classifier::labels()

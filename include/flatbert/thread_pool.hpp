@@ -3,27 +3,34 @@
 // and returns when all are done. Work is handed out one index at a time (tweets differ in length).
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "flatbert/limits.hpp"
+
 namespace flatbert {
 
 class ThreadPool {
  public:
-  // threads <= 0: one per hardware thread. The calling thread is one of them.
+  // threads <= 0: one per hardware thread, at most kMaxThreads. The calling thread is one of them. Throws Error
+  // for more than kMaxThreads, or when the OS cannot start a thread (those already started are stopped first).
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // When fn throws, no further index is started, and the first exception is rethrown here once every running
+  // fn has returned.
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
 
  private:
   void Work();
   void RunJob();
+  void Stop();
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
@@ -32,6 +39,7 @@ class ThreadPool {
   size_t n_ = 0, next_ = 0, active_ = 0;
   uint64_t generation_ = 0;
   bool stop_ = false;
+  std::exception_ptr error_;  // the job's first exception
 };
 
 }  // namespace flatbert

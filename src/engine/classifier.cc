@@ -4,16 +4,16 @@
 
 #include "engine/encoder.h"
 #include "format/model_file.h"
-#include "tokenizer/model_text.h"
+#include "engine/model_text.h"
 
 namespace flatbert {
 struct Classifier::Impl {
   explicit Impl(ModelFile f)
-      : file(std::move(f)), text(file), encoder(file, BestKernels()) {
+      : file(std::move(f)), text(ModelTextEncoder(file)), encoder(file, BestKernels()) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
   }
   ModelFile file;
-  ModelText text;
+  TextEncoder text;
   Encoder encoder;
   std::vector<std::string> labels;
 };

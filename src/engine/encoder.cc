@@ -11,50 +11,41 @@
 namespace flatbert {
 namespace {
 
-const float* F32(const ModelFile& file, const std::string& name) {
+// The verifier checked each tensor's type and layout against its role (format/arch.h), and the quantization
+// parameters of int8 and int4.
+const float* F32(const ModelFile& file, const std::string& name) { return file.tensor(name).f32(); }
+
+LookupTable BindTable(const ModelFile& file, const std::string& name) {
   const TensorView t = file.tensor(name);
-  if (t.meta->dtype() != fb::DType::F32)
-    throw Error("tensor '" + name + "' is " + DTypeName(t.meta->dtype()) + "; this engine computes it only from F32");
-  return t.f32();
-}
-
-// The layout the GEMM kernels read each dtype in (quant/pack.h); int4 is widened per call from rows.
-fb::Layout GemmLayout(fb::DType dtype) {
-  switch (dtype) {
-    case fb::DType::I8: return fb::Layout::K4N16;
-    case fb::DType::I4: return fb::Layout::RowMajor;
-    default: return fb::Layout::K1N16;
+  LookupTable table;
+  table.dtype = t.meta->dtype();
+  table.data = t.data;
+  if (const fb::QuantParams* q = t.meta->quant(); q && q->scales()) {
+    table.scales = q->scales()->data();
+    table.group = q->group_size();
   }
-}
-
-// A [out, in] matrix in any stored dtype (the loader has checked the quantization parameters). Matrices the GEMM
-// kernels multiply must be packed for them; looked-up tables (word and position embeddings) are row-major.
-Linear BindMatrix(const ModelFile& file, const std::string& name, bool gemm) {
-  const TensorView w = file.tensor(name);
-  Linear l;
-  l.dtype = w.meta->dtype();
-  const fb::Layout layout = gemm ? GemmLayout(l.dtype) : fb::Layout::RowMajor;
-  if (w.meta->layout() != layout)
-    throw Error(std::string(DTypeName(l.dtype)) + " tensor '" + name + "' has layout " +
-                fb::EnumNameLayout(w.meta->layout()) + ", the engine needs " + fb::EnumNameLayout(layout) +
-                " (convert the model with this build)");
-  l.name = w.meta->name()->c_str();
-  l.weight = w.data;
-  if (l.dtype == fb::DType::I8) {  // the verifier checked the quantization parameters of I8 and I4
-    l.scales = w.meta->quant()->scales()->data();
-    l.row_sums = w.meta->quant()->row_sums()->data();
-    l.input_scale = w.meta->quant()->input_scale();
-  } else if (l.dtype == fb::DType::I4) {
-    l.scales = w.meta->quant()->scales()->data();
-    l.group = w.meta->quant()->group_size();
-  }
-  l.in = static_cast<int>(w.shape[1]);
-  l.out = static_cast<int>(w.shape[0]);
-  return l;
+  table.width = static_cast<int>(t.shape[1]);
+  return table;
 }
 
 Linear BindLinear(const ModelFile& file, const std::string& name) {
-  Linear l = BindMatrix(file, name + ".weight", /*gemm=*/true);
+  const TensorView w = file.tensor(name + ".weight");
+  Linear l;
+  l.name = w.meta->name()->c_str();
+  l.dtype = w.meta->dtype();
+  l.weight = w.data;
+  if (l.dtype == fb::DType::I8 || l.dtype == fb::DType::I4) {
+    const fb::QuantParams& q = *w.meta->quant();
+    l.scales = q.scales()->data();
+    if (l.dtype == fb::DType::I8) {
+      l.row_sums = q.row_sums()->data();
+      l.input_scale = q.input_scale();
+    } else {
+      l.group = q.group_size();
+    }
+  }
+  l.in = static_cast<int>(w.shape[1]);
+  l.out = static_cast<int>(w.shape[0]);
   l.bias = F32(file, name + ".bias");
   return l;
 }
@@ -73,8 +64,8 @@ FfnWeights BindFfn(const ModelFile& file, const std::string& prefix) {
 Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
     : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
   const std::string base = BasePrefix(config_);
-  word_embeddings_ = BindMatrix(file, base + "embeddings.word_embeddings.weight", /*gemm=*/false);
-  position_embeddings_ = BindMatrix(file, base + "embeddings.position_embeddings.weight", /*gemm=*/false);
+  word_embeddings_ = BindTable(file, base + "embeddings.word_embeddings.weight");
+  position_embeddings_ = BindTable(file, base + "embeddings.position_embeddings.weight");
   token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
   if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
   embedding_norm_ = BindNorm(file, base + "embeddings.LayerNorm");
@@ -139,21 +130,21 @@ void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, fl
   }
 }
 
-void Encoder::TableRow(const Linear& t, int32_t id, float* out) const {
-  const size_t offset = static_cast<size_t>(id) * t.in;
+void Encoder::TableRow(const LookupTable& t, int32_t id, float* out) const {
+  const size_t offset = static_cast<size_t>(id) * t.width;
   switch (t.dtype) {
     case fb::DType::F16:
-      for (int i = 0; i < t.in; ++i) out[i] = HalfToFloat(static_cast<const uint16_t*>(t.weight)[offset + i]);
+      for (int i = 0; i < t.width; ++i) out[i] = HalfToFloat(static_cast<const uint16_t*>(t.data)[offset + i]);
       break;
     case fb::DType::I8:
-      for (int i = 0; i < t.in; ++i) out[i] = static_cast<const int8_t*>(t.weight)[offset + i] * t.scales[id];
+      for (int i = 0; i < t.width; ++i) out[i] = static_cast<const int8_t*>(t.data)[offset + i] * t.scales[id];
       break;
     case fb::DType::I4:  // a row is whole groups, so it starts on a byte and on a scale
-      DequantizeI4(static_cast<const uint8_t*>(t.weight) + offset / 2, t.scales + offset / static_cast<size_t>(t.group),
-                   t.group, out, static_cast<size_t>(t.in));
+      DequantizeI4(static_cast<const uint8_t*>(t.data) + offset / 2, t.scales + offset / static_cast<size_t>(t.group),
+                   t.group, out, static_cast<size_t>(t.width));
       break;
     default:
-      std::memcpy(out, static_cast<const float*>(t.weight) + offset, t.in * sizeof(float));
+      std::memcpy(out, static_cast<const float*>(t.data) + offset, t.width * sizeof(float));
   }
 }
 

@@ -25,6 +25,15 @@ struct Linear {
   int in = 0, out = 0;
 };
 
+// A table read one row at a time, never multiplied (word and position embeddings): row-major, any stored type.
+struct LookupTable {
+  fb::DType dtype = fb::DType::F32;
+  const void* data = nullptr;     // [rows, width] of dtype
+  const float* scales = nullptr;  // I8: one per row; I4: one per group
+  int group = 0;                  // I4: values per scale
+  int width = 0;
+};
+
 struct Norm {
   const float* gamma = nullptr;
   const float* beta = nullptr;
@@ -59,7 +68,7 @@ class Encoder {
  private:
   struct Workspace;
   void Embed(std::span<const int32_t> ids, Workspace& ws) const;
-  void TableRow(const Linear& table, int32_t id, float* out) const;  // one row of a lookup table, dequantized
+  void TableRow(const LookupTable& table, int32_t id, float* out) const;  // one row, dequantized
   void RunLayer(const LayerWeights& layer, Workspace& ws, int seq) const;
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
   void Activate(float* x, size_t n, Activation act) const;
@@ -72,7 +81,7 @@ class Encoder {
   const fb::ArchConfig& config_;
   const Kernels& k_;
   bool mobile_;
-  Linear word_embeddings_, position_embeddings_;  // [vocab or positions, width]: read by row, never multiplied
+  LookupTable word_embeddings_, position_embeddings_;
   const float* token_type_embeddings_;
   Linear embedding_transformation_;
   Norm embedding_norm_;

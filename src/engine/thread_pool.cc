@@ -1,21 +1,38 @@
 #include "flatbert/thread_pool.hpp"
 
 #include <algorithm>
+#include <string>
+#include <system_error>
+
+#include "flatbert/error.hpp"
 
 namespace flatbert {
 
 ThreadPool::ThreadPool(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int t = 1; t < threads; ++t) workers_.emplace_back([this] { Work(); });
+  if (threads > kMaxThreads)
+    throw Error("threads " + std::to_string(threads) + ": at most " + std::to_string(kMaxThreads));
+  if (threads <= 0) threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{kMaxThreads}));
+  workers_.reserve(static_cast<size_t>(threads - 1));
+  try {
+    for (int t = 1; t < threads; ++t) workers_.emplace_back([this] { Work(); });
+  } catch (const std::system_error& e) {
+    const size_t started = workers_.size() + 1;
+    Stop();  // the destructor does not run for a constructor that throws
+    throw Error("cannot start " + std::to_string(threads) + " threads (started " + std::to_string(started) +
+                "): " + e.what());
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { Stop(); }
+
+void ThreadPool::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
+  workers_.clear();
 }
 
 // Takes indices of the current job until none are left.
@@ -25,7 +42,14 @@ void ThreadPool::RunJob() {
   while (next_ < n_) {
     const size_t i = next_++;
     lock.unlock();
-    (*job)(i);
+    try {
+      (*job)(i);
+    } catch (...) {
+      lock.lock();
+      if (!error_) error_ = std::current_exception();
+      next_ = n_;  // start nothing more
+      continue;
+    }
     lock.lock();
   }
 }
@@ -56,9 +80,14 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   }
   wake_.notify_all();
   RunJob();
-  std::unique_lock<std::mutex> lock(mu_);
-  done_.wait(lock, [&] { return active_ == 0 && next_ >= n_; });
-  job_ = nullptr;
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [&] { return active_ == 0 && next_ >= n_; });
+    job_ = nullptr;
+    std::swap(error, error_);
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace flatbert

@@ -1,5 +1,8 @@
 #include "format/arch.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "flatbert/error.hpp"
 
 namespace flatbert {
@@ -8,13 +11,13 @@ namespace {
 bool IsMobile(const fb::ArchConfig& c) { return c.arch() == fb::Arch::MobileBert; }
 
 void AddLinear(std::vector<TensorSpec>& out, const std::string& name, int64_t in, int64_t out_features) {
-  out.push_back({name + ".weight", {out_features, in}});
-  out.push_back({name + ".bias", {out_features}});
+  out.push_back({name + ".weight", {out_features, in}, TensorRole::kLinear});
+  out.push_back({name + ".bias", {out_features}, TensorRole::kF32});
 }
 
 void AddNorm(std::vector<TensorSpec>& out, const std::string& name, int64_t size) {
-  out.push_back({name + ".weight", {size}});
-  out.push_back({name + ".bias", {size}});
+  out.push_back({name + ".weight", {size}, TensorRole::kF32});
+  out.push_back({name + ".bias", {size}, TensorRole::kF32});
 }
 
 }  // namespace
@@ -36,9 +39,9 @@ std::vector<TensorSpec> RequiredTensors(const fb::ArchConfig& c, int num_labels)
   const std::string base = BasePrefix(c);
   const int64_t hidden = c.hidden_size(), inner = InnerSize(c), ffn = c.intermediate_size();
   const int64_t emb = WordEmbeddingSize(c);
-  t.push_back({base + "embeddings.word_embeddings.weight", {c.vocab_size(), emb}});
-  t.push_back({base + "embeddings.position_embeddings.weight", {c.max_positions(), hidden}});
-  t.push_back({base + "embeddings.token_type_embeddings.weight", {c.type_vocab_size(), hidden}});
+  t.push_back({base + "embeddings.word_embeddings.weight", {c.vocab_size(), emb}, TensorRole::kLookupTable});
+  t.push_back({base + "embeddings.position_embeddings.weight", {c.max_positions(), hidden}, TensorRole::kLookupTable});
+  t.push_back({base + "embeddings.token_type_embeddings.weight", {c.type_vocab_size(), hidden}, TensorRole::kF32});
   if (IsMobile(c)) AddLinear(t, base + "embeddings.embedding_transformation", emb * (c.trigram_input() ? 3 : 1), hidden);
   AddNorm(t, base + "embeddings.LayerNorm", hidden);
   for (int i = 0; i < c.num_layers(); ++i) {
@@ -78,28 +81,41 @@ void CheckConfig(const fb::ArchConfig& c) {
   auto need = [](bool ok, const std::string& what) {
     if (!ok) throw Error("invalid model config: " + what);
   };
-  need(c.vocab_size() > 0 && c.vocab_size() <= (1 << 24), "vocab_size " + std::to_string(c.vocab_size()));
-  need(c.hidden_size() > 0 && c.hidden_size() <= 16384, "hidden_size " + std::to_string(c.hidden_size()));
-  need(c.intermediate_size() > 0 && c.intermediate_size() <= 65536,
-       "intermediate_size " + std::to_string(c.intermediate_size()));
-  need(c.num_layers() > 0 && c.num_layers() <= 256, "num_layers " + std::to_string(c.num_layers()));
-  need(c.num_heads() > 0 && InnerSize(c) % c.num_heads() == 0,
-       "num_heads " + std::to_string(c.num_heads()) + " must divide " + std::to_string(InnerSize(c)));
-  need(c.max_positions() >= 2 && c.max_positions() <= 65536, "max_positions " + std::to_string(c.max_positions()));
-  need(c.type_vocab_size() >= 1, "type_vocab_size " + std::to_string(c.type_vocab_size()));
+  auto in_range = [&](int64_t value, int64_t low, int64_t high, const char* name) {
+    need(value >= low && value <= high, std::string(name) + " " + std::to_string(value) + " is outside [" +
+                                            std::to_string(low) + ", " + std::to_string(high) + "]");
+  };
+  in_range(c.vocab_size(), 1, 1 << 24, "vocab_size");
+  in_range(c.hidden_size(), 1, 16384, "hidden_size");
+  in_range(c.intermediate_size(), 1, 65536, "intermediate_size");
+  in_range(c.num_layers(), 1, 256, "num_layers");
+  in_range(c.max_positions(), 2, 65536, "max_positions");
+  in_range(c.type_vocab_size(), 1, 65536, "type_vocab_size");
+  need(std::isfinite(c.layer_norm_eps()) && c.layer_norm_eps() >= 0.f,
+       "layer_norm_eps " + std::to_string(c.layer_norm_eps()));
   if (IsMobile(c)) {
-    need(c.embedding_size() > 0, "embedding_size " + std::to_string(c.embedding_size()));
-    need(!c.use_bottleneck() || c.intra_bottleneck_size() > 0,
-         "intra_bottleneck_size " + std::to_string(c.intra_bottleneck_size()));
+    in_range(c.embedding_size(), 1, 16384, "embedding_size");
+    if (c.use_bottleneck()) in_range(c.intra_bottleneck_size(), 1, 16384, "intra_bottleneck_size");
     // Without a shared bottleneck, query and key read the full hidden state (as in Hugging Face's MobileBERT).
     need(!c.use_bottleneck() || c.key_query_shared_bottleneck() || c.intra_bottleneck_size() == c.hidden_size(),
          "key_query_shared_bottleneck false needs intra_bottleneck_size (" + std::to_string(c.intra_bottleneck_size()) +
              ") equal to hidden_size (" + std::to_string(c.hidden_size()) + ")");
-    need(c.num_feedforward_networks() >= 1 && c.num_feedforward_networks() <= 64,
-         "num_feedforward_networks " + std::to_string(c.num_feedforward_networks()));
+    in_range(c.num_feedforward_networks(), 1, 64, "num_feedforward_networks");
   } else {
     need(c.pooler_activation(), "BERT always has a pooler");
   }
+  need(c.num_heads() > 0 && InnerSize(c) % c.num_heads() == 0,
+       "num_heads " + std::to_string(c.num_heads()) + " must divide " + std::to_string(InnerSize(c)));
+  // Per sequence of max_positions tokens: the widest activation (BERT-large at 512 tokens: 2M floats) and the
+  // attention's multiply-adds, which no weight in the file pays for (BERT-large at 512: 6.4e9).
+  const int64_t positions = c.max_positions();
+  const int64_t widest = std::max({int64_t{c.hidden_size()}, int64_t{c.intermediate_size()},
+                                   int64_t{WordEmbeddingSize(c)} * (IsMobile(c) && c.trigram_input() ? 3 : 1)});
+  need(positions * widest <= (int64_t{1} << 26),
+       "max_positions " + std::to_string(positions) + " x width " + std::to_string(widest) +
+           " is over 2^26 activations per sequence");
+  need(c.num_layers() * positions * positions * InnerSize(c) <= (int64_t{1} << 36),
+       "num_layers x max_positions^2 x attention width is over 2^36 multiply-adds per sequence");
 }
 
 }  // namespace flatbert

@@ -9,9 +9,18 @@
 
 namespace flatbert {
 
+// What the engine does with a tensor, and so the stored types it may have (format/model_file.cc verifies them).
+enum class TensorRole : uint8_t {
+  kLinear,       // a Linear's [out, in] weight, multiplied by the GEMM kernels: f32 or f16 packed K1N16, int8
+                 // packed K4N16, int4 row-major
+  kLookupTable,  // [rows, width], read one row at a time (word and position embeddings): any type, row-major
+  kF32,          // biases, norms and the token-type table: f32, row-major
+};
+
 struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;
+  TensorRole role;
 };
 
 // "bert." or "mobilebert.": the prefix of every encoder tensor, as in Hugging Face checkpoints.
@@ -23,7 +32,9 @@ int WordEmbeddingSize(const fb::ArchConfig& c);
 
 std::vector<TensorSpec> RequiredTensors(const fb::ArchConfig& c, int num_labels);
 
-// Throws Error naming the first hyperparameter that is out of range or inconsistent.
+// Throws Error naming the first hyperparameter that is out of range or inconsistent. The bounds keep every size
+// the engine computes from the config within 64 bits, and a sequence's activations and attention work within
+// those of the largest BERT-family models.
 void CheckConfig(const fb::ArchConfig& c);
 
 }  // namespace flatbert

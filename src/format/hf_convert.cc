@@ -1,43 +1,43 @@
 #include "format/hf_convert.h"
 
+#include <charconv>
+#include <climits>
 #include <filesystem>
-#include <fstream>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
+#include "format/file_io.h"
 #include "format/safetensors.h"
 
 namespace flatbert {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-json ReadJson(const fs::path& path) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot open '" + path.string() + "'");
-  try {
-    return json::parse(f);
-  } catch (const std::exception& e) {
-    throw Error("'" + path.string() + "' is not valid JSON: " + e.what());
-  }
-}
+constexpr size_t kMaxConfigBytes = 16 << 20;  // config.json, tokenizer_config.json
 
-std::vector<std::string> ReadVocab(const fs::path& path) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot open '" + path.string() + "'");
-  std::vector<std::string> vocab;
-  for (std::string line; std::getline(f, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    vocab.push_back(line);
-  }
-  return vocab;
-}
+json ReadJson(const fs::path& path) { return ReadJsonFile(path.string(), kMaxConfigBytes); }
 
+// j[key] as T, or fallback when the key is absent or null. Integers must be integers that fit an int.
 template <typename T>
 T Get(const json& j, const char* key, T fallback) {
-  return j.contains(key) && !j[key].is_null() ? j[key].get<T>() : fallback;
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  const json& value = j[key];
+  auto wrong = [&](const char* expected) {
+    return Error(std::string("key '") + key + "' holds " + value.dump() + ", expected " + expected);
+  };
+  if constexpr (std::is_same_v<T, int>) {
+    if (!value.is_number_integer() || value.get<int64_t>() < INT_MIN || value.get<int64_t>() > INT_MAX)
+      throw wrong("an integer");
+  }
+  try {
+    return value.get<T>();
+  } catch (const json::exception&) {
+    throw wrong(std::is_same_v<T, bool> ? "a boolean" : std::is_same_v<T, std::string> ? "a string" : "a number");
+  }
 }
 
 fb::ArchConfigT ParseConfig(const json& j) {
@@ -77,15 +77,23 @@ fb::ArchConfigT ParseConfig(const json& j) {
 std::vector<std::string> ParseLabels(const json& j) {
   if (!j.contains("id2label")) {
     std::vector<std::string> labels;
-    for (int i = 0; i < Get<int>(j, "num_labels", 2); ++i) labels.push_back("LABEL_" + std::to_string(i));
+    const int count = Get<int>(j, "num_labels", 2);
+    if (count < 1 || count > 65536) throw Error("config.json: num_labels " + std::to_string(count) + " is outside [1, 65536]");
+    for (int i = 0; i < count; ++i) labels.push_back("LABEL_" + std::to_string(i));
     return labels;
   }
   const json& m = j["id2label"];
+  if (!m.is_object()) throw Error("config.json: id2label is not an object");
   std::vector<std::string> labels(m.size());
+  std::vector<bool> seen(m.size());
   for (auto& [key, value] : m.items()) {
-    const size_t id = std::stoul(key);
-    if (id >= labels.size()) throw Error("config.json: id2label ids must be 0..n-1, found " + key);
+    size_t id = 0;
+    const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), id);
+    if (error != std::errc() || end != key.data() + key.size() || id >= labels.size() || seen[id])
+      throw Error("config.json: id2label ids must be 0..n-1, found '" + key + "'");
+    if (!value.is_string()) throw Error("config.json: id2label['" + key + "'] is not a string");
     labels[id] = value.get<std::string>();
+    seen[id] = true;
   }
   return labels;
 }
@@ -95,10 +103,11 @@ std::vector<std::string> ParseLabels(const json& j) {
 ModelContents ConvertHuggingFace(const std::string& directory) {
   const fs::path dir(directory);
   const json config = ReadJson(dir / "config.json");
+  if (!config.is_object()) throw Error("config.json is not a JSON object");
   ModelContents m;
   m.config = ParseConfig(config);
   m.labels = ParseLabels(config);
-  m.tokenizer.vocab = ReadVocab(dir / "vocab.txt");
+  m.tokenizer.vocab = ReadVocabFile((dir / "vocab.txt").string());
   if (static_cast<int>(m.tokenizer.vocab.size()) != m.config.vocab_size)
     throw Error("vocab.txt has " + std::to_string(m.tokenizer.vocab.size()) + " tokens, config.json vocab_size is " +
                 std::to_string(m.config.vocab_size));

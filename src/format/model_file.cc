@@ -1,16 +1,18 @@
 #include "format/model_file.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <set>
 #include <utility>
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
+#include "format/file_io.h"
 #include "quant/pack.h"
 #include "tokenizer/vocab_index.h"
 
@@ -29,6 +31,27 @@ size_t DTypeBits(fb::DType dtype) {
 const char* DTypeName(fb::DType dtype) {
   const char* name = fb::EnumNameDType(dtype);
   return *name ? name : "unknown";
+}
+
+fb::Layout LinearLayout(fb::DType dtype) {
+  switch (dtype) {
+    case fb::DType::I8: return fb::Layout::K4N16;
+    case fb::DType::I4: return fb::Layout::RowMajor;  // widened per call (kernels.h, LinearI4With)
+    default: return fb::Layout::K1N16;
+  }
+}
+
+uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,
+                        const int32_t* row_sums, size_t num_row_sums) {
+  uLong crc = crc32_z(0, nullptr, 0);
+  // Empty parts are skipped: zlib takes a null buffer as a request for the initial value, and would start over.
+  auto add = [&](const void* data, size_t n) {
+    if (n > 0) crc = crc32_z(crc, static_cast<const Bytef*>(data), n);
+  };
+  add(bytes, size);
+  add(scales, num_scales * sizeof(float));
+  add(row_sums, num_row_sums * sizeof(int32_t));
+  return static_cast<uint32_t>(crc);
 }
 
 int64_t TensorView::numel() const {
@@ -54,27 +77,39 @@ std::vector<int64_t> ShapeOf(const fb::Tensor& t) {
   return {t.shape()->begin(), t.shape()->end()};
 }
 
+// Whether `role` may be stored as (dtype, layout); quant/quantize.cc writes exactly these.
+bool StorageFits(TensorRole role, fb::DType dtype, fb::Layout layout) {
+  switch (role) {
+    case TensorRole::kLinear: return DTypeBits(dtype) > 0 && layout == LinearLayout(dtype);
+    case TensorRole::kLookupTable: return DTypeBits(dtype) > 0 && layout == fb::Layout::RowMajor;
+    case TensorRole::kF32: return dtype == fb::DType::F32 && layout == fb::Layout::RowMajor;
+  }
+  return false;
+}
+
+// The bytes a tensor of `shape` (as checked against its spec, so every dimension is bounded by the config) needs
+// in its type and layout.
+uint64_t NeededBytes(const std::vector<int64_t>& shape, fb::DType dtype, fb::Layout layout) {
+  const uint64_t bits = DTypeBits(dtype);
+  if (layout == fb::Layout::K4N16) return K4N16Size(shape[0], shape[1]);
+  if (layout == fb::Layout::K1N16) return K1N16Count(shape[0], shape[1]) * bits / 8;
+  uint64_t numel = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel)) return UINT64_MAX;
+  return numel > UINT64_MAX / bits ? UINT64_MAX : (numel * bits + 7) / 8;
+}
+
 }  // namespace
 
 ModelFile ModelFile::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open model '" + path + "': " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error("model '" + path + "' is not a regular file");
-  }
-  const size_t size = static_cast<size_t>(st.st_size);
-  if (size < 16) {
-    ::close(fd);
-    throw Error("model '" + path + "' is truncated: " + std::to_string(size) + " bytes");
-  }
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
+  const RegularFile fd(path, "model");
+  if (fd.size() < 16)
+    throw Error("model '" + path + "' is truncated: " + std::to_string(fd.size()) + " bytes");
+  void* map = ::mmap(nullptr, fd.size(), PROT_READ, MAP_PRIVATE, fd.fd(), 0);
   if (map == MAP_FAILED) throw Error("cannot mmap model '" + path + "': " + std::strerror(errno));
   ModelFile file;
   file.bytes_ = static_cast<const uint8_t*>(map);
-  file.size_ = size;
+  file.size_ = fd.size();
   file.mapped_ = true;
   file.Verify(path);  // on throw, the destructor unmaps
   return file;
@@ -108,7 +143,7 @@ void ModelFile::Verify(const std::string& name) {
   if (size_ < 16) fail("truncated: " + std::to_string(size_) + " bytes");
   if (!fb::ModelBufferHasIdentifier(bytes_ + sizeof(flatbuffers::uoffset_t)))
     fail("not a flatbert model (file identifier is not \"FBM1\")");
-  const size_t fb_size = flatbuffers::GetPrefixedSize(bytes_) + sizeof(flatbuffers::uoffset_t);
+  const size_t fb_size = size_t{flatbuffers::GetPrefixedSize(bytes_)} + sizeof(flatbuffers::uoffset_t);
   if (fb_size > size_) fail("truncated: header says " + std::to_string(fb_size) + " bytes, file has " + std::to_string(size_));
   flatbuffers::Verifier verifier(bytes_, fb_size);
   if (!fb::VerifySizePrefixedModelBuffer(verifier)) fail("flatbuffer verification failed (corrupted header)");
@@ -120,8 +155,12 @@ void ModelFile::Verify(const std::string& name) {
   if (!meta_->tensors()) fail("no tensors");
   if (!meta_->labels() || meta_->labels()->size() == 0) fail("no labels");
   if (!meta_->tokenizer() || !meta_->tokenizer()->vocab()) fail("no tokenizer vocabulary");
-  CheckConfig(*meta_->config());
-  if (static_cast<int>(meta_->tokenizer()->vocab()->size()) != meta_->config()->vocab_size())
+  try {
+    CheckConfig(*meta_->config());
+  } catch (const Error& e) {
+    fail(e.what());
+  }
+  if (static_cast<int64_t>(meta_->tokenizer()->vocab()->size()) != meta_->config()->vocab_size())
     fail("tokenizer has " + std::to_string(meta_->tokenizer()->vocab()->size()) + " tokens, config vocab_size is " +
          std::to_string(meta_->config()->vocab_size()));
   if (const auto* slots = meta_->tokenizer()->vocab_slots();
@@ -139,55 +178,69 @@ void ModelFile::Verify(const std::string& name) {
     if (previous && !(previous->name()->string_view() < t->name()->string_view()))
       fail("tensors are not sorted by name");
     previous = t;
-    uint64_t bits = DTypeBits(t->dtype());
-    if (bits == 0) fail("tensor '" + t->name()->str() + "' has unknown dtype");
-    uint64_t numel = 1;
-    for (int64_t d : ShapeOf(*t)) {
-      if (d <= 0 || d > (int64_t{1} << 32)) fail("tensor '" + t->name()->str() + "' has dimension " + std::to_string(d));
-      numel *= static_cast<uint64_t>(d);
-    }
-    uint64_t needed = (numel * bits + 7) / 8;
-    if (t->layout() != fb::Layout::RowMajor) {
-      const bool matrix = t->shape() && t->shape()->size() == 2;
-      const bool k4 = t->layout() == fb::Layout::K4N16 && t->dtype() == fb::DType::I8;
-      const bool k1 = t->layout() == fb::Layout::K1N16 && (t->dtype() == fb::DType::F32 || t->dtype() == fb::DType::F16);
-      if (!matrix || !(k4 || k1))
-        fail("tensor '" + t->name()->str() + "' has layout " + fb::EnumNameLayout(t->layout()) + ", which does not fit a " +
-             DTypeName(t->dtype()) + (matrix ? " matrix" : " tensor"));
-      const int64_t n = t->shape()->Get(0), k = t->shape()->Get(1);
-      needed = k4 ? K4N16Size(n, k) : K1N16Count(n, k) * bits / 8;
-    }
-    if (t->size() < needed)
-      fail("tensor '" + t->name()->str() + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
-           std::to_string(needed));
-    if (t->dtype() == fb::DType::I8) {  // int8 matrices carry one scale per row, and one row sum when packed
-      const fb::QuantParams* q = t->quant();
-      const bool gemm = t->layout() == fb::Layout::K4N16;
-      if (!t->shape() || t->shape()->size() != 2 || !q || !q->scales() || q->axis() != 0 || q->group_size() != 0 ||
-          static_cast<int64_t>(q->scales()->size()) != t->shape()->Get(0) ||
-          (gemm && (!q->row_sums() || static_cast<int64_t>(q->row_sums()->size()) != t->shape()->Get(0))))
-        fail("int8 tensor '" + t->name()->str() + "' needs one scale per row" + (gemm ? " and one row sum per row" : ""));
-    }
-    if (t->dtype() == fb::DType::I4) {  // int4 matrices carry one scale per group of each row
-      const fb::QuantParams* q = t->quant();
-      const bool matrix = t->shape() && t->shape()->size() == 2;
-      const int64_t group = q ? q->group_size() : 0;
-      if (!matrix || !q || !q->scales() || group <= 0 || group % kInt4GroupMultiple != 0 ||
-          t->shape()->Get(1) % group != 0 || static_cast<int64_t>(q->scales()->size()) != static_cast<int64_t>(numel) / group)
-        fail("int4 tensor '" + t->name()->str() + "' needs a group size (a multiple of " +
-             std::to_string(kInt4GroupMultiple) + " dividing its rows) and one scale per group");
-    }
-    if (t->offset() % kTensorAlignment != 0) fail("tensor '" + t->name()->str() + "' is not 64-byte aligned");
-    if (t->offset() > data_size || t->size() > data_size - t->offset())
-      fail("tensor '" + t->name()->str() + "' lies outside the file (truncated?)");
   }
-  for (const TensorSpec& spec : RequiredTensors(*meta_->config(), num_labels())) {
+  // Every tensor the config names, in the role the engine reads it in; with names sorted and unique, finding each
+  // of them among as many file tensors leaves none that the engine and tools would not check.
+  const std::vector<TensorSpec> specs = RequiredTensors(*meta_->config(), num_labels());
+  for (const TensorSpec& spec : specs) {
     const fb::Tensor* t = find(spec.name);
     if (!t) fail("missing tensor '" + spec.name + "'");
-    if (ShapeOf(*t) != spec.shape)
-      fail("tensor '" + spec.name + "' has shape " + ShapeString(ShapeOf(*t)) + ", the config needs " +
-           ShapeString(spec.shape));
+    const std::vector<int64_t> shape = ShapeOf(*t);
+    if (!t->shape() || shape != spec.shape)
+      fail("tensor '" + spec.name + "' has shape " + (t->shape() ? ShapeString(shape) : "none") +
+           ", the config needs " + ShapeString(spec.shape));
+    if (!StorageFits(spec.role, t->dtype(), t->layout()))
+      fail("tensor '" + spec.name + "' is stored as " + DTypeName(t->dtype()) + " " + fb::EnumNameLayout(t->layout()) +
+           ", which the engine does not read for it");
+    const uint64_t needed = NeededBytes(shape, t->dtype(), t->layout());
+    if (t->size() < needed)
+      fail("tensor '" + spec.name + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
+           std::to_string(needed));
+    const fb::QuantParams* q = t->quant();
+    if (t->dtype() == fb::DType::I8) {  // one scale per row, and one row sum per row for the GEMM
+      const bool gemm = spec.role == TensorRole::kLinear;
+      const auto rows = static_cast<flatbuffers::uoffset_t>(shape[0]);
+      if (!q || !q->scales() || q->axis() != 0 || q->group_size() != 0 || q->scales()->size() != rows ||
+          (gemm && (!q->row_sums() || q->row_sums()->size() != rows)))
+        fail("int8 tensor '" + spec.name + "' needs one scale per row" + (gemm ? " and one row sum per row" : ""));
+    }
+    if (t->dtype() == fb::DType::I4) {  // one scale per group of each row
+      const int64_t group = q ? q->group_size() : 0;
+      if (!q || !q->scales() || group <= 0 || group % kInt4GroupMultiple != 0 || shape[1] % group != 0 ||
+          static_cast<int64_t>(q->scales()->size()) != shape[0] * (shape[1] / group))
+        fail("int4 tensor '" + spec.name + "' needs a group size (a multiple of " +
+             std::to_string(kInt4GroupMultiple) + " dividing its rows) and one scale per group");
+    }
+    if (q && !(q->input_scale() >= 0.f && std::isfinite(q->input_scale())))
+      fail("tensor '" + spec.name + "' has input scale " + std::to_string(q->input_scale()));
+    if (t->offset() % kTensorAlignment != 0) fail("tensor '" + spec.name + "' is not 64-byte aligned");
+    if (t->offset() > data_size || t->size() > data_size - t->offset())
+      fail("tensor '" + spec.name + "' lies outside the file (truncated?)");
   }
+  if (meta_->tensors()->size() != specs.size()) {
+    std::set<std::string_view> expected;
+    for (const TensorSpec& spec : specs) expected.insert(spec.name);
+    for (const fb::Tensor* t : *meta_->tensors())
+      if (!expected.count(t->name()->string_view()))
+        fail("unexpected tensor '" + t->name()->str() + "' (not part of this config's model)");
+  }
+}
+
+size_t ModelFile::VerifyChecksums() const {
+  size_t checked = 0;
+  for (const fb::Tensor* t : *meta_->tensors()) {
+    if (!t->checksum()) continue;
+    const fb::QuantParams* q = t->quant();
+    const auto* scales = q ? q->scales() : nullptr;
+    const auto* row_sums = q ? q->row_sums() : nullptr;
+    const uint32_t actual = TensorChecksum(data_ + t->offset(), t->size(), scales ? scales->data() : nullptr,
+                                           scales ? scales->size() : 0, row_sums ? row_sums->data() : nullptr,
+                                           row_sums ? row_sums->size() : 0);
+    if (actual != *t->checksum())
+      throw Error("tensor '" + t->name()->str() + "' does not match its checksum (the file is corrupted)");
+    ++checked;
+  }
+  return checked;
 }
 
 const fb::Tensor* ModelFile::find(const std::string& name) const { return meta_->tensors()->LookupByKey(name.c_str()); }

@@ -14,8 +14,13 @@ inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kTensorAlignment = 64;
 inline constexpr int kInt4GroupMultiple = 32;  // int4 groups are whole 32-value blocks (one SIMD unpack each)
 
-size_t DTypeBits(fb::DType dtype);
+size_t DTypeBits(fb::DType dtype);  // 0 for a value the schema does not name
 const char* DTypeName(fb::DType dtype);
+// The layout a Linear weight of `dtype` is stored in: what the GEMM kernels read (quant/pack.h).
+fb::Layout LinearLayout(fb::DType dtype);
+// What Tensor.checksum holds: CRC-32 of the tensor's bytes, then of its scales and row sums.
+uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,
+                        const int32_t* row_sums, size_t num_row_sums);
 
 struct TensorView {
   const fb::Tensor* meta = nullptr;
@@ -27,8 +32,9 @@ struct TensorView {
 
 class ModelFile {
  public:
-  // Maps and verifies `path`; throws Error naming what is wrong (truncated, bad identifier, wrong version,
-  // a tensor missing, of the wrong shape or outside the file).
+  // Maps and verifies `path`; throws Error naming what is wrong (not a regular file, truncated, bad identifier,
+  // wrong version, a config out of bounds, a tensor missing, unexpected, of the wrong shape or type, short of
+  // bytes or outside the file). Checksums are not read here (VerifyChecksums).
   static ModelFile Open(const std::string& path);
   // Verifies bytes already in memory (kept by the caller for the ModelFile's lifetime).
   static ModelFile FromBytes(const uint8_t* bytes, size_t size, const std::string& name);
@@ -46,6 +52,9 @@ class ModelFile {
   // Throws Error when the tensor is absent.
   TensorView tensor(const std::string& name) const;
   const fb::Tensor* find(const std::string& name) const;
+  // Recomputes every tensor's checksum. Returns the number of tensors checked: 0 when the file stores none
+  // (written before checksums); throws Error naming the first tensor whose data does not match.
+  size_t VerifyChecksums() const;
 
  private:
   ModelFile() = default;

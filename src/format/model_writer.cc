@@ -21,8 +21,10 @@ std::vector<uint8_t> SerializeModel(ModelContents model) {
     if (!t.scales.empty())
       quant = fb::CreateQuantParamsDirect(fbb, &t.scales, t.zero_points.empty() ? nullptr : &t.zero_points, t.axis,
                                           t.group_size, t.row_sums.empty() ? nullptr : &t.row_sums, t.input_scale);
-    tensors.push_back(
-        fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size(), t.layout));
+    const uint32_t checksum = TensorChecksum(t.bytes.data(), t.bytes.size(), t.scales.data(), t.scales.size(),
+                                             t.row_sums.data(), t.row_sums.size());
+    tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size(),
+                                             t.layout, checksum));
     offset = (offset + t.bytes.size() + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
   }
   auto config = fb::ArchConfig::Pack(fbb, &model.config);

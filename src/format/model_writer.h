@@ -32,7 +32,7 @@ struct ModelContents {
   std::vector<TensorData> tensors;
 };
 
-// Serializes `model` (tensors are sorted by name here) and returns the file's bytes.
+// Serializes `model` (tensors are sorted by name here, each with its checksum) and returns the file's bytes.
 std::vector<uint8_t> SerializeModel(ModelContents model);
 void WriteModel(const ModelContents& model, const std::string& path);
 

@@ -1,38 +1,56 @@
 #include "format/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "flatbert/error.hpp"
+#include "format/file_io.h"
 #include "quant/half.h"
 
 namespace flatbert {
 
+namespace {
+
+// Bytes per value of the dtypes ReadF32 converts; 0 for any other.
+size_t DTypeWidth(const std::string& dtype) {
+  if (dtype == "F32") return 4;
+  if (dtype == "F16" || dtype == "BF16") return 2;
+  return 0;
+}
+
+}  // namespace
+
 SafeTensors::SafeTensors(const std::string& path) : path_(path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error("cannot open '" + path + "'");
+  file_ = ReadRegularFile(path, "safetensors file", kMaxSafeTensorsBytes);
   uint64_t header_len = 0;
-  f.read(reinterpret_cast<char*>(&header_len), 8);
-  if (!f || header_len > (100u << 20)) throw Error("'" + path + "' is not a safetensors file (bad header length)");
-  std::string header(header_len, '\0');
-  f.read(header.data(), static_cast<std::streamsize>(header_len));
-  if (!f) throw Error("'" + path + "' is truncated in its header");
-  data_.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(header);
-  } catch (const std::exception& e) {
-    throw Error("'" + path + "' has an invalid JSON header: " + e.what());
-  }
-  for (auto& [name, info] : j.items()) {
+  if (file_.size() < 8) throw Error("'" + path + "' is not a safetensors file (shorter than its header length)");
+  std::memcpy(&header_len, file_.data(), 8);
+  if (header_len > std::min<uint64_t>(100u << 20, file_.size() - 8))
+    throw Error("'" + path + "' is not a safetensors file (bad header length " + std::to_string(header_len) + ")");
+  const nlohmann::ordered_json j = ParseJson(std::string_view(file_).substr(8, header_len), "the header of '" + path + "'");
+  data_begin_ = 8 + header_len;
+  const uint64_t data_size = file_.size() - data_begin_;
+  if (!j.is_object()) throw Error("'" + path + "': the header is not a JSON object");
+  for (const auto& [name, info] : j.items()) {
     if (name == "__metadata__") continue;
+    auto bad = [&](const std::string& what) { return Error("'" + path + "': tensor '" + name + "' " + what); };
     Entry e;
-    e.dtype = info.at("dtype").get<std::string>();
-    e.shape = info.at("shape").get<std::vector<int64_t>>();
-    e.begin = info.at("data_offsets").at(0).get<uint64_t>();
-    e.end = info.at("data_offsets").at(1).get<uint64_t>();
-    if (e.begin > e.end || e.end > data_.size()) throw Error("'" + path + "': tensor '" + name + "' lies outside the file");
+    try {
+      e.dtype = info.at("dtype").get<std::string>();
+      e.shape = info.at("shape").get<std::vector<int64_t>>();
+      e.begin = info.at("data_offsets").at(0).get<uint64_t>();
+      e.end = info.at("data_offsets").at(1).get<uint64_t>();
+    } catch (const nlohmann::ordered_json::exception& ex) {
+      throw bad(std::string("has a malformed header entry: ") + ex.what());
+    }
+    if (e.begin > e.end || e.end > data_size) throw bad("lies outside the file");
+    const uint64_t width = DTypeWidth(e.dtype);
+    uint64_t bytes = width;
+    for (int64_t d : e.shape)
+      if (d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes)) throw bad("has a bad shape");
+    if (width != 0 && bytes != e.end - e.begin) throw bad("size does not match its shape");
     entries_[name] = std::move(e);
   }
 }
@@ -45,27 +63,16 @@ const SafeTensors::Entry& SafeTensors::at(const std::string& name) const {
 
 std::vector<int64_t> SafeTensors::shape(const std::string& name) const { return at(name).shape; }
 
-std::vector<std::string> SafeTensors::names() const {
-  std::vector<std::string> out;
-  for (const auto& kv : entries_) out.push_back(kv.first);
-  return out;
-}
-
 std::vector<float> SafeTensors::ReadF32(const std::string& name) const {
   const Entry& e = at(name);
   size_t n = 1;
   for (int64_t d : e.shape) n *= static_cast<size_t>(d);
-  const uint8_t* src = data_.data() + e.begin;
-  const size_t bytes = e.end - e.begin;
+  // The constructor checked the tensor's bytes against its shape.
+  const auto* src = reinterpret_cast<const uint8_t*>(file_.data()) + data_begin_ + e.begin;
   std::vector<float> out(n);
-  auto need = [&](size_t width) {
-    if (bytes != n * width) throw Error("'" + path_ + "': tensor '" + name + "' size does not match its shape");
-  };
   if (e.dtype == "F32") {
-    need(4);
-    std::memcpy(out.data(), src, bytes);
+    std::memcpy(out.data(), src, n * 4);
   } else if (e.dtype == "F16" || e.dtype == "BF16") {
-    need(2);
     for (size_t i = 0; i < n; ++i) {
       uint16_t h;
       std::memcpy(&h, src + 2 * i, 2);

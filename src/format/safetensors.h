@@ -9,14 +9,17 @@
 
 namespace flatbert {
 
+// The largest model.safetensors read (BERT-large in f32 is 1.3 GB).
+inline constexpr size_t kMaxSafeTensorsBytes = size_t{8} << 30;
+
 class SafeTensors {
  public:
+  // Reads and checks the header: each tensor's dtype, shape and offsets agree and lie in the file.
   explicit SafeTensors(const std::string& path);
   bool has(const std::string& name) const { return entries_.count(name) > 0; }
   std::vector<int64_t> shape(const std::string& name) const;
   // The tensor as float32, converted from F32, F16 or BF16. Throws Error for other dtypes.
   std::vector<float> ReadF32(const std::string& name) const;
-  std::vector<std::string> names() const;
 
  private:
   struct Entry {
@@ -26,7 +29,8 @@ class SafeTensors {
   };
   const Entry& at(const std::string& name) const;
   std::string path_;
-  std::vector<uint8_t> data_;
+  std::string file_;
+  size_t data_begin_ = 0;  // in file_, after the header
   std::map<std::string, Entry> entries_;
 };
 

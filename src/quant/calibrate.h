@@ -8,8 +8,12 @@
 
 namespace flatbert {
 
-// Linear weight name -> input scale (max |x| over every token of `texts` / 127), for QuantOptions::input_scales.
-// `model` holds F32 tensors. Empty texts are skipped; throws Error when no text has a token.
-std::map<std::string, float> CalibrateInputScales(const ModelContents& model, const std::vector<std::string>& texts);
+struct Calibration {
+  std::map<std::string, float> input_scales;  // Linear weight name -> max |x| over every token used / 127
+  std::vector<std::string> errors;            // one per text: why it was not used (invalid UTF-8, no token), or ""
+};
+
+// Input scales for QuantOptions::input_scales. `model` holds F32 tensors. Throws Error when no text is used.
+Calibration CalibrateInputScales(const ModelContents& model, const std::vector<std::string>& texts);
 
 }  // namespace flatbert

@@ -9,6 +9,8 @@ namespace flatbert::unicode {
 
 // Decodes UTF-8; returns false (and the byte offset of the first bad sequence) when invalid.
 bool Decode(std::string_view utf8, std::u32string& out, size_t* bad_offset = nullptr);
+// The byte offset of the first invalid sequence, or std::string_view::npos when utf8 is valid.
+size_t InvalidUtf8Offset(std::string_view utf8);
 void AppendUtf8(char32_t cp, std::string& out);
 std::string Encode(std::u32string_view cps);
 

@@ -1,7 +1,6 @@
 #include "tokenizer/wordpiece.h"
 
 #include <algorithm>
-#include <fstream>
 
 #include "flatbert/error.hpp"
 #include "tokenizer/unicode.h"
@@ -21,25 +20,23 @@ WordPieceTokenizer::WordPieceTokenizer(VocabIndex vocab, bool lowercase, bool st
     if (id == VocabIndex::kAbsent) throw Error(std::string("vocabulary has no ") + token + " token");
     return id;
   };
+  for (size_t id = 0; id < vocab_.size(); ++id) {
+    const std::string_view token = vocab_.token(static_cast<int32_t>(id));
+    max_piece_bytes_ = std::max(max_piece_bytes_, token.size() - (token.starts_with("##") ? 2 : 0));
+  }
   unk_id_ = must("[UNK]");
   cls_id_ = must("[CLS]");
   sep_id_ = must("[SEP]");
   for (const char* t : kSpecialTokens)
-    if (vocab_.Find(t) != VocabIndex::kAbsent) special_.emplace_back(t, t + std::char_traits<char>::length(t));
-  std::sort(special_.begin(), special_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    if (const int32_t id = vocab_.Find(t); id != VocabIndex::kAbsent)
+      special_.emplace_back(std::u32string(t, t + std::char_traits<char>::length(t)), id);
+  std::sort(special_.begin(), special_.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
-WordPieceTokenizer WordPieceTokenizer::FromVocabFile(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot open vocabulary '" + path + "'");
-  std::vector<std::string> owned;
-  for (std::string line; std::getline(f, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    owned.push_back(std::move(line));
-  }
-  std::vector<std::string_view> views(owned.begin(), owned.end());
+WordPieceTokenizer WordPieceTokenizer::FromTokens(std::vector<std::string> tokens) {
+  std::vector<std::string_view> views(tokens.begin(), tokens.end());
   WordPieceTokenizer tok(VocabIndex(std::move(views)), /*lowercase=*/true, /*strip_accents=*/true);
-  tok.owned_ = std::move(owned);  // moving the vector keeps each string (and the views into it) in place
+  tok.owned_ = std::move(tokens);  // moving the vector keeps each string (and the views into it) in place
   return tok;
 }
 
@@ -71,88 +68,78 @@ std::u32string WordPieceTokenizer::Normalize(std::u32string_view text) const {
   return out;
 }
 
-void WordPieceTokenizer::AppendWordPieces(std::u32string_view word, std::vector<std::string>& out) const {
+void WordPieceTokenizer::AppendWordPieces(std::u32string_view word, std::vector<int32_t>& ids) const {
   if (word.size() > kMaxCharsPerWord) {
-    out.emplace_back("[UNK]");
+    ids.push_back(unk_id_);
     return;
   }
-  const size_t first = out.size();
+  // The word in UTF-8 once; a candidate piece is "##" (after the first) and a byte range of it.
+  std::string utf8;
+  size_t offsets[kMaxCharsPerWord + 1];
+  for (size_t i = 0; i < word.size(); ++i) {
+    offsets[i] = utf8.size();
+    unicode::AppendUtf8(word[i], utf8);
+  }
+  offsets[word.size()] = utf8.size();
+  const size_t first = ids.size();
   std::string piece;
   for (size_t start = 0; start < word.size();) {
     size_t end = word.size();
-    bool found = false;
-    while (start < end) {
-      piece = start > 0 ? "##" : "";
-      for (size_t k = start; k < end; ++k) unicode::AppendUtf8(word[k], piece);
-      if (vocab_.Find(piece) != VocabIndex::kAbsent) {
-        found = true;
-        break;
-      }
-      --end;
+    while (offsets[end] - offsets[start] > max_piece_bytes_) --end;  // no longer piece is in the vocabulary
+    int32_t found = VocabIndex::kAbsent;
+    for (; start < end; --end) {
+      piece.assign(start > 0 ? "##" : "");
+      piece.append(utf8, offsets[start], offsets[end] - offsets[start]);
+      found = vocab_.Find(piece);
+      if (found != VocabIndex::kAbsent) break;
     }
-    if (!found) {
-      out.resize(first);
-      out.emplace_back("[UNK]");
+    if (found == VocabIndex::kAbsent) {
+      ids.resize(first);
+      ids.push_back(unk_id_);
       return;
     }
-    out.push_back(piece);
+    ids.push_back(found);
     start = end;
   }
 }
 
-void WordPieceTokenizer::TokenizeSection(std::u32string_view section, std::vector<std::string>& out) const {
+void WordPieceTokenizer::AppendSection(std::u32string_view section, size_t limit, std::vector<int32_t>& ids) const {
   const std::u32string text = Normalize(section);
   size_t word_start = 0;
   auto flush = [&](size_t end) {
-    if (end > word_start) AppendWordPieces(std::u32string_view(text).substr(word_start, end - word_start), out);
+    if (end > word_start) AppendWordPieces(std::u32string_view(text).substr(word_start, end - word_start), ids);
   };
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < text.size() && ids.size() < limit; ++i) {
     if (unicode::IsWhitespace(text[i])) {
       flush(i);
       word_start = i + 1;
     } else if (unicode::IsPunctuation(text[i])) {
       flush(i);
-      AppendWordPieces(std::u32string_view(text).substr(i, 1), out);
+      AppendWordPieces(std::u32string_view(text).substr(i, 1), ids);
       word_start = i + 1;
     }
   }
-  flush(text.size());
+  if (ids.size() < limit) flush(text.size());
 }
 
-std::vector<std::string> WordPieceTokenizer::Tokenize(std::string_view utf8) const {
+void WordPieceTokenizer::AppendIds(std::string_view utf8, size_t limit, std::vector<int32_t>& ids) const {
   std::u32string text;
   size_t bad = 0;
   if (!unicode::Decode(utf8, text, &bad)) throw Error("invalid UTF-8 at byte " + std::to_string(bad));
-  std::vector<std::string> tokens;
   size_t section_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < text.size() && ids.size() < limit; ++i) {
     if (text[i] != '[') continue;
-    for (const std::u32string& special : special_) {
+    for (const auto& [special, special_id] : special_) {
       if (std::u32string_view(text).substr(i, special.size()) != special) continue;
-      TokenizeSection(std::u32string_view(text).substr(section_start, i - section_start), tokens);
-      tokens.push_back(unicode::Encode(special));
+      AppendSection(std::u32string_view(text).substr(section_start, i - section_start), limit, ids);
+      if (ids.size() < limit) ids.push_back(special_id);
       i += special.size() - 1;
       section_start = i + 1;
       break;
     }
   }
-  TokenizeSection(std::u32string_view(text).substr(section_start), tokens);
-  return tokens;
-}
-
-Encoding WordPieceTokenizer::Encode(std::string_view text, size_t max_length) const {
-  std::vector<std::string> tokens = Tokenize(text);
-  if (max_length >= 2 && tokens.size() > max_length - 2) tokens.resize(max_length - 2);
-  Encoding e;
-  e.tokens.reserve(tokens.size() + 2);
-  e.ids.reserve(tokens.size() + 2);
-  e.tokens.emplace_back(vocab_.token(cls_id_));
-  for (std::string& t : tokens) e.tokens.push_back(std::move(t));
-  e.tokens.emplace_back(vocab_.token(sep_id_));
-  for (const std::string& t : e.tokens) e.ids.push_back(id(t));
-  e.ids.front() = cls_id_;
-  e.ids.back() = sep_id_;
-  return e;
+  if (ids.size() < limit) AppendSection(std::u32string_view(text).substr(section_start), limit, ids);
+  if (ids.size() > limit) ids.resize(limit);  // the last word's pieces past the limit
 }
 
 }  // namespace flatbert

@@ -41,7 +41,7 @@ check "short TSV row is reported" bash -c "sed -n 3p '$tmp/tsv.jsonl' | grep -q 
 printf '{"id": 7, "text": "great"}\n{"txt": 1}\nnot json\n' | "$flatbert" classify -m "$tmp/m.fbm" -f jsonl > "$tmp/j.jsonl" 2>/dev/null
 check "JSONL ids are kept" bash -c "sed -n 1p '$tmp/j.jsonl' | grep -q '\"id\":7'"
 check "JSONL without text is reported" bash -c "sed -n 2p '$tmp/j.jsonl' | grep -q 'no string'"
-check "invalid JSON is reported" bash -c "sed -n 3p '$tmp/j.jsonl' | grep -q 'invalid JSON'"
+check "invalid JSON is reported" bash -c "sed -n 3p '$tmp/j.jsonl' | grep -q 'not valid JSON'"
 
 huge=$(head -c 2000000 /dev/zero | tr '\0' 'a')
 echo "$huge" | "$flatbert" classify -m "$tmp/m.fbm" -f text > "$tmp/huge.jsonl" 2>/dev/null
@@ -88,6 +88,78 @@ check "export then convert gives the same output" cmp -s "$tmp/a.jsonl" "$tmp/b.
 echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" --normalize > "$tmp/tok.jsonl"
 # The golden model's vocabulary is BERT's first 3000 tokens, hence the word pieces.
 check "tokenize --normalize" grep -qF '"tokens":["[CLS]","c","##a","##f","##e","@","use","##r","h","##t","##t","##p","[SEP]"]' "$tmp/tok.jsonl"
+
+# Hostile input: every row answered in order, with bounded memory, never a crash.
+{
+  echo "first"
+  head -c 3000000 /dev/zero | tr '\0' 'b'; echo
+  echo "middle"
+  head -c 1048577 /dev/zero | tr '\0' 'c'; echo
+  head -c 1048576 /dev/zero | tr '\0' 'd'; echo
+  echo "last"
+} > "$tmp/long.txt"
+"$flatbert" classify -m "$tmp/m.fbm" -f text -i "$tmp/long.txt" > "$tmp/long.jsonl" 2>/dev/null
+check "over-long lines exit 3" test $? -eq 3
+check "over-long lines keep every row" test "$(wc -l < "$tmp/long.jsonl")" -eq 6
+check "an over-long line is its row's error" bash -c "sed -n 2p '$tmp/long.jsonl' | grep -q '\"row\":2,\"error\":\"line of 3000000 bytes skipped: the limit is 1048576\"'"
+check "one byte over the limit is over" bash -c "sed -n 4p '$tmp/long.jsonl' | grep -q 'line of 1048577 bytes'"
+check "a line at the limit is classified" bash -c "sed -n 5p '$tmp/long.jsonl' | grep -q '\"row\":5,\"label\"'"
+check "rows after over-long lines are classified" bash -c "sed -n 6p '$tmp/long.jsonl' | grep -q '\"row\":6,\"label\"'"
+deep=$(printf '%*s' 120000 '' | tr ' ' '[')$(printf '%*s' 120000 '' | tr ' ' ']')
+printf '{"text": "ok", "id": %s}\n{"text": "fine", "id": 2}\n' "$deep" |
+  "$flatbert" classify -m "$tmp/m.fbm" -f jsonl > "$tmp/deep.jsonl" 2>/dev/null
+check "deeply nested JSON is its row's error" bash -c "sed -n 1p '$tmp/deep.jsonl' | grep -q 'nested deeper than 32 levels'"
+check "the row after deep JSON is classified" bash -c "sed -n 2p '$tmp/deep.jsonl' | grep -q '\"row\":2,\"id\":2,\"label\"'"
+
+# A FIFO as a model or vocabulary is refused at once (opening it used to wait for a writer forever).
+mkfifo "$tmp/fifo"
+timeout 10 "$flatbert" classify -m "$tmp/fifo" hi > /dev/null 2> "$tmp/e5"
+check "a FIFO model exits 1" test $? -eq 1
+check "a FIFO model is not a regular file" grep -q "is not a regular file" "$tmp/e5"
+for cmd in "inspect $tmp/fifo" "export -m $tmp/fifo -o $tmp/x" "convert $tmp/fifo -o $tmp/x.fbm"; do
+  timeout 10 "$flatbert" $cmd > /dev/null 2>&1
+  check "$cmd exits 1" test $? -eq 1
+done
+echo hi | timeout 10 "$flatbert" tokenize --vocab "$tmp/fifo" > /dev/null 2>&1
+check "a FIFO vocabulary exits 1" test $? -eq 1
+
+# Exit codes: 2 for a bad command line, 0 for help.
+usage() { "$flatbert" "$@" > /dev/null 2>&1; echo $?; }
+check "unknown option exits 2" test "$(usage classify --bogus x)" -eq 2
+check "threads over the cap exit 2" test "$(usage classify -t 2147483647 x)" -eq 2
+check "negative threads exit 2" test "$(usage eval -d x -t -1)" -eq 2
+check "a non-number exits 2" test "$(usage bench -d x -n many)" -eq 2
+check "a missing required option exits 2" test "$(usage eval)" -eq 2
+check "an unknown format exits 2" test "$(usage classify -f xml x)" -eq 2
+check "no subcommand exits 2" test "$(usage)" -eq 2
+check "--help exits 0" test "$(usage classify --help)" -eq 0
+
+# Checksums: convert writes them, inspect --verify checks them, a flipped byte is found; loading does not look.
+check "inspect --verify passes a converted model" bash -c "'$flatbert' inspect --verify '$tmp/m.fbm' | grep -q 'checksums .* tensors verified'"
+cp "$tmp/m.fbm" "$tmp/flip.fbm"
+size=$(stat -c %s "$tmp/flip.fbm")
+printf '\x55' | dd of="$tmp/flip.fbm" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+"$flatbert" inspect --verify "$tmp/flip.fbm" > /dev/null 2> "$tmp/e6"
+check "a flipped byte fails --verify with exit 1" test $? -eq 1
+check "a flipped byte names its tensor" grep -q "does not match its checksum" "$tmp/e6"
+check "a flipped byte still loads" bash -c "'$flatbert' classify -m '$tmp/flip.fbm' hi | grep -q label"
+"$flatbert" convert "$tmp/m.fbm" -o "$tmp/kept.fbm" -q keep 2>/dev/null
+check "convert --quant keep rewrites with checksums" bash -c "'$flatbert' inspect --verify '$tmp/kept.fbm' > /dev/null"
+
+# One bad-row policy for bench, eval and calibration: reported, counted, the rest goes on, exit 3.
+printf 'text\tpolarity\tlang\ngood tweet\tpositive\ten\n\tneutral\ten\nbad\tlabel\ten\nshort row\nlast\tnegative\ten\n' > "$tmp/eval.tsv"
+"$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/eval.tsv" --lang en -n 10 --warmup 2 -t 1 > "$tmp/bench.txt" 2>&1
+check "bench with bad rows exits 3" test $? -eq 3
+check "bench reports the rows it could not classify" grep -q "2 rows could not be classified" "$tmp/bench.txt"
+"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/eval.tsv" -t 1 > "$tmp/eval.txt" 2>&1
+check "eval with bad rows exits 3" test $? -eq 3
+check "eval counts the rows it could not classify" grep -q "3 rows could not be classified" "$tmp/eval.txt"
+check "eval names a label the model lacks" grep -q "label 'label' is not one of the model's labels" "$tmp/eval.txt"
+printf 'fine text\n\xff bad\n\nmore text\n' > "$tmp/calib_bad.txt"
+"$flatbert" convert "$golden/bert" -o "$tmp/sb.fbm" -q int8-static --calibrate "$tmp/calib_bad.txt" 2> "$tmp/e7"
+check "calibration with bad rows exits 3" test $? -eq 3
+check "calibration reports skipped rows" grep -q "calibration skipped 2 rows" "$tmp/e7"
+check "calibration with bad rows still writes the model" test -s "$tmp/sb.fbm"
 
 echo "$passed passed, $failed failed"
 test $failed -eq 0

@@ -2,9 +2,26 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
+#include <chrono>
+#include <thread>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
+
+#include "flatbert/error.hpp"
+
+// Sanitizer builds (GCC says so with __SANITIZE_*__, clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FLATBERT_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define FLATBERT_TEST_SANITIZED 1
+#endif
+#endif
 
 namespace flatbert {
 namespace {
@@ -20,6 +37,53 @@ TEST(ThreadPoolTest, EveryIndexRunsExactlyOnceAcrossRepeatedJobs) {
       for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "threads " << threads << " n " << n << " i " << i;
     }
   }
+}
+
+TEST(ThreadPoolTest, AWorkersExceptionReachesTheCallerAndThePoolGoesOn) {
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+  ThreadPool pool(3);
+  std::atomic<int> ran{0};
+  EXPECT_THROW(pool.ParallelFor(1000, [&](size_t i) {
+    ran.fetch_add(1);
+    if (i == 10) throw Error("row 10 failed");
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }), Error);
+  EXPECT_LT(ran.load(), 1000);  // indices after the failure are not started
+  std::vector<std::atomic<int>> hits(100);
+  pool.ParallelFor(hits.size(), [&](size_t i) { hits[i].fetch_add(1); });
+  for (const auto& h : hits) ASSERT_EQ(h.load(), 1);
+}
+
+TEST(ThreadPoolTest, ThreadCountsAreCapped) {
+  EXPECT_THROW(ThreadPool(kMaxThreads + 1), Error);
+  EXPECT_THROW(ThreadPool(2147483647), Error);
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+  EXPECT_LE(ThreadPool(0).size(), kMaxThreads);
+}
+
+// When the OS refuses a thread, the threads already started are stopped and the caller gets an Error; the pool
+// used to hang destroying a condition variable its workers waited on. Run in a child whose address space is
+// too small for the threads' stacks.
+TEST(ThreadPoolTest, AThreadTheOsRefusesIsAnErrorNotAHang) {
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+#if FLATBERT_TEST_SANITIZED
+  GTEST_SKIP() << "sanitizers reserve more address space than the limit this test sets";
+#endif
+  EXPECT_EXIT(
+      {
+        rlimit limit{};
+        getrlimit(RLIMIT_AS, &limit);
+        limit.rlim_cur = size_t{256} << 20;  // a few 8 MB thread stacks at most
+        setrlimit(RLIMIT_AS, &limit);
+        try {
+          ThreadPool pool(kMaxThreads);
+        } catch (const Error& e) {
+          std::fprintf(stderr, "%s\n", e.what());
+          std::_Exit(std::string(e.what()).find("cannot start 256 threads") != std::string::npos ? 0 : 2);
+        }
+        std::_Exit(1);
+      },
+      ::testing::ExitedWithCode(0), "cannot start 256 threads");
 }
 
 }  // namespace

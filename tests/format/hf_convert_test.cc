@@ -1,5 +1,7 @@
 #include "format/hf_convert.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -86,6 +88,80 @@ TEST(HfConvertTest, QuantizingAQuantizedModelIsAClearError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("quantize from an fp32 model"), std::string::npos) << e.what();
   }
+}
+
+// A copy of a golden checkpoint directory with one file replaced; removed on destruction.
+class EditedCheckpoint {
+ public:
+  EditedCheckpoint(const std::string& model, const std::string& file, const std::string& contents)
+      : dir_(testing::TempPath("hf_edited")) {
+    fs::remove_all(dir_);
+    fs::copy(testing::GoldenDir(model), dir_);
+    fs::remove(dir_ / file);
+    std::ofstream(dir_ / file, std::ios::binary) << contents;
+  }
+  ~EditedCheckpoint() { fs::remove_all(dir_); }
+  fs::path dir() const { return dir_; }
+  std::string ConvertError() const {
+    try {
+      ConvertHuggingFace(dir_.string());
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+ private:
+  fs::path dir_;
+};
+
+// model.safetensors bytes: the u64 header length, the header, then `data` bytes.
+std::string SafeTensorsFile(const std::string& header, size_t data = 0) {
+  const uint64_t n = header.size();
+  return std::string(reinterpret_cast<const char*>(&n), 8) + header + std::string(data, '\0');
+}
+
+TEST(HfConvertTest, HostileSafeTensorsHeadersAreClearErrors) {
+  const std::pair<std::string, const char*> cases[] = {
+      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}", "has a bad shape"},
+      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[-1,4],\"data_offsets\":[0,16]}}", "has a bad shape"},
+      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", "size does not match its shape"},
+      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,9999]}}", "lies outside the file"},
+      {"{\"a\":{\"dtype\":7,\"shape\":[2],\"data_offsets\":[0,8]}}", "malformed header entry"},
+      {"{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}", "nested deeper than 32 levels"},
+      {"[1, 2]", "the header is not a JSON object"},
+      {"{not json", "is not valid JSON"},
+  };
+  for (const auto& [header, error] : cases) {
+    const EditedCheckpoint checkpoint("bert", "model.safetensors", SafeTensorsFile(header, 16));
+    EXPECT_NE(checkpoint.ConvertError().find(error), std::string::npos) << header << ": " << checkpoint.ConvertError();
+  }
+  const EditedCheckpoint huge_length("bert", "model.safetensors", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));
+  EXPECT_NE(huge_length.ConvertError().find("bad header length"), std::string::npos) << huge_length.ConvertError();
+}
+
+TEST(HfConvertTest, HostileConfigValuesAreClearErrors) {
+  const std::pair<std::string, const char*> cases[] = {
+      {"{\"model_type\":\"bert\",\"hidden_size\":1e30}", "key 'hidden_size' holds 1e+30, expected an integer"},
+      {"{\"model_type\":\"bert\",\"hidden_size\":\"32\"}", "key 'hidden_size' holds \"32\", expected an integer"},
+      {"{\"model_type\":true}", "key 'model_type' holds true, expected a string"},
+      {"{\"id2label\":{\"x\":\"a\"}}", "id2label ids must be 0..n-1, found 'x'"},
+      {"{\"id2label\":{\"0\":\"a\",\"0 \":\"b\"}}", "id2label ids must be 0..n-1"},
+      {"{\"num_labels\":2000000000}", "num_labels 2000000000 is outside [1, 65536]"},
+      {"[]", "config.json is not a JSON object"},
+      {std::string(40, '[') + std::string(40, ']'), "nested deeper than 32 levels"},
+  };
+  for (const auto& [config, error] : cases) {
+    const EditedCheckpoint checkpoint("bert", "config.json", config);
+    EXPECT_NE(checkpoint.ConvertError().find(error), std::string::npos) << config << ": " << checkpoint.ConvertError();
+  }
+}
+
+TEST(HfConvertTest, AFifoInTheCheckpointIsRefusedAtOnce) {
+  const EditedCheckpoint checkpoint("bert", "config.json", "");
+  fs::remove(checkpoint.dir() / "config.json");
+  ASSERT_EQ(::mkfifo((checkpoint.dir() / "config.json").c_str(), 0600), 0);
+  EXPECT_NE(checkpoint.ConvertError().find("is not a regular file"), std::string::npos) << checkpoint.ConvertError();
 }
 
 TEST(HfConvertTest, HalfPrecisionRoundTrips) {

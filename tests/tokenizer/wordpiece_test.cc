@@ -5,18 +5,20 @@
 #include <gtest/gtest.h>
 
 #include "flatbert/error.hpp"
+#include "format/file_io.h"
+#include "tokenizer/text_encoder.h"
 
 namespace flatbert {
 namespace {
 
-const WordPieceTokenizer& BertUncased() {
-  static const WordPieceTokenizer tok = WordPieceTokenizer::FromVocabFile(
-      std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/vocab.txt");
-  return tok;
+WordPieceTokenizer BertUncased() {
+  return WordPieceTokenizer::FromTokens(
+      ReadVocabFile(std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/vocab.txt"));
 }
 
-std::vector<int32_t> Ids(const std::string& text, size_t max_length = 0) {
-  return BertUncased().Encode(text, max_length).ids;
+std::vector<int32_t> Ids(const std::string& text) {
+  static const TextEncoder encoder(BertUncased(), std::nullopt, 0);
+  return encoder.Encode(text);
 }
 
 using V = std::vector<int32_t>;
@@ -84,9 +86,12 @@ TEST(WordPieceTest, CompatibilityCharactersAreNotFolded) {
 }
 
 TEST(WordPieceTest, TruncatesKeepingClsAndSep) {
-  const Encoding e = BertUncased().Encode("one two three four five", 4);
-  EXPECT_EQ(e.ids, (V{101, 2028, 2048, 102}));
-  EXPECT_EQ(e.tokens, (std::vector<std::string>{"[CLS]", "one", "two", "[SEP]"}));
+  const TextEncoder encoder(BertUncased(), std::nullopt, 4);
+  const std::vector<int32_t> ids = encoder.Encode("one two three four five");
+  EXPECT_EQ(ids, (V{101, 2028, 2048, 102}));
+  std::vector<std::string_view> tokens;
+  for (int32_t id : ids) tokens.push_back(encoder.tokenizer().token(id));
+  EXPECT_EQ(tokens, (std::vector<std::string_view>{"[CLS]", "one", "two", "[SEP]"}));
 }
 
 TEST(WordPieceTest, InvalidUtf8IsAnError) {

@@ -1,0 +1,16 @@
+#pragma once
+// What flatbert accepts from untrusted input. Each limit is enforced while reading, before the input is held whole,
+// and the README lists them.
+#include <cstddef>
+
+namespace flatbert {
+
+// One text, and one line of classify / eval / bench / calibration input (a longer line is skipped to its end and
+// reported as that row's error). A model reads at most max_length tokens anyway.
+inline constexpr size_t kMaxTextBytes = size_t{1} << 20;
+// Arrays and objects inside one another in a JSONL row, config.json, tokenizer_config.json or a safetensors header.
+inline constexpr int kMaxJsonDepth = 32;
+// Threads of one pool (--threads); 0 asks for one per hardware thread, capped the same.
+inline constexpr int kMaxThreads = 256;
+
+}  // namespace flatbert

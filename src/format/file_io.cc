@@ -1,0 +1,79 @@
+#include "format/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
+
+namespace flatbert {
+
+RegularFile::RegularFile(const std::string& path, const char* what) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; on a regular file it changes nothing.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd_ < 0) throw Error(std::string("cannot open ") + what + " '" + path + "': " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    throw Error(std::string(what) + " '" + path + "' is not a regular file");
+  }
+  size_ = static_cast<size_t>(st.st_size);
+}
+
+RegularFile::~RegularFile() { ::close(fd_); }
+
+std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes) {
+  const RegularFile file(path, what);
+  if (file.size() > max_bytes)
+    throw Error(std::string(what) + " '" + path + "' is " + std::to_string(file.size()) + " bytes, the limit is " +
+                std::to_string(max_bytes));
+  std::string bytes(file.size(), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(file.fd(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(std::string("cannot read ") + what + " '" + path + "': " + std::strerror(errno));
+    if (n == 0) throw Error(std::string(what) + " '" + path + "' shrank while being read");
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
+nlohmann::ordered_json ParseJson(std::string_view text, const std::string& what) {
+  using json = nlohmann::ordered_json;
+  // The callback sees each array or object as it opens, with the number of containers around it.
+  auto limit_depth = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth)
+      throw Error(what + " is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return true;
+  };
+  try {
+    return json::parse(text, limit_depth);
+  } catch (const json::exception& e) {
+    throw Error(what + " is not valid JSON: " + e.what());
+  }
+}
+
+nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes) {
+  return ParseJson(ReadRegularFile(path, "JSON file", max_bytes), "'" + path + "'");
+}
+
+std::vector<std::string> ReadVocabFile(const std::string& path) {
+  const std::string text = ReadRegularFile(path, "vocabulary", kMaxVocabBytes);
+  std::vector<std::string> vocab;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const size_t stop = end > start && text[end - 1] == '\r' ? end - 1 : end;
+    vocab.emplace_back(text, start, stop - start);
+    start = end + 1;
+  }
+  return vocab;
+}
+
+}  // namespace flatbert

@@ -1,0 +1,42 @@
+#pragma once
+// Reading the files a model comes from (.fbm, config.json, tokenizer_config.json, vocab.txt, model.safetensors),
+// any of which may be hostile: each must be a regular file (a FIFO, device or directory is refused at once rather
+// than blocking), at most a stated size, and JSON at most kMaxJsonDepth deep.
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flatbert {
+
+// An open regular file, closed on destruction. `what` names the file in errors ("model", "vocabulary", ...).
+class RegularFile {
+ public:
+  // Throws Error when `path` cannot be opened or is not a regular file.
+  RegularFile(const std::string& path, const char* what);
+  RegularFile(const RegularFile&) = delete;
+  RegularFile& operator=(const RegularFile&) = delete;
+  ~RegularFile();
+
+  int fd() const { return fd_; }
+  size_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  size_t size_ = 0;
+};
+
+// The whole file; throws Error when it is not a regular file or holds more than max_bytes.
+std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes);
+
+// JSON text, nested at most kMaxJsonDepth levels (deeper input is refused while parsing, before it is built).
+// Throws Error naming `what`.
+nlohmann::ordered_json ParseJson(std::string_view text, const std::string& what);
+nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes);
+
+// A vocab.txt: one token per line (a trailing \r dropped), at most kMaxVocabBytes.
+inline constexpr size_t kMaxVocabBytes = 256 << 20;
+std::vector<std::string> ReadVocabFile(const std::string& path);
+
+}  // namespace flatbert

@@ -1,0 +1,57 @@
+#include "classify.h"
+
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "exit_codes.h"
+#include "flatbert/classifier.hpp"
+#include "flatbert/thread_pool.hpp"
+#include "model_path.h"
+#include "rows.h"
+
+namespace flatbert::tools {
+
+int RunClassify(const ClassifyOptions& opt) {
+  using json = nlohmann::ordered_json;
+  const Classifier model = Classifier::Load(ResolveModel(opt.model));
+  ThreadPool pool(opt.threads);
+  size_t rows = 0, row_errors = 0;
+  // Classifies a block of rows on the pool, then prints them in input order.
+  auto emit_block = [&](const std::vector<Row>& block) {
+    std::vector<Outcome> outcomes(block.size());
+    pool.ParallelFor(block.size(), [&](size_t i) { outcomes[i] = ClassifyRow(model, block[i]); });
+    for (size_t i = 0; i < block.size(); ++i) {
+      json line = {{"row", block[i].number}};
+      if (!block[i].id.is_null()) line["id"] = block[i].id;
+      const Outcome& o = outcomes[i];
+      if (o.error.empty()) {
+        line["label"] = model.labels()[static_cast<size_t>(o.prediction.label)];
+        json probs = json::object();
+        for (size_t c = 0; c < o.prediction.probs.size(); ++c)
+          probs[model.labels()[c]] = std::round(o.prediction.probs[c] * 1e6) / 1e6;
+        line["probs"] = probs;
+        line["tokens"] = o.prediction.num_tokens;
+      } else {
+        line["error"] = o.error;
+        ++row_errors;
+      }
+      std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    }
+    rows += block.size();
+  };
+  if (!opt.texts.empty()) {
+    std::vector<Row> block;
+    for (const std::string& text : opt.texts) block.push_back(Row{block.size() + 1, text, nullptr, {}, ""});
+    emit_block(block);
+  } else {
+    InputFile input(opt.input);
+    RowReader reader(input.stream(), ParseRowFormat(opt.format), opt.column);
+    ForEachBlock(reader, emit_block);
+  }
+  std::cout.flush();
+  if (row_errors) std::cerr << "flatbert: " << row_errors << " of " << rows << " rows could not be classified\n";
+  return row_errors ? kExitRowErrors : kExitOk;
+}
+
+}  // namespace flatbert::tools

@@ -1,0 +1,81 @@
+#include "convert.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "exit_codes.h"
+#include "format/hf_convert.h"
+#include "format/hf_export.h"
+#include "format/model_file.h"
+#include "format/model_writer.h"
+#include "model_path.h"
+#include "quant/calibrate.h"
+#include "quant/quantize.h"
+#include "rows.h"
+
+namespace flatbert::tools {
+namespace {
+
+// Texts for int8-static calibration: one per line, or the text column of a TSV / JSONL file. Rows that cannot be
+// read or encoded are skipped and reported; returns how many.
+size_t Calibrate(const ModelContents& model, const std::string& path, QuantOptions& options) {
+  InputFile input(path);
+  RowReader reader(input.stream(), RowFormat::kAuto, "text");
+  std::vector<std::string> texts;
+  std::vector<size_t> numbers;
+  std::vector<std::string> errors;
+  for (Row row; reader.Next(row);) {
+    if (!row.error.empty()) {
+      errors.push_back("row " + std::to_string(row.number) + ": " + row.error);
+      continue;
+    }
+    texts.push_back(std::move(row.text));
+    numbers.push_back(row.number);
+  }
+  if (texts.empty()) throw Error("calibration file '" + path + "' has no texts");
+  std::cerr << "calibrating input scales on " << texts.size() << " texts from " << path << "\n";
+  Calibration calibration = CalibrateInputScales(model, texts);
+  for (size_t i = 0; i < texts.size(); ++i)
+    if (!calibration.errors[i].empty())
+      errors.push_back("row " + std::to_string(numbers[i]) + ": " + calibration.errors[i]);
+  options.input_scales = std::move(calibration.input_scales);
+  for (size_t i = 0; i < errors.size() && i < 5; ++i) std::cerr << "calibration skipped " << errors[i] << "\n";
+  if (!errors.empty()) std::cerr << "calibration skipped " << errors.size() << " rows of " << path << "\n";
+  return errors.size();
+}
+
+}  // namespace
+
+int RunConvert(const ConvertOptions& opt) {
+  const bool keep = opt.quant == kKeepWeights;
+  const bool from_directory = std::filesystem::is_directory(opt.source);
+  if (keep && from_directory)
+    throw Error("--quant keep rewrites a .fbm; a Hugging Face directory needs a weight format");
+  const QuantMode mode = keep ? QuantMode::kF32 : ParseQuantMode(opt.quant);
+  if ((!keep && mode == QuantMode::kInt8Static) != !opt.calibrate.empty())
+    throw Error("--calibrate FILE goes with --quant int8-static, and only with it");
+  std::cerr << "reading " << opt.source << "\n";
+  ModelContents model = from_directory ? ConvertHuggingFace(opt.source) : ReadContents(ModelFile::Open(opt.source));
+  size_t skipped_rows = 0;
+  if (!keep) {
+    QuantOptions options;
+    options.group_size = opt.group_size;
+    if (!opt.calibrate.empty()) skipped_rows = Calibrate(model, opt.calibrate, options);
+    std::cerr << "quantizing weights: " << opt.quant << "\n";
+    model = Quantize(std::move(model), mode, options);
+  }
+  WriteModel(model, opt.output);
+  const ModelFile check = ModelFile::Open(opt.output);  // verify what was written
+  check.VerifyChecksums();
+  std::cerr << "wrote " << opt.output << ": " << model.tensors.size() << " tensors, " << check.file_size() << " bytes\n";
+  return skipped_rows ? kExitRowErrors : kExitOk;
+}
+
+int RunExport(const std::string& model_path, const std::string& output) {
+  const ModelFile file = ModelFile::Open(ResolveModel(model_path));
+  ExportHuggingFace(Dequantize(ReadContents(file)), output);
+  std::cerr << "wrote " << output << " (config.json, vocab.txt, tokenizer_config.json, model.safetensors; fp32 weights)\n";
+  return kExitOk;
+}
+
+}  // namespace flatbert::tools
