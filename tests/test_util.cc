@@ -30,17 +30,21 @@ void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
+std::vector<uint8_t> WithHeader(const std::vector<uint8_t>& file, const flatbuffers::FlatBufferBuilder& header) {
+  const size_t old_header = sizeof(flatbuffers::uoffset_t) + flatbuffers::GetPrefixedSize(file.data());
+  const size_t old_data = DataSectionOffset(old_header), new_data = DataSectionOffset(header.GetSize());
+  std::vector<uint8_t> out(new_data, 0);
+  std::memcpy(out.data(), header.GetBufferPointer(), header.GetSize());
+  out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(std::min(old_data, file.size())), file.end());
+  return out;
+}
+
 std::vector<uint8_t> EditHeader(const std::vector<uint8_t>& file, const std::function<void(fb::ModelT&)>& edit) {
-  const size_t header = sizeof(flatbuffers::uoffset_t) + flatbuffers::GetPrefixedSize(file.data());
   const std::unique_ptr<fb::ModelT> model(fb::GetSizePrefixedModel(file.data())->UnPack());
   edit(*model);
   flatbuffers::FlatBufferBuilder fbb;
   fbb.FinishSizePrefixed(fb::Model::Pack(fbb, model.get()), fb::ModelIdentifier());
-  const size_t old_data = DataSectionOffset(header), new_data = DataSectionOffset(fbb.GetSize());
-  std::vector<uint8_t> out(new_data, 0);
-  std::memcpy(out.data(), fbb.GetBufferPointer(), fbb.GetSize());
-  out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(std::min(old_data, file.size())), file.end());
-  return out;
+  return WithHeader(file, fbb);
 }
 
 fb::TensorT& TensorNamed(fb::ModelT& model, const std::string& name) {

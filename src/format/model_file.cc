@@ -185,6 +185,9 @@ void ModelFile::Verify(const std::string& name) {
   for (const TensorSpec& spec : specs) {
     const fb::Tensor* t = find(spec.name);
     if (!t) fail("missing tensor '" + spec.name + "'");
+    // The flatbuffer verifier checks a vector's length field for 4-byte alignment only.
+    if (t->shape() && reinterpret_cast<uintptr_t>(t->shape()->data()) % alignof(int64_t) != 0)
+      fail("tensor '" + spec.name + "' has a misaligned shape");
     const std::vector<int64_t> shape = ShapeOf(*t);
     if (!t->shape() || shape != spec.shape)
       fail("tensor '" + spec.name + "' has shape " + (t->shape() ? ShapeString(shape) : "none") +

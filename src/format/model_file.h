@@ -36,7 +36,7 @@ class ModelFile {
   // wrong version, a config out of bounds, a tensor missing, unexpected, of the wrong shape or type, short of
   // bytes or outside the file). Checksums are not read here (VerifyChecksums).
   static ModelFile Open(const std::string& path);
-  // Verifies bytes already in memory (kept by the caller for the ModelFile's lifetime).
+  // Verifies bytes already in memory, 8-byte aligned (kept by the caller for the ModelFile's lifetime).
   static ModelFile FromBytes(const uint8_t* bytes, size_t size, const std::string& name);
 
   ModelFile(ModelFile&& other) noexcept;

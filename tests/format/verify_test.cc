@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "engine/encoder.h"
 #include "flatbert/error.hpp"
@@ -66,6 +67,48 @@ TEST(VerifyTest, EveryTensorNeedsItsShape) {  // inspect used to dereference a m
   });
   EXPECT_NE(LoadError(bytes).find("tensor 'bert.embeddings.LayerNorm.bias' has shape none, the config needs [32]"),
             std::string::npos)
+      << LoadError(bytes);
+}
+
+// The file with one tensor's [long] shape placed 4-byte but not 8-byte aligned (a fuzzer finding): the flatbuffer
+// verifier checks only a vector's length field, and reading the shape was then a misaligned load.
+std::vector<uint8_t> MisalignedShape(const std::vector<uint8_t>& file, const std::string& name) {
+  for (uint32_t pad = 0; pad < 2; ++pad) {
+    const std::unique_ptr<fb::ModelT> m(fb::GetSizePrefixedModel(file.data())->UnPack());
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+    for (const auto& t : m->tensors) {
+      if (t->name != name) {
+        tensors.push_back(fb::CreateTensor(fbb, t.get()));
+        continue;
+      }
+      const auto tensor_name = fbb.CreateString(t->name);
+      const auto quant = t->quant ? fb::CreateQuantParams(fbb, t->quant.get()) : 0;
+      for (uint32_t i = 0; i < pad; ++i) fbb.PushElement<uint32_t>(0);
+      fbb.StartVector(t->shape.size() * 2, sizeof(uint32_t));  // int64 values written as 4-byte-aligned pairs
+      for (auto d = t->shape.rbegin(); d != t->shape.rend(); ++d) {
+        fbb.PushElement(static_cast<uint32_t>(static_cast<uint64_t>(*d) >> 32));
+        fbb.PushElement(static_cast<uint32_t>(*d));
+      }
+      const flatbuffers::Offset<flatbuffers::Vector<int64_t>> shape(fbb.EndVector(t->shape.size()));
+      tensors.push_back(fb::CreateTensor(fbb, tensor_name, shape, t->dtype, quant, t->offset, t->size, t->layout, t->checksum));
+    }
+    const auto model = fb::CreateModel(fbb, m->format_version, fb::CreateArchConfig(fbb, m->config.get()),
+                                       fbb.CreateVectorOfStrings(m->labels),
+                                       fb::CreateTokenizerConfig(fbb, m->tokenizer.get()),
+                                       m->normalizer ? fb::CreateNormalizerConfig(fbb, m->normalizer.get()) : 0,
+                                       fbb.CreateVector(tensors), fbb.CreateString(m->description));
+    fbb.FinishSizePrefixed(model, fb::ModelIdentifier());
+    std::vector<uint8_t> out = testing::WithHeader(file, fbb);
+    const auto* shape = fb::GetSizePrefixedModel(out.data())->tensors()->LookupByKey(name.c_str())->shape();
+    if ((reinterpret_cast<const uint8_t*>(shape->data()) - out.data()) % 8 != 0) return out;
+  }
+  throw Error("could not misalign the shape");
+}
+
+TEST(VerifyTest, AMisalignedShapeIsRejected) {
+  const std::vector<uint8_t> bytes = MisalignedShape(Int8Bert(), kQuery);
+  EXPECT_NE(LoadError(bytes).find("tensor '" + std::string(kQuery) + "' has a misaligned shape"), std::string::npos)
       << LoadError(bytes);
 }
 
@@ -165,6 +208,16 @@ TEST(VerifyTest, UnexpectedAndDuplicateTensorsAreRejected) {
     m.tensors.push_back(std::make_unique<fb::TensorT>(*m.tensors.back()));
   }));
   EXPECT_NE(duplicate.find("not sorted by name"), std::string::npos) << duplicate;
+}
+
+TEST(VerifyTest, FuzzSeedsLoad) {  // the committed seed corpus stays valid as the format evolves
+  size_t seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(FLATBERT_FUZZ_CORPUS) + "/model_bytes")) {
+    const ModelFile file = ModelFile::Open(entry.path().string());
+    EXPECT_EQ(file.VerifyChecksums(), file.meta().tensors()->size()) << entry.path();
+    ++seeds;
+  }
+  EXPECT_EQ(seeds, 6u);
 }
 
 TEST(ChecksumTest, WrittenForEveryTensorAndCheckedOnlyWhenAsked) {
