@@ -11,6 +11,9 @@ SUDO=""
 
 packages=(
   build-essential cmake ninja-build pkg-config
+  clang libclang-rt-14-dev  # the clang build, libFuzzer and clang's sanitizer runtimes
+  zlib1g-dev                # CRC-32 of the tensor checksums
+  time                      # GNU time: peak RSS in bench/hostile_inputs.py
   libflatbuffers-dev flatbuffers-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libhwy-dev libutf8proc-dev
@@ -24,7 +27,7 @@ if [ "${1:-}" = "--arm" ]; then
   done
   packages+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)
   for arch in arm64 armhf; do
-    packages+=("libutf8proc-dev:$arch" "libgtest-dev:$arch" "libflatbuffers-dev:$arch")
+    packages+=("libutf8proc-dev:$arch" "libgtest-dev:$arch" "libflatbuffers-dev:$arch" "zlib1g-dev:$arch")
   done
 fi
 

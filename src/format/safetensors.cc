@@ -33,7 +33,9 @@ SafeTensors::SafeTensors(const std::string& path) : path_(path) {
   data_begin_ = 8 + header_len;
   const uint64_t data_size = file_.size() - data_begin_;
   if (!j.is_object()) throw Error("'" + path + "': the header is not a JSON object");
-  for (const auto& [name, info] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& name = item.key();  // not a structured binding: clang 14 cannot capture those
+    const nlohmann::ordered_json& info = item.value();
     if (name == "__metadata__") continue;
     auto bad = [&](const std::string& what) { return Error("'" + path + "': tensor '" + name + "' " + what); };
     Entry e;
