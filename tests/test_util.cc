@@ -9,6 +9,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "flatbert/error.hpp"
 #include "format/model_file.h"
 
 namespace flatbert::testing {
@@ -28,6 +29,15 @@ std::vector<uint8_t> ReadBytes(const std::string& path) {
 void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string LoadError(const std::vector<uint8_t>& bytes) {
+  try {
+    ModelFile::FromBytes(bytes.data(), bytes.size(), "test.fbm");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 std::vector<uint8_t> WithHeader(const std::vector<uint8_t>& file, const flatbuffers::FlatBufferBuilder& header) {

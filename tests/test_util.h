@@ -14,6 +14,8 @@ std::string TempPath(const std::string& name);
 std::vector<uint8_t> ReadBytes(const std::string& path);
 void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes);
 
+// The error verifying `bytes` as a model file gives, or "" when it loads.
+std::string LoadError(const std::vector<uint8_t>& bytes);
 // A .fbm file with its flatbuffer header edited through the object API and the tensor data kept, so tensor
 // offsets still point where they did: how tests and the structured fuzzer make one field of a valid file wrong.
 std::vector<uint8_t> EditHeader(const std::vector<uint8_t>& file, const std::function<void(fb::ModelT&)>& edit);

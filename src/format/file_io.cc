@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "flatbert/error.hpp"
@@ -20,6 +21,11 @@ RegularFile::RegularFile(const std::string& path, const char* what) {
   if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd_);
     throw Error(std::string(what) + " '" + path + "' is not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > SIZE_MAX) {
+    ::close(fd_);
+    throw Error(std::string(what) + " '" + path + "' is " + std::to_string(st.st_size) +
+                " bytes, more than this build can address");
   }
   size_ = static_cast<size_t>(st.st_size);
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Reader for Hugging Face model.safetensors: u64 header length, JSON header, raw little-endian data.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -9,8 +10,8 @@
 
 namespace flatbert {
 
-// The largest model.safetensors read (BERT-large in f32 is 1.3 GB).
-inline constexpr size_t kMaxSafeTensorsBytes = size_t{8} << 30;
+// The largest model.safetensors read (BERT-large in f32 is 1.3 GB): 8 GiB, or what a 32-bit size_t holds.
+inline constexpr size_t kMaxSafeTensorsBytes = static_cast<size_t>(std::min<uint64_t>(uint64_t{8} << 30, SIZE_MAX));
 
 class SafeTensors {
  public:

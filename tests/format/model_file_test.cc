@@ -17,20 +17,13 @@
 namespace flatbert {
 namespace {
 
+using testing::LoadError;
+
 // fp32, Linear weights packed as the engine reads them (the verifier refuses row-major ones).
 ModelContents SmallBert() { return Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF32); }
 
 const TensorData& Named(const ModelContents& m, const std::string& name) {
   return *std::find_if(m.tensors.begin(), m.tensors.end(), [&](const TensorData& t) { return t.name == name; });
-}
-
-std::string LoadError(const std::vector<uint8_t>& bytes) {
-  try {
-    ModelFile::FromBytes(bytes.data(), bytes.size(), "test.fbm");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {

@@ -18,20 +18,13 @@
 namespace flatbert {
 namespace {
 
+using testing::LoadError;
+
 using testing::EditHeader;
 using testing::TensorNamed;
 
 std::vector<uint8_t> Int8Bert() {
   return SerializeModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kInt8Dynamic));
-}
-
-std::string LoadError(const std::vector<uint8_t>& bytes) {
-  try {
-    ModelFile::FromBytes(bytes.data(), bytes.size(), "test.fbm");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 constexpr const char* kQuery = "bert.encoder.layer.0.attention.self.query.weight";
