@@ -83,6 +83,8 @@ def main():
                                 "peak_rss_mb": round(rss, 1), "ok": ok})
     lines = [f"`/usr/bin/python3 bench/hostile_inputs.py` on {cpu}: `flatbert classify` with {os.path.basename(args.model)} "
              f"({model_mb:.1f} MB); goals: peak RSS < {rss_limit:.0f} MB, under 1 s per row.", "",
+             "s per row: the run's wall time over its rows (with 2 threads, two rows are classified at once); peak RSS "
+             "of the whole process, model included.", "",
              "| input | rows | threads | s per row | peak RSS MB | goals |", "|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['input']} | {r['rows']} | {r['threads']} | {r['seconds_per_row']:.3f} | "
