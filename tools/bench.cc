@@ -3,11 +3,11 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <numeric>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
@@ -29,7 +29,8 @@ std::vector<Row> ReadRows(const std::string& path, const std::string& lang, size
   RowReader reader(input.stream(), RowFormat::kAuto, "text", {{"lang", false}});
   std::vector<Row> rows;
   for (Row row; rows.size() < limit && reader.Next(row);)
-    if (!row.error.empty() || lang == "all" || row.fields[0].empty() || row.fields[0] == lang) rows.push_back(std::move(row));
+    if (!row.error.empty() || lang == "all" || row.fields[0].empty() || row.fields[0] == lang)
+      rows.push_back(std::move(row));
   if (rows.empty()) throw Error("no texts in '" + path + "'");
   return rows;
 }
@@ -78,7 +79,8 @@ int RunBench(const BenchOptions& opt) {
     tokens += outcome.prediction.num_tokens;
     latency_ms.push_back(ms);
   }
-  if (latency_ms.empty()) throw Error("none of the " + std::to_string(rows.size()) + " rows of '" + opt.data + "' classifies");
+  if (latency_ms.empty())
+    throw Error("none of the " + std::to_string(rows.size()) + " rows of '" + opt.data + "' classifies");
   const size_t timed = latency_ms.size();
   nlohmann::ordered_json result = {
       {"model", path},
@@ -88,8 +90,10 @@ int RunBench(const BenchOptions& opt) {
       {"bad_rows", bad.size()},
       {"mean_tokens", double(tokens) / timed},
       {"load_ms", load_ms},
-      {"latency_ms", {{"p50", Percentile(latency_ms, 0.5)}, {"p95", Percentile(latency_ms, 0.95)},
-                      {"mean", std::accumulate(latency_ms.begin(), latency_ms.end(), 0.0) / latency_ms.size()}}}};
+      {"latency_ms",
+       {{"p50", Percentile(latency_ms, 0.5)},
+        {"p95", Percentile(latency_ms, 0.95)},
+        {"mean", std::accumulate(latency_ms.begin(), latency_ms.end(), 0.0) / latency_ms.size()}}}};
   for (int threads : opt.threads) {
     ThreadPool pool(threads);
     const auto start = Clock::now();

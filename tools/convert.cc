@@ -67,14 +67,16 @@ int RunConvert(const ConvertOptions& opt) {
   WriteModel(model, opt.output);
   const ModelFile check = ModelFile::Open(opt.output);  // verify what was written
   check.VerifyChecksums();
-  std::cerr << "wrote " << opt.output << ": " << model.tensors.size() << " tensors, " << check.file_size() << " bytes\n";
+  std::cerr << "wrote " << opt.output << ": " << model.tensors.size() << " tensors, " << check.file_size()
+            << " bytes\n";
   return skipped_rows ? kExitRowErrors : kExitOk;
 }
 
 int RunExport(const std::string& model_path, const std::string& output) {
   const ModelFile file = ModelFile::Open(ResolveModel(model_path));
   ExportHuggingFace(Dequantize(ReadContents(file)), output);
-  std::cerr << "wrote " << output << " (config.json, vocab.txt, tokenizer_config.json, model.safetensors; fp32 weights)\n";
+  std::cerr << "wrote " << output
+            << " (config.json, vocab.txt, tokenizer_config.json, model.safetensors; fp32 weights)\n";
   return kExitOk;
 }
 

@@ -82,7 +82,8 @@ int RunEval(const EvalOptions& opt) {
     pool.ParallelFor(block.size(), [&](size_t i) { outcomes[i] = ClassifyRow(model, block[i]); });
     for (size_t i = 0; i < block.size(); ++i) {
       if (!outcomes[i].error.empty()) {
-        if (++failed <= 5) std::fprintf(stderr, "row %zu not classified: %s\n", block[i].number, outcomes[i].error.c_str());
+        if (++failed <= 5)
+          std::fprintf(stderr, "row %zu not classified: %s\n", block[i].number, outcomes[i].error.c_str());
         continue;
       }
       done.push_back({block[i].fields[kEntity], gold[i], outcomes[i].prediction.label});
@@ -117,10 +118,16 @@ int RunEval(const EvalOptions& opt) {
   if (failed) std::printf("%zu rows could not be classified and are not counted\n", failed);
   if (!opt.json_out.empty()) {
     std::ofstream out(opt.json_out);
-    out << json{{"model", model_path}, {"model_bytes", model.file_size()}, {"data", opt.data},
-                {"lang", opt.lang}, {"threads", threads}, {"seconds", elapsed},
-                {"tweets_per_second", total / elapsed}, {"unclassified_rows", failed},
-                {"metrics", metrics}, {"entities", entities}}
+    out << json{{"model", model_path},
+                {"model_bytes", model.file_size()},
+                {"data", opt.data},
+                {"lang", opt.lang},
+                {"threads", threads},
+                {"seconds", elapsed},
+                {"tweets_per_second", total / elapsed},
+                {"unclassified_rows", failed},
+                {"metrics", metrics},
+                {"entities", entities}}
                .dump(2)
         << "\n";
     if (!out) throw Error("cannot write '" + opt.json_out + "'");

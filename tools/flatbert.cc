@@ -21,21 +21,27 @@ int main(int argc, char** argv) {
 
   tools::ClassifyOptions classify_opt;
   CLI::App* classify = app.add_subcommand("classify", "classify texts (arguments, or lines of --input / stdin) to JSONL");
-  classify->add_option("-m,--model", classify_opt.model, "model file (.fbm); default $FLATBERT_MODEL or models/default.fbm");
+  classify->add_option("-m,--model", classify_opt.model,
+                       "model file (.fbm); default $FLATBERT_MODEL or models/default.fbm");
   classify->add_option("text", classify_opt.texts, "texts to classify; none: read --input");
   classify->add_option("-i,--input", classify_opt.input, "input file, - for stdin")->capture_default_str();
   classify->add_option("-f,--format", classify_opt.format, "input format")
-      ->check(CLI::IsMember({"auto", "text", "tsv", "jsonl"}))->capture_default_str();
-  classify->add_option("--column", classify_opt.column, "TSV column (JSONL field) holding the text")->capture_default_str();
+      ->check(CLI::IsMember({"auto", "text", "tsv", "jsonl"}))
+      ->capture_default_str();
+  classify->add_option("--column", classify_opt.column, "TSV column (JSONL field) holding the text")
+      ->capture_default_str();
   classify->add_option("-t,--threads", classify_opt.threads, "threads; 0: all cores")
-      ->check(threads_range)->capture_default_str();
+      ->check(threads_range)
+      ->capture_default_str();
 
   tools::TokenizeOptions tokenize_opt;
   CLI::App* tokenize = app.add_subcommand("tokenize", "tokenize stdin lines to JSONL {ids, tokens} as HF encode does");
   tokenize->add_option("-m,--model", tokenize_opt.model, "take the vocabulary from this model");
   tokenize->add_option("--vocab", tokenize_opt.vocab, "take the vocabulary from a vocab.txt (lowercasing)");
-  tokenize->add_flag("--normalize", tokenize_opt.normalize, "apply the tweet normalizer first (the model's, or the defaults)");
-  tokenize->add_option("--max-length", tokenize_opt.max_length, "truncate to this many ids including [CLS]/[SEP]; 0: none");
+  tokenize->add_flag("--normalize", tokenize_opt.normalize,
+                     "apply the tweet normalizer first (the model's, or the defaults)");
+  tokenize->add_option("--max-length", tokenize_opt.max_length,
+                       "truncate to this many ids including [CLS]/[SEP]; 0: none");
 
   std::string inspect_path;
   bool as_json = false, verify = false;
@@ -51,7 +57,9 @@ int main(int argc, char** argv) {
       ->required();
   eval->add_option("--lang", eval_opt.lang, "rows of this lang column value; all: every row")->capture_default_str();
   eval->add_option("--json", eval_opt.json_out, "also write the results as JSON to this file");
-  eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores")->check(threads_range)->capture_default_str();
+  eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores")
+      ->check(threads_range)
+      ->capture_default_str();
 
   tools::BenchOptions bench_opt;
   CLI::App* bench = app.add_subcommand("bench", "load time, latency p50/p95, tweets/s per thread count, peak RSS");
@@ -60,32 +68,38 @@ int main(int argc, char** argv) {
   bench->add_option("--lang", bench_opt.lang, "rows of this lang column value; all: every row")->capture_default_str();
   bench->add_option("-n,--count", bench_opt.count, "tweets to time")->check(CLI::PositiveNumber)->capture_default_str();
   bench->add_option("--warmup", bench_opt.warmup, "tweets run before timing")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   bench->add_option("-t,--threads", bench_opt.threads, "thread counts for the throughput runs")
-      ->check(threads_range)->capture_default_str();
+      ->check(threads_range)
+      ->capture_default_str();
   bench->add_option("--json", bench_opt.json_out, "also write the results as JSON to this file");
 
   tools::ConvertOptions convert_opt;
   std::vector<std::string> quant_names = flatbert::QuantModeNames();
   quant_names.push_back(tools::kKeepWeights);
   CLI::App* convert = app.add_subcommand("convert", "convert a Hugging Face directory (or a .fbm) to .fbm");
-  convert->add_option("source", convert_opt.source,
-                      "Hugging Face directory (config.json, vocab.txt, model.safetensors), or a .fbm: fp32 to "
-                      "quantize, any with --quant keep")
+  convert
+      ->add_option("source", convert_opt.source,
+                   "Hugging Face directory (config.json, vocab.txt, model.safetensors), or a .fbm: fp32 to "
+                   "quantize, any with --quant keep")
       ->required();
   convert->add_option("-o,--output", convert_opt.output, "output .fbm")->required();
-  convert->add_option("-q,--quant", convert_opt.quant,
-                      "weight format; keep: a .fbm's weights as stored, rewritten with this build's vocabulary index "
-                      "and checksums")
-      ->check(CLI::IsMember(quant_names))->capture_default_str();
+  convert
+      ->add_option("-q,--quant", convert_opt.quant,
+                   "weight format; keep: a .fbm's weights as stored, rewritten with this build's vocabulary index "
+                   "and checksums")
+      ->check(CLI::IsMember(quant_names))
+      ->capture_default_str();
   convert->add_option("--group-size", convert_opt.group_size, "int4 / mixed: values per scale (a multiple of 32)")
       ->capture_default_str();
   convert->add_option("--calibrate", convert_opt.calibrate,
                       "int8-static: texts to calibrate activation scales on (lines, or a TSV/JSONL text column)");
 
   std::string export_model, export_dir;
-  CLI::App* export_hf = app.add_subcommand(
-      "export", "write a model as a Hugging Face directory (fp32 weights, dequantized from int8/int4/fp16 as the engine sees them)");
+  CLI::App* export_hf = app.add_subcommand("export",
+                                           "write a model as a Hugging Face directory (fp32 weights, dequantized from "
+                                           "int8/int4/fp16 as the engine sees them)");
   export_hf->add_option("-m,--model", export_model, "model file (.fbm); default as for classify");
   export_hf->add_option("-o,--output", export_dir, "output directory")->required();
 

@@ -39,23 +39,34 @@ int RunInspect(const std::string& path, bool as_json, bool verify) {
   j["file_bytes"] = file.file_size();
   j["format_version"] = m.format_version();
   j["description"] = m.description() ? m.description()->str() : "";
-  j["config"] = {{"arch", fb::EnumNameArch(c.arch())}, {"vocab_size", c.vocab_size()},
-                 {"hidden_size", c.hidden_size()}, {"intermediate_size", c.intermediate_size()},
-                 {"num_layers", c.num_layers()}, {"num_heads", c.num_heads()}, {"max_positions", c.max_positions()},
-                 {"norm", fb::EnumNameNormType(c.norm())}, {"activation", fb::EnumNameActivation(c.activation())}};
+  j["config"] = {{"arch", fb::EnumNameArch(c.arch())},
+                 {"vocab_size", c.vocab_size()},
+                 {"hidden_size", c.hidden_size()},
+                 {"intermediate_size", c.intermediate_size()},
+                 {"num_layers", c.num_layers()},
+                 {"num_heads", c.num_heads()},
+                 {"max_positions", c.max_positions()},
+                 {"norm", fb::EnumNameNormType(c.norm())},
+                 {"activation", fb::EnumNameActivation(c.activation())}};
   if (c.arch() == fb::Arch::MobileBert)
-    j["config"].update({{"embedding_size", c.embedding_size()}, {"trigram_input", c.trigram_input()},
-                        {"use_bottleneck", c.use_bottleneck()}, {"intra_bottleneck_size", c.intra_bottleneck_size()},
+    j["config"].update({{"embedding_size", c.embedding_size()},
+                        {"trigram_input", c.trigram_input()},
+                        {"use_bottleneck", c.use_bottleneck()},
+                        {"intra_bottleneck_size", c.intra_bottleneck_size()},
                         {"key_query_shared_bottleneck", c.key_query_shared_bottleneck()},
                         {"num_feedforward_networks", c.num_feedforward_networks()},
                         {"pooler_activation", c.pooler_activation()}});
   for (const auto* l : *m.labels()) j["labels"].push_back(l->str());
-  j["tokenizer"] = {{"vocab_size", m.tokenizer()->vocab()->size()}, {"lowercase", m.tokenizer()->lowercase()},
-                    {"strip_accents", m.tokenizer()->strip_accents()}, {"max_length", m.tokenizer()->max_length()}};
+  j["tokenizer"] = {{"vocab_size", m.tokenizer()->vocab()->size()},
+                    {"lowercase", m.tokenizer()->lowercase()},
+                    {"strip_accents", m.tokenizer()->strip_accents()},
+                    {"max_length", m.tokenizer()->max_length()}};
   j["normalizer"] = nullptr;
   if (const auto* n = m.normalizer())
-    j["normalizer"] = {{"replace_mentions", n->replace_mentions()}, {"replace_urls", n->replace_urls()},
-                       {"unescape_html", n->unescape_html()}, {"collapse_whitespace", n->collapse_whitespace()}};
+    j["normalizer"] = {{"replace_mentions", n->replace_mentions()},
+                       {"replace_urls", n->replace_urls()},
+                       {"unescape_html", n->unescape_html()},
+                       {"collapse_whitespace", n->collapse_whitespace()}};
   uint64_t params = 0, bytes = 0;
   std::map<std::string, uint64_t> bytes_by_dtype;
   for (const fb::Tensor* t : *m.tensors()) {
@@ -63,8 +74,11 @@ int RunInspect(const std::string& path, bool as_json, bool verify) {
     params += static_cast<uint64_t>(view.numel());
     bytes += t->size();
     bytes_by_dtype[DTypeName(t->dtype())] += t->size();
-    j["tensors"].push_back({{"name", t->name()->str()}, {"dtype", DTypeName(t->dtype())},
-                            {"shape", ShapeText(view.shape)}, {"bytes", t->size()}, {"quant", QuantText(t->quant())}});
+    j["tensors"].push_back({{"name", t->name()->str()},
+                            {"dtype", DTypeName(t->dtype())},
+                            {"shape", ShapeText(view.shape)},
+                            {"bytes", t->size()},
+                            {"quant", QuantText(t->quant())}});
   }
   j["parameters"] = params;
   j["tensor_bytes"] = bytes;
@@ -72,8 +86,10 @@ int RunInspect(const std::string& path, bool as_json, bool verify) {
   if (verify) {
     const size_t checked = file.VerifyChecksums();  // throws naming the first tensor that does not match
     if (checked == 0)
-      throw Error("'" + path + "' stores no checksums (written before they existed); rewrite it with "
-                  "`flatbert convert " + path + " -o NEW.fbm --quant keep`");
+      throw Error("'" + path +
+                  "' stores no checksums (written before they existed); rewrite it with "
+                  "`flatbert convert " +
+                  path + " -o NEW.fbm --quant keep`");
     j["checksums_verified"] = checked;
   }
   if (as_json) {

@@ -114,7 +114,8 @@ void RowReader::ReadHeader(const std::string& line) {
 void RowReader::ReadTsv(const std::string& line, Row& row) const {
   const std::vector<std::string_view> fields = SplitTabs(line);
   if (fields.size() != header_fields_) {
-    row.error = "TSV row has " + std::to_string(fields.size()) + " fields, header has " + std::to_string(header_fields_);
+    row.error =
+        "TSV row has " + std::to_string(fields.size()) + " fields, header has " + std::to_string(header_fields_);
     return;
   }
   row.text = fields[static_cast<size_t>(text_index_)];
@@ -161,8 +162,9 @@ bool RowReader::Next(Row& row) {
   for (;;) {
     if (!lines_->Next(line, length)) return false;
     if (format_ == RowFormat::kAuto)
-      format_ = line.starts_with("{") ? RowFormat::kJsonl
-                                      : line.find('\t') != std::string::npos ? RowFormat::kTsv : RowFormat::kText;
+      format_ = line.starts_with("{")                  ? RowFormat::kJsonl
+                : line.find('\t') != std::string::npos ? RowFormat::kTsv
+                                                       : RowFormat::kText;
     if (format_ != RowFormat::kTsv || header_read_) break;
     if (length > kMaxTextBytes) throw Error("TSV header is over the " + std::to_string(kMaxTextBytes) + "-byte limit");
     ReadHeader(line);

@@ -26,11 +26,11 @@ struct Column {
 };
 
 struct Row {
-  size_t number = 0;                 // 1-based; a TSV header is not a row
+  size_t number = 0;  // 1-based; a TSV header is not a row
   std::string text;
-  nlohmann::ordered_json id;         // TSV id / tweet_id column, JSONL "id": echoed back by classify
-  std::vector<std::string> fields;   // the values of the reader's columns, in order; "" when absent
-  std::string error;                 // why the row could not be read
+  nlohmann::ordered_json id;        // TSV id / tweet_id column, JSONL "id": echoed back by classify
+  std::vector<std::string> fields;  // the values of the reader's columns, in order; "" when absent
+  std::string error;                // why the row could not be read
 };
 
 class RowReader {

@@ -3,13 +3,12 @@
 #include <algorithm>
 
 #include "engine/encoder.h"
-#include "format/model_file.h"
 #include "engine/model_text.h"
+#include "format/model_file.h"
 
 namespace flatbert {
 struct Classifier::Impl {
-  explicit Impl(ModelFile f)
-      : file(std::move(f)), text(ModelTextEncoder(file)), encoder(file, BestKernels()) {
+  explicit Impl(ModelFile f) : file(std::move(f)), text(ModelTextEncoder(file)), encoder(file, BestKernels()) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
   }
   ModelFile file;

@@ -143,8 +143,7 @@ void Encoder::TableRow(const LookupTable& t, int32_t id, float* out) const {
       DequantizeI4(static_cast<const uint8_t*>(t.data) + offset / 2, t.scales + offset / static_cast<size_t>(t.group),
                    t.group, out, static_cast<size_t>(t.width));
       break;
-    default:
-      std::memcpy(out, static_cast<const float*>(t.data) + offset, t.width * sizeof(float));
+    default: std::memcpy(out, static_cast<const float*>(t.data) + offset, t.width * sizeof(float));
   }
 }
 

@@ -11,7 +11,8 @@ namespace flatbert {
 ThreadPool::ThreadPool(int threads) {
   if (threads > kMaxThreads)
     throw Error("threads " + std::to_string(threads) + ": at most " + std::to_string(kMaxThreads));
-  if (threads <= 0) threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{kMaxThreads}));
+  if (threads <= 0)
+    threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{kMaxThreads}));
   workers_.reserve(static_cast<size_t>(threads - 1));
   try {
     for (int t = 1; t < threads; ++t) workers_.emplace_back([this] { Work(); });

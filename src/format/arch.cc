@@ -111,9 +111,8 @@ void CheckConfig(const fb::ArchConfig& c) {
   const int64_t positions = c.max_positions();
   const int64_t widest = std::max({int64_t{c.hidden_size()}, int64_t{c.intermediate_size()},
                                    int64_t{WordEmbeddingSize(c)} * (IsMobile(c) && c.trigram_input() ? 3 : 1)});
-  need(positions * widest <= (int64_t{1} << 26),
-       "max_positions " + std::to_string(positions) + " x width " + std::to_string(widest) +
-           " is over 2^26 activations per sequence");
+  need(positions * widest <= (int64_t{1} << 26), "max_positions " + std::to_string(positions) + " x width " +
+                                                     std::to_string(widest) + " is over 2^26 activations per sequence");
   need(c.num_layers() * positions * positions * InnerSize(c) <= (int64_t{1} << 36),
        "num_layers x max_positions^2 x attention width is over 2^36 multiply-adds per sequence");
 }

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <climits>
 #include <filesystem>
-#include <type_traits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
@@ -78,7 +78,8 @@ std::vector<std::string> ParseLabels(const json& j) {
   if (!j.contains("id2label")) {
     std::vector<std::string> labels;
     const int count = Get<int>(j, "num_labels", 2);
-    if (count < 1 || count > 65536) throw Error("config.json: num_labels " + std::to_string(count) + " is outside [1, 65536]");
+    if (count < 1 || count > 65536)
+      throw Error("config.json: num_labels " + std::to_string(count) + " is outside [1, 65536]");
     for (int i = 0; i < count; ++i) labels.push_back("LABEL_" + std::to_string(i));
     return labels;
   }

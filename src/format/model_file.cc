@@ -103,8 +103,7 @@ uint64_t NeededBytes(const std::vector<int64_t>& shape, fb::DType dtype, fb::Lay
 
 ModelFile ModelFile::Open(const std::string& path) {
   const RegularFile fd(path, "model");
-  if (fd.size() < 16)
-    throw Error("model '" + path + "' is truncated: " + std::to_string(fd.size()) + " bytes");
+  if (fd.size() < 16) throw Error("model '" + path + "' is truncated: " + std::to_string(fd.size()) + " bytes");
   void* map = ::mmap(nullptr, fd.size(), PROT_READ, MAP_PRIVATE, fd.fd(), 0);
   if (map == MAP_FAILED) throw Error("cannot mmap model '" + path + "': " + std::strerror(errno));
   ModelFile file;
@@ -211,8 +210,8 @@ void ModelFile::Verify(const std::string& name) {
       const int64_t group = q ? q->group_size() : 0;
       if (!q || !q->scales() || group <= 0 || group % kInt4GroupMultiple != 0 || shape[1] % group != 0 ||
           static_cast<int64_t>(q->scales()->size()) != shape[0] * (shape[1] / group))
-        fail("int4 tensor '" + spec.name + "' needs a group size (a multiple of " +
-             std::to_string(kInt4GroupMultiple) + " dividing its rows) and one scale per group");
+        fail("int4 tensor '" + spec.name + "' needs a group size (a multiple of " + std::to_string(kInt4GroupMultiple) +
+             " dividing its rows) and one scale per group");
     }
     if (q && !(q->input_scale() >= 0.f && std::isfinite(q->input_scale())))
       fail("tensor '" + spec.name + "' has input scale " + std::to_string(q->input_scale()));
@@ -236,9 +235,9 @@ size_t ModelFile::VerifyChecksums() const {
     const fb::QuantParams* q = t->quant();
     const auto* scales = q ? q->scales() : nullptr;
     const auto* row_sums = q ? q->row_sums() : nullptr;
-    const uint32_t actual = TensorChecksum(data_ + t->offset(), t->size(), scales ? scales->data() : nullptr,
-                                           scales ? scales->size() : 0, row_sums ? row_sums->data() : nullptr,
-                                           row_sums ? row_sums->size() : 0);
+    const uint32_t actual =
+        TensorChecksum(data_ + t->offset(), t->size(), scales ? scales->data() : nullptr, scales ? scales->size() : 0,
+                       row_sums ? row_sums->data() : nullptr, row_sums ? row_sums->size() : 0);
     if (actual != *t->checksum())
       throw Error("tensor '" + t->name()->str() + "' does not match its checksum (the file is corrupted)");
     ++checked;

@@ -29,7 +29,8 @@ SafeTensors::SafeTensors(const std::string& path) : path_(path) {
   std::memcpy(&header_len, file_.data(), 8);
   if (header_len > std::min<uint64_t>(100u << 20, file_.size() - 8))
     throw Error("'" + path + "' is not a safetensors file (bad header length " + std::to_string(header_len) + ")");
-  const nlohmann::ordered_json j = ParseJson(std::string_view(file_).substr(8, header_len), "the header of '" + path + "'");
+  const nlohmann::ordered_json j =
+      ParseJson(std::string_view(file_).substr(8, header_len), "the header of '" + path + "'");
   data_begin_ = 8 + header_len;
   const uint64_t data_size = file_.size() - data_begin_;
   if (!j.is_object()) throw Error("'" + path + "': the header is not a JSON object");

@@ -4,10 +4,10 @@
 #include <cmath>
 
 #include "engine/encoder.h"
+#include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
 #include "quant/quantize.h"
-#include "engine/model_text.h"
 
 namespace flatbert {
 

@@ -30,7 +30,8 @@ WordPieceTokenizer::WordPieceTokenizer(VocabIndex vocab, bool lowercase, bool st
   for (const char* t : kSpecialTokens)
     if (const int32_t id = vocab_.Find(t); id != VocabIndex::kAbsent)
       special_.emplace_back(std::u32string(t, t + std::char_traits<char>::length(t)), id);
-  std::sort(special_.begin(), special_.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  std::sort(special_.begin(), special_.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
 WordPieceTokenizer WordPieceTokenizer::FromTokens(std::vector<std::string> tokens) {

@@ -1,15 +1,14 @@
 #include "flatbert/thread_pool.hpp"
 
 #include <gtest/gtest.h>
-
 #include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "flatbert/error.hpp"
@@ -43,11 +42,13 @@ TEST(ThreadPoolTest, AWorkersExceptionReachesTheCallerAndThePoolGoesOn) {
   if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
   ThreadPool pool(3);
   std::atomic<int> ran{0};
-  EXPECT_THROW(pool.ParallelFor(1000, [&](size_t i) {
-    ran.fetch_add(1);
-    if (i == 10) throw Error("row 10 failed");
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }), Error);
+  EXPECT_THROW(pool.ParallelFor(1000,
+                                [&](size_t i) {
+                                  ran.fetch_add(1);
+                                  if (i == 10) throw Error("row 10 failed");
+                                  std::this_thread::sleep_for(std::chrono::microseconds(200));
+                                }),
+               Error);
   EXPECT_LT(ran.load(), 1000);  // indices after the failure are not started
   std::vector<std::atomic<int>> hits(100);
   pool.ParallelFor(hits.size(), [&](size_t i) { hits[i].fetch_add(1); });

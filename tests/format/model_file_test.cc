@@ -6,13 +6,13 @@
 #include <cstdio>
 #include <random>
 
+#include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "format/hf_convert.h"
 #include "format/model_writer.h"
-#include "quant/quantize.h"
 #include "format/safetensors.h"
+#include "quant/quantize.h"
 #include "test_util.h"
-#include "engine/model_text.h"
 
 namespace flatbert {
 namespace {

@@ -1,7 +1,6 @@
 // The verifier against hostile model files: every field the engine or the tools read is checked before use.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdio>
@@ -55,9 +54,8 @@ TEST(VerifyTest, ADirectoryIsRefused) {
 }
 
 TEST(VerifyTest, EveryTensorNeedsItsShape) {  // inspect used to dereference a missing shape
-  const std::vector<uint8_t> bytes = EditHeader(Int8Bert(), [](fb::ModelT& m) {
-    TensorNamed(m, "bert.embeddings.LayerNorm.bias").shape.clear();
-  });
+  const std::vector<uint8_t> bytes =
+      EditHeader(Int8Bert(), [](fb::ModelT& m) { TensorNamed(m, "bert.embeddings.LayerNorm.bias").shape.clear(); });
   EXPECT_NE(LoadError(bytes).find("tensor 'bert.embeddings.LayerNorm.bias' has shape none, the config needs [32]"),
             std::string::npos)
       << LoadError(bytes);
@@ -84,13 +82,14 @@ std::vector<uint8_t> MisalignedShape(const std::vector<uint8_t>& file, const std
         fbb.PushElement(static_cast<uint32_t>(*d));
       }
       const flatbuffers::Offset<flatbuffers::Vector<int64_t>> shape(fbb.EndVector(t->shape.size()));
-      tensors.push_back(fb::CreateTensor(fbb, tensor_name, shape, t->dtype, quant, t->offset, t->size, t->layout, t->checksum));
+      tensors.push_back(
+          fb::CreateTensor(fbb, tensor_name, shape, t->dtype, quant, t->offset, t->size, t->layout, t->checksum));
     }
-    const auto model = fb::CreateModel(fbb, m->format_version, fb::CreateArchConfig(fbb, m->config.get()),
-                                       fbb.CreateVectorOfStrings(m->labels),
-                                       fb::CreateTokenizerConfig(fbb, m->tokenizer.get()),
-                                       m->normalizer ? fb::CreateNormalizerConfig(fbb, m->normalizer.get()) : 0,
-                                       fbb.CreateVector(tensors), fbb.CreateString(m->description));
+    const auto model =
+        fb::CreateModel(fbb, m->format_version, fb::CreateArchConfig(fbb, m->config.get()),
+                        fbb.CreateVectorOfStrings(m->labels), fb::CreateTokenizerConfig(fbb, m->tokenizer.get()),
+                        m->normalizer ? fb::CreateNormalizerConfig(fbb, m->normalizer.get()) : 0,
+                        fbb.CreateVector(tensors), fbb.CreateString(m->description));
     fbb.FinishSizePrefixed(model, fb::ModelIdentifier());
     std::vector<uint8_t> out = testing::WithHeader(file, fbb);
     const auto* shape = fb::GetSizePrefixedModel(out.data())->tensors()->LookupByKey(name.c_str())->shape();
@@ -107,7 +106,8 @@ TEST(VerifyTest, AMisalignedShapeIsRejected) {
 
 TEST(VerifyTest, HugeDimensionsCannotWrapTheSizeArithmetic) {
   // [2^32, 2^32] f32 K1N16 "needed 0 bytes" when the size was computed without overflow checks.
-  const std::vector<uint8_t> f32 = SerializeModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF32));
+  const std::vector<uint8_t> f32 =
+      SerializeModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF32));
   for (const std::vector<int64_t>& shape : std::vector<std::vector<int64_t>>{
            {int64_t{1} << 32, int64_t{1} << 32}, {int64_t{1} << 31, int64_t{1} << 28}, {-1, 32}, {32}}) {
     const std::vector<uint8_t> bytes = EditHeader(f32, [&](fb::ModelT& m) { TensorNamed(m, kQuery).shape = shape; });
@@ -127,8 +127,18 @@ TEST(VerifyTest, ConfigSizesAreBounded) {
       {"bert", [](auto& c) { c.hidden_size = -5; }, "hidden_size -5 is outside [1, 16384]"},
       {"bert", [](auto& c) { c.type_vocab_size = 1 << 20; }, "type_vocab_size 1048576 is outside"},
       {"bert", [](auto& c) { c.layer_norm_eps = NAN; }, "layer_norm_eps"},
-      {"bert", [](auto& c) { c.max_positions = 65536; c.intermediate_size = 65536; }, "over 2^26 activations"},
-      {"bert", [](auto& c) { c.max_positions = 65536; c.num_layers = 64; }, "over 2^36 multiply-adds"},
+      {"bert",
+       [](auto& c) {
+         c.max_positions = 65536;
+         c.intermediate_size = 65536;
+       },
+       "over 2^26 activations"},
+      {"bert",
+       [](auto& c) {
+         c.max_positions = 65536;
+         c.num_layers = 64;
+       },
+       "over 2^36 multiply-adds"},
   };
   for (const Case& c : cases) {
     const std::vector<uint8_t> bytes =
@@ -197,9 +207,8 @@ TEST(VerifyTest, UnexpectedAndDuplicateTensorsAreRejected) {
     m.tensors.push_back(std::move(t));
   }));
   EXPECT_NE(extra.find("unexpected tensor 'zz.extra'"), std::string::npos) << extra;
-  const std::string duplicate = LoadError(EditHeader(Int8Bert(), [](fb::ModelT& m) {
-    m.tensors.push_back(std::make_unique<fb::TensorT>(*m.tensors.back()));
-  }));
+  const std::string duplicate = LoadError(EditHeader(
+      Int8Bert(), [](fb::ModelT& m) { m.tensors.push_back(std::make_unique<fb::TensorT>(*m.tensors.back())); }));
   EXPECT_NE(duplicate.find("not sorted by name"), std::string::npos) << duplicate;
 }
 
@@ -228,8 +237,9 @@ TEST(ChecksumTest, WrittenForEveryTensorAndCheckedOnlyWhenAsked) {
     flipped.VerifyChecksums();
     ADD_FAILURE() << "expected a checksum error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "tensor 'bert.encoder.layer.0.attention.self.query.weight' does not match its checksum "
-                           "(the file is corrupted)");
+    EXPECT_STREQ(e.what(),
+                 "tensor 'bert.encoder.layer.0.attention.self.query.weight' does not match its checksum "
+                 "(the file is corrupted)");
   }
 }
 

@@ -19,8 +19,8 @@ namespace flatbert::fuzz {
 inline void RunModel(const uint8_t* data, size_t size) {
   // Copied to 64-byte aligned memory, as an mmapped file is.
   const size_t padded = (size + 63) / 64 * 64;
-  std::unique_ptr<uint8_t, decltype(&std::free)> bytes(static_cast<uint8_t*>(std::aligned_alloc(64, padded ? padded : 64)),
-                                                       &std::free);
+  std::unique_ptr<uint8_t, decltype(&std::free)> bytes(
+      static_cast<uint8_t*>(std::aligned_alloc(64, padded ? padded : 64)), &std::free);
   if (size) std::memcpy(bytes.get(), data, size);
   try {
     const ModelFile file = ModelFile::FromBytes(bytes.get(), size, "fuzz.fbm");

@@ -29,7 +29,9 @@ std::vector<std::vector<uint8_t>>& Models() {
 // Values that break arithmetic and bounds, or stay near the valid ones.
 int64_t PickInt(FuzzedDataProvider& in, int64_t valid) {
   switch (in.ConsumeIntegralInRange(0, 5)) {
-    case 0: return static_cast<int64_t>(static_cast<uint64_t>(valid) + static_cast<uint64_t>(in.ConsumeIntegralInRange<int64_t>(-3, 3)));
+    case 0:
+      return static_cast<int64_t>(static_cast<uint64_t>(valid) +
+                                  static_cast<uint64_t>(in.ConsumeIntegralInRange<int64_t>(-3, 3)));
     case 1: return int64_t{1} << in.ConsumeIntegralInRange(0, 62);
     case 2: return -(int64_t{1} << in.ConsumeIntegralInRange(0, 62));
     case 3: return 0;
@@ -84,7 +86,9 @@ void Mutate(FuzzedDataProvider& in, flatbert::fb::ModelT& m) {
       }
       break;
     case 8:
-      if (t.quant) t.quant->row_sums.resize(static_cast<size_t>(PickInt(in, static_cast<int64_t>(t.quant->row_sums.size())) & 0xffff), 7);
+      if (t.quant)
+        t.quant->row_sums.resize(
+            static_cast<size_t>(PickInt(in, static_cast<int64_t>(t.quant->row_sums.size())) & 0xffff), 7);
       break;
     case 9:
       if (t.quant && !t.quant->row_sums.empty()) {
@@ -115,15 +119,24 @@ void Mutate(FuzzedDataProvider& in, flatbert::fb::ModelT& m) {
     case 14: {  // the vocabulary itself
       auto& vocab = m.tokenizer->vocab;
       if (!vocab.empty()) {
-        if (in.ConsumeBool()) vocab.erase(vocab.begin() + in.ConsumeIntegralInRange<long>(0, static_cast<long>(vocab.size()) - 1));
-        else Pick(in, vocab) = in.ConsumeRandomLengthString(16);
+        if (in.ConsumeBool())
+          vocab.erase(vocab.begin() + in.ConsumeIntegralInRange<long>(0, static_cast<long>(vocab.size()) - 1));
+        else
+          Pick(in, vocab) = in.ConsumeRandomLengthString(16);
       }
       break;
     }
     case 15: {  // one config size
       ArchConfigT& c = *m.config;
-      int32_t* fields[] = {&c.vocab_size, &c.hidden_size, &c.intermediate_size, &c.num_layers, &c.num_heads,
-                           &c.max_positions, &c.type_vocab_size, &c.embedding_size, &c.intra_bottleneck_size,
+      int32_t* fields[] = {&c.vocab_size,
+                           &c.hidden_size,
+                           &c.intermediate_size,
+                           &c.num_layers,
+                           &c.num_heads,
+                           &c.max_positions,
+                           &c.type_vocab_size,
+                           &c.embedding_size,
+                           &c.intra_bottleneck_size,
                            &c.num_feedforward_networks};
       int32_t* field = fields[in.ConsumeIntegralInRange<size_t>(0, std::size(fields) - 1)];
       *field = static_cast<int32_t>(PickInt(in, *field));
@@ -143,8 +156,11 @@ void Mutate(FuzzedDataProvider& in, flatbert::fb::ModelT& m) {
       break;
     }
     default:  // names: renamed, duplicated or dropped
-      if (in.ConsumeBool()) t.name = in.ConsumeRandomLengthString(64);
-      else m.tensors.erase(m.tensors.begin() + in.ConsumeIntegralInRange<long>(0, static_cast<long>(m.tensors.size()) - 1));
+      if (in.ConsumeBool())
+        t.name = in.ConsumeRandomLengthString(64);
+      else
+        m.tensors.erase(m.tensors.begin() +
+                        in.ConsumeIntegralInRange<long>(0, static_cast<long>(m.tensors.size()) - 1));
       break;
   }
 }

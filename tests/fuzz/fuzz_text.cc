@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // The reference: everything at once, then truncated.
-  const NormalizerOptions options = normalizer == 1 ? NormalizerOptions{} : NormalizerOptions{false, false, false, false};
+  const NormalizerOptions options =
+      normalizer == 1 ? NormalizerOptions{} : NormalizerOptions{false, false, false, false};
   const std::string normalized = normalizer ? flatbert::NormalizeTweet(text, options) : text;
   std::vector<int32_t> whole{encoder.tokenizer().cls_id()};
   encoder.tokenizer().AppendIds(normalized, SIZE_MAX, whole);

@@ -39,8 +39,8 @@ ModelContents TinyModel(fb::Arch arch, std::mt19937& rng) {
     m.config.num_feedforward_networks = 2;
   }
   m.labels = {"negative", "positive"};
-  m.tokenizer.vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "i", "love", "hate", "car", "@", "user",
-                       "http", "!", "##s", "a", "##a"};
+  m.tokenizer.vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "i",   "love", "hate",
+                       "car",   "@",     "user",  "http",  "!",      "##s", "a",    "##a"};
   m.tokenizer.max_length = 16;
   m.has_normalizer = true;
   flatbuffers::FlatBufferBuilder fbb;
@@ -57,9 +57,7 @@ ModelContents TinyModel(fb::Arch arch, std::mt19937& rng) {
   return m;
 }
 
-void Write(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void Write(const fs::path& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 }  // namespace
 
@@ -68,15 +66,18 @@ int main(int argc, char** argv) {
   const fs::path root = argv[1];
   std::mt19937 rng(2026);
   fs::create_directories(root / "model_bytes");
-  const std::pair<fb::Arch, QuantMode> models[] = {
-      {fb::Arch::Bert, QuantMode::kInt8Dynamic}, {fb::Arch::Bert, QuantMode::kF32}, {fb::Arch::Bert, QuantMode::kF16},
-      {fb::Arch::Bert, QuantMode::kInt4},        {fb::Arch::MobileBert, QuantMode::kInt8Dynamic},
-      {fb::Arch::MobileBert, QuantMode::kMixed}};
+  const std::pair<fb::Arch, QuantMode> models[] = {{fb::Arch::Bert, QuantMode::kInt8Dynamic},
+                                                   {fb::Arch::Bert, QuantMode::kF32},
+                                                   {fb::Arch::Bert, QuantMode::kF16},
+                                                   {fb::Arch::Bert, QuantMode::kInt4},
+                                                   {fb::Arch::MobileBert, QuantMode::kInt8Dynamic},
+                                                   {fb::Arch::MobileBert, QuantMode::kMixed}};
   for (const auto& [arch, mode] : models) {
     QuantOptions options;
     options.group_size = 32;
     const std::vector<uint8_t> bytes = SerializeModel(Quantize(TinyModel(arch, rng), mode, options));
-    Write(root / "model_bytes" / (std::string(arch == fb::Arch::Bert ? "bert_" : "mobilebert_") + QuantModeName(mode) + ".fbm"),
+    Write(root / "model_bytes" /
+              (std::string(arch == fb::Arch::Bert ? "bert_" : "mobilebert_") + QuantModeName(mode) + ".fbm"),
           std::string(bytes.begin(), bytes.end()));
   }
   fs::create_directories(root / "model_mutations");
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
       "ΣΊΣΥΦΟΣ ΟΔΟΣ Café Crème NAÏVE e\xcc\x81\xcc\x96 \x02\x05",
       "我爱北京天安门 日本語とEnglish [MASK]there [CLS] \x03\x00",
       "&#39;x&#x263A;&#0; &bogus; &nbsp;x \xe2\x80\x8b\x0b\t tab \x01\x02",
-      "unaffable aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \x01",
+      "unaffable "
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \x01",
       "ok \xff\xfe bad \x02",
   };
   for (size_t i = 0; i < std::size(tweets); ++i) Write(root / "text" / ("tweet_" + std::to_string(i)), tweets[i]);

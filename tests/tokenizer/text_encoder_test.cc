@@ -22,10 +22,41 @@ WordPieceTokenizer BertUncased() {
 // entities, mentions and URLs (which end only at whitespace), special tokens, long words, Unicode whitespace
 // and controls that are or are not word breaks.
 std::string RandomText(std::mt19937& rng, size_t bytes) {
-  static const char* const kPieces[] = {
-      "Σ",  "ΟΔΟΣ", "\u0301", "\u0316", "e\u0301\u0316", "A", "word", "un", "##", "我爱", "&amp;", "&#32;", "&nbsp;",
-      "&", "@bmw", "@", "http://t.co/x", "www.x.com", "[MASK]", "[UNK]", "[", "!", ".", "'", "İ", "\u00a0",
-      "\u3000", "\u200b", "\x0b", "\t", "\r", "\n", " ", "  ", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+  static const char* const kPieces[] = {"Σ",
+                                        "ΟΔΟΣ",
+                                        "\u0301",
+                                        "\u0316",
+                                        "e\u0301\u0316",
+                                        "A",
+                                        "word",
+                                        "un",
+                                        "##",
+                                        "我爱",
+                                        "&amp;",
+                                        "&#32;",
+                                        "&nbsp;",
+                                        "&",
+                                        "@bmw",
+                                        "@",
+                                        "http://t.co/x",
+                                        "www.x.com",
+                                        "[MASK]",
+                                        "[UNK]",
+                                        "[",
+                                        "!",
+                                        ".",
+                                        "'",
+                                        "İ",
+                                        "\u00a0",
+                                        "\u3000",
+                                        "\u200b",
+                                        "\x0b",
+                                        "\t",
+                                        "\r",
+                                        "\n",
+                                        " ",
+                                        "  ",
+                                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
   std::string text;
   while (text.size() < bytes) text += kPieces[rng() % std::size(kPieces)];
   return text;

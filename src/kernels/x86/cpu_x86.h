@@ -8,7 +8,7 @@
 namespace flatbert::x86 {
 
 struct CpuFeatures {
-  bool avx2 = false, fma = false, f16c = false;      // with the OS saving ymm state
+  bool avx2 = false, fma = false, f16c = false;                // with the OS saving ymm state
   bool avx512f = false, avx512bw = false, avx512vnni = false;  // with the OS saving zmm and mask state
 };
 
@@ -20,8 +20,8 @@ inline CpuFeatures DetectCpuFeatures() {
   if (!osxsave || !avx) return f;
   uint32_t xcr0_lo, xcr0_hi;
   __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));  // XCR0: which register state the OS saves
-  const bool ymm_state = (xcr0_lo & 0x6) == 0x6;               // SSE and AVX
-  const bool zmm_state = (xcr0_lo & 0xe6) == 0xe6;             // and opmask, ZMM_Hi256, Hi16_ZMM
+  const bool ymm_state = (xcr0_lo & 0x6) == 0x6;              // SSE and AVX
+  const bool zmm_state = (xcr0_lo & 0xe6) == 0xe6;            // and opmask, ZMM_Hi256, Hi16_ZMM
   if (!ymm_state) return f;
   f.fma = ecx & (1u << 12);
   f.f16c = ecx & (1u << 29);
