@@ -31,9 +31,9 @@ def main():
     with open(args.ids) as f:
         rows = [json.loads(line)["ids"] for line in f]
     t0 = time.perf_counter()
-    model, missing = hf_io.load_pretrained(args.model)
-    if missing:
-        sys.exit(f"{args.model} lacks {missing}")
+    model, report = hf_io.load_pretrained(args.model)
+    if report["fresh"]:
+        sys.exit(f"{args.model} lacks {report['fresh']}")
     model.eval()
     if args.mode == "int8":
         engines = torch.backends.quantized.supported_engines

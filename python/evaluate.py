@@ -14,7 +14,6 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 from finetune import encode_rows, predict  # noqa: E402
 from flatbert_py import data, hf_io, metrics  # noqa: E402
-from flatbert_py.tokenizer import WordPieceTokenizer, load_vocab  # noqa: E402
 
 
 def main():
@@ -25,12 +24,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    model, missing = hf_io.load_pretrained(args.model)
-    if missing:
-        sys.exit(f"{args.model} lacks {missing}")
+    model, report = hf_io.load_pretrained(args.model)
+    if report["fresh"]:
+        sys.exit(f"{args.model} lacks {report['fresh']}")
     _, raw = hf_io.load_config(args.model)
-    tok = WordPieceTokenizer(load_vocab(os.path.join(args.model, "vocab.txt")),
-                             max_length=raw.get("flatbert_max_length", 128))
+    tok = hf_io.load_tokenizer(args.model, max_length=raw.get("flatbert_max_length", 128))
     labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
     rows = data.replab("test", lang=args.lang)
     examples = encode_rows(rows, tok)

@@ -95,9 +95,9 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    model, missing = hf_io.load_pretrained(args.model)
-    if missing:
-        sys.exit(f"{args.model} lacks {missing}")
+    model, report = hf_io.load_pretrained(args.model)
+    if report["fresh"]:
+        sys.exit(f"{args.model} lacks {report['fresh']}")
     fp32 = os.path.join(args.out, "model.fp32.onnx")
     int8 = os.path.join(args.out, "model.int8.onnx")
     export_fp32(model.eval(), fp32)

@@ -86,6 +86,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--init", help="HF-layout checkpoint to start from")
+    ap.add_argument("--allow-partial-init", action="store_true",
+                    help="--init: start even when tensors beyond a new classifier head are dropped or fresh")
     src.add_argument("--preset", choices=sorted(PRESETS), help="train this architecture from scratch")
     ap.add_argument("--out", required=True)
     ap.add_argument("--epochs", type=int, default=6)
@@ -113,15 +115,24 @@ def main():
     torch.manual_seed(args.seed)
     t0 = time.time()
 
-    vocab = load_vocab(os.path.join(args.init, "vocab.txt") if args.init else data.VOCAB)
-    tok = WordPieceTokenizer(vocab, max_length=args.max_length)
+    if args.init:  # the checkpoint's own tokenizer settings (tokenizer_config.json)
+        tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)
+    else:
+        tok = WordPieceTokenizer(load_vocab(data.VOCAB), max_length=args.max_length)
+    vocab = tok.vocab
     rows = data.replab("train", lang=None)
     train_rows = [r for r in rows if r["lang"] in langs and not data.is_validation(r["tweet_id"])]
     train = encode_rows(train_rows, tok)
     val = encode_rows([r for r in rows if r["lang"] == "en" and data.is_validation(r["tweet_id"])], tok)
     if args.init:
-        model, fresh = hf_io.load_pretrained(args.init, id2label=ID2LABEL)
-        print(f"loaded {args.init}; newly initialised: {fresh}")
+        try:
+            model, report = hf_io.load_pretrained(args.init, id2label=ID2LABEL, allow_partial=args.allow_partial_init)
+        except ValueError as e:
+            sys.exit(f"finetune: {e}; --allow-partial-init starts anyway")
+        model.config.problem_type = "single_label_classification"  # RepLab polarity: one label per tweet
+        print(f"loaded {args.init}")
+        print(f"  freshly initialised ({len(report['fresh'])}): {', '.join(report['fresh']) or 'none'}")
+        print(f"  dropped from the checkpoint ({len(report['dropped'])}): {', '.join(report['dropped']) or 'none'}")
     else:
         model = ForSequenceClassification(Config.from_dict(dict(PRESETS[args.preset], vocab_size=len(vocab),
                                                                 id2label=ID2LABEL)))
@@ -171,7 +182,7 @@ def main():
             best = m["macro_f1"]
             training = dict(init=args.init, preset=args.preset, epochs_run=epoch + 1, args=vars(args),
                             minutes=round((time.time() - t0) / 60, 1), history=history)
-            hf_io.save_pretrained(model, args.out, vocab, extra=dict(
+            hf_io.save_pretrained(model, args.out, vocab, tokenizer=tok, extra=dict(
                 flatbert_normalizer=vars(NormalizerOptions()), flatbert_max_length=args.max_length,
                 flatbert_training=training))
         if time.time() > deadline:

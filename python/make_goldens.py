@@ -28,6 +28,8 @@ TEXTS = [
     "the " * 200,  # longer than max_length: truncated
 ]
 SMALL = dict(vocab_size=VOCAB_SIZE, max_position_embeddings=64, initializer_range=0.2, layer_norm_eps=1e-12)
+# Each model exercises Hugging Face behaviours; tests/engine/golden_test.cc names the HF line each one follows.
+# "tokenizer": tokenizer_config.json settings; "vocab_size" above VOCAB_SIZE pads the embedding table.
 MODELS = {
     "bert": dict(SMALL, model_type="bert", hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
                  intermediate_size=48, hidden_act="gelu", normalization_type="layer_norm"),
@@ -38,6 +40,20 @@ MODELS = {
                                       num_attention_heads=2, intermediate_size=32, embedding_size=16,
                                       intra_bottleneck_size=16, num_feedforward_networks=1, hidden_act="gelu",
                                       normalization_type="layer_norm", classifier_activation=True),
+    # No trigram input and embedding_size == hidden_size: HF skips embedding_transformation; no bottleneck; silu.
+    "mobilebert-no-trigram": dict(SMALL, model_type="mobilebert", hidden_size=32, num_hidden_layers=2,
+                                  num_attention_heads=2, intermediate_size=32, embedding_size=32, trigram_input=False,
+                                  use_bottleneck=False, intra_bottleneck_size=32, num_feedforward_networks=2,
+                                  hidden_act="silu", normalization_type="layer_norm"),
+    # gelu_new (the tanh approximation) and an embedding table padded past the vocabulary (vocab_size 3008).
+    "bert-gelu-new-padded": dict(SMALL, model_type="bert", vocab_size=VOCAB_SIZE + 8, hidden_size=32,
+                                 num_hidden_layers=2, num_attention_heads=4, intermediate_size=48,
+                                 hidden_act="gelu_new"),
+    # Multi-label (a sigmoid per label), quick_gelu, and a tokenizer that lowercases but keeps accents.
+    "bert-multilabel-accents": dict(SMALL, model_type="bert", hidden_size=32, num_hidden_layers=2,
+                                    num_attention_heads=4, intermediate_size=48, hidden_act="quick_gelu",
+                                    problem_type="multi_label_classification",
+                                    tokenizer=dict(lowercase=True, strip_accents=False)),
 }
 MAX_LENGTH = 32
 QUANT_MODES = ("fp16", "int8-dynamic", "int8-static", "int4", "mixed")
@@ -46,8 +62,9 @@ NORMALIZER = dict(replace_mentions=True, replace_urls=True, unescape_html=True, 
 
 def main():
     vocab = load_vocab(data.VOCAB)[:VOCAB_SIZE]
-    tok = WordPieceTokenizer(vocab, max_length=MAX_LENGTH)
     for seed, (name, cfg) in enumerate(MODELS.items()):
+        cfg = dict(cfg)
+        tok = WordPieceTokenizer(vocab, max_length=MAX_LENGTH, **cfg.pop("tokenizer", {}))
         torch.manual_seed(seed)
         model = ForSequenceClassification(Config.from_dict(cfg)).eval()
         with torch.no_grad():  # NoNorm starts at identity; give it real values to test
@@ -55,7 +72,7 @@ def main():
                 if "LayerNorm" in n:
                     p.add_(torch.randn_like(p) * 0.1)
         directory = os.path.join(OUT, name)
-        hf_io.save_pretrained(model, directory, vocab,
+        hf_io.save_pretrained(model, directory, vocab, tokenizer=tok,
                               extra=dict(flatbert_normalizer=NORMALIZER, flatbert_max_length=MAX_LENGTH))
         all_ids = [tok.encode(normalize_tweet(text)) for text in TEXTS]
         input_scales = quant.calibrate(model, all_ids)

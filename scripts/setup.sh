@@ -17,7 +17,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libhwy-dev libutf8proc-dev
-  python3-torch python3-numpy python3-onnx python3-sklearn
+  python3-torch python3-numpy python3-onnx python3-sklearn python3-pytest
   libopenblas0-pthread  # torch otherwise runs on the reference BLAS, 10x slower
 )
 if [ "${1:-}" = "--arm" ]; then

@@ -31,6 +31,12 @@ int RunClassify(const ClassifyOptions& opt) {
         for (size_t c = 0; c < o.prediction.probs.size(); ++c)
           probs[model.labels()[c]] = std::round(o.prediction.probs[c] * 1e6) / 1e6;
         line["probs"] = probs;
+        if (model.multi_label()) {  // every label that applies
+          json labels = json::array();
+          for (size_t c = 0; c < o.prediction.probs.size(); ++c)
+            if (o.prediction.probs[c] >= 0.5f) labels.push_back(model.labels()[c]);
+          line["labels"] = labels;
+        }
         line["tokens"] = o.prediction.num_tokens;
       } else {
         line["error"] = o.error;

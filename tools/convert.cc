@@ -55,7 +55,18 @@ int RunConvert(const ConvertOptions& opt) {
   if ((!keep && mode == QuantMode::kInt8Static) != !opt.calibrate.empty())
     throw Error("--calibrate FILE goes with --quant int8-static, and only with it");
   std::cerr << "reading " << opt.source << "\n";
-  ModelContents model = from_directory ? ConvertHuggingFace(opt.source) : ReadContents(ModelFile::Open(opt.source));
+  HfReport report;
+  ModelContents model =
+      from_directory ? ConvertHuggingFace(opt.source, &report) : ReadContents(ModelFile::Open(opt.source));
+  auto list = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text;
+  };
+  if (!report.unread_keys.empty())
+    std::cerr << "not read (Hugging Face's BERT code does not read them either): " << list(report.unread_keys) << "\n";
+  if (!report.unused_tensors.empty())
+    std::cerr << "not converted (the classifier does not use them): " << list(report.unused_tensors) << "\n";
   size_t skipped_rows = 0;
   if (!keep) {
     QuantOptions options;

@@ -36,12 +36,23 @@ int main(int argc, char** argv) {
 
   tools::TokenizeOptions tokenize_opt;
   CLI::App* tokenize = app.add_subcommand("tokenize", "tokenize stdin lines to JSONL {ids, tokens} as HF encode does");
-  tokenize->add_option("-m,--model", tokenize_opt.model, "take the vocabulary from this model");
-  tokenize->add_option("--vocab", tokenize_opt.vocab, "take the vocabulary from a vocab.txt (lowercasing)");
+  tokenize->add_option(
+      "-m,--model", tokenize_opt.model,
+      "the model's tokenizer, tweet normalizer and max_length, as classify (default model as for classify)");
+  CLI::Option* vocab_opt =
+      tokenize->add_option("--vocab", tokenize_opt.vocab, "a vocab.txt instead (lowercasing, no normalizer)");
+  tokenize
+      ->add_option("--hf", tokenize_opt.hf_dir,
+                   "a Hugging Face checkpoint's tokenizer instead (vocab.txt, tokenizer_config.json, tokenizer.json)")
+      ->excludes(vocab_opt);
   tokenize->add_flag("--normalize", tokenize_opt.normalize,
-                     "apply the tweet normalizer first (the model's, or the defaults)");
-  tokenize->add_option("--max-length", tokenize_opt.max_length,
-                       "truncate to this many ids including [CLS]/[SEP]; 0: none");
+                     "apply the tweet normalizer (with --vocab or --hf: the defaults training uses)");
+  tokenize->add_flag("--no-normalize", tokenize_opt.no_normalize, "--model: skip the model's tweet normalizer");
+  tokenize
+      ->add_option("--max-length", tokenize_opt.max_length,
+                   "truncate to this many ids including [CLS]/[SEP]; 0: none (default: the model's with --model, "
+                   "else none)")
+      ->check(CLI::NonNegativeNumber);
 
   std::string inspect_path;
   bool as_json = false, verify = false;

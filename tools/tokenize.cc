@@ -7,6 +7,7 @@
 #include "engine/model_text.h"
 #include "exit_codes.h"
 #include "format/file_io.h"
+#include "format/hf_convert.h"
 #include "format/model_file.h"
 #include "model_path.h"
 #include "rows.h"
@@ -15,18 +16,24 @@ namespace flatbert::tools {
 
 int RunTokenize(const TokenizeOptions& opt) {
   using json = nlohmann::ordered_json;
+  if (opt.normalize && opt.no_normalize) throw Error("--normalize and --no-normalize: choose one");
   std::optional<ModelFile> file;  // the model's vocabulary points into it
   std::optional<TextEncoder> encoder;
+  const size_t max_length = opt.max_length < 0 ? 0 : static_cast<size_t>(opt.max_length);
+  std::optional<NormalizerOptions> defaults;  // the normalizer training uses, for --normalize
+  if (opt.normalize) defaults = NormalizerOptions{};
   if (!opt.vocab.empty()) {
-    std::optional<NormalizerOptions> normalizer;
-    if (opt.normalize) normalizer = NormalizerOptions{};  // the defaults training uses
-    encoder.emplace(WordPieceTokenizer::FromTokens(ReadVocabFile(opt.vocab)), normalizer, opt.max_length);
+    encoder.emplace(WordPieceTokenizer::FromTokens(ReadVocabFile(opt.vocab)), defaults, max_length);
+  } else if (!opt.hf_dir.empty()) {  // as `convert` reads a checkpoint's tokenizer
+    HfTokenizer hf = ReadHfTokenizer(opt.hf_dir);
+    encoder.emplace(WordPieceTokenizer::FromTokens(std::move(hf.vocab), hf.lowercase, hf.strip_accents), defaults,
+                    max_length);
   } else {
     file.emplace(ModelFile::Open(ResolveModel(opt.model)));
     std::optional<NormalizerOptions> normalizer = ModelNormalizer(*file);
     if (opt.normalize && !normalizer) throw Error("--normalize: the model has no tweet normalizer");
-    if (!opt.normalize) normalizer.reset();
-    encoder.emplace(ModelTokenizer(*file), normalizer, opt.max_length);
+    if (opt.no_normalize) normalizer.reset();
+    encoder.emplace(ModelTokenizer(*file), normalizer, opt.max_length < 0 ? ModelMaxLength(*file) : max_length);
   }
   RowReader reader(std::cin, RowFormat::kText, "text");
   int errors = 0;

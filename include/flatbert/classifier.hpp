@@ -13,7 +13,7 @@ namespace flatbert {
 
 struct Prediction {
   int label = -1;             // index into Classifier::labels()
-  std::vector<float> probs;   // softmax over labels
+  std::vector<float> probs;   // softmax over labels; for a multi-label model, a sigmoid per label
   int num_tokens = 0;         // including [CLS] and [SEP], after truncation
 };
 
@@ -32,6 +32,9 @@ class Classifier {
   std::vector<float> LogitsForIds(const std::vector<int32_t>& ids) const;
 
   const std::vector<std::string>& labels() const;
+  // Labels are independent (Hugging Face's problem_type multi_label_classification): probs don't sum to 1, and
+  // every label with probability >= 0.5 applies.
+  bool multi_label() const;
   size_t file_size() const;
 
  private:

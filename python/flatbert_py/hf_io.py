@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from .model import Config, ForSequenceClassification
+from .tokenizer import WordPieceTokenizer, load_vocab
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32, "I8": np.int8, "U8": np.uint8,
            "F64": np.float64}
@@ -71,9 +72,33 @@ def load_config(directory):
     return Config.from_dict(d), d
 
 
-def load_pretrained(directory, num_labels=None, id2label=None):
-    """Builds a classifier from an HF checkpoint; weights it lacks (e.g. the classifier of a pre-training
-    checkpoint) keep their fresh initialisation and are reported."""
+def load_tokenizer(directory, max_length=128):
+    """vocab.txt with tokenizer_config.json's do_lower_case and strip_accents, as BertTokenizer(Fast) reads them
+    (absent: lowercase; strip_accents absent or null: as do_lower_case). The C++ twin: ReadHfTokenizer."""
+    settings = {}
+    path = os.path.join(directory, "tokenizer_config.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            settings = json.load(f)
+    lowercase = settings.get("do_lower_case")
+    lowercase = True if lowercase is None else lowercase
+    strip_accents = settings.get("strip_accents")
+    strip_accents = lowercase if strip_accents is None else strip_accents
+    return WordPieceTokenizer(load_vocab(os.path.join(directory, "vocab.txt")), lowercase=lowercase,
+                              strip_accents=strip_accents, max_length=max_length)
+
+
+# Checkpoint tensors a sequence classifier has no use for: pre-training heads, and buffers older versions saved.
+_EXPECTED_UNUSED = ("cls.", "position_ids")
+# Tensors a checkpoint without a classifier head lacks, which fine-tuning trains from scratch.
+_EXPECTED_FRESH = ("classifier.",)
+
+
+def load_pretrained(directory, num_labels=None, id2label=None, allow_partial=False):
+    """Builds a classifier from an HF checkpoint. Returns (model, report), report listing the tensors freshly
+    initialised (the model has them, the file has not) and dropped (the file has them, the model has not, or with
+    another shape). Raises ValueError for any beyond a pre-training checkpoint's (a new classifier head, dropped
+    pre-training heads) unless allow_partial."""
     config, _ = load_config(directory)
     if id2label is not None:
         config.id2label, config.num_labels = dict(id2label), len(id2label)
@@ -84,13 +109,24 @@ def load_pretrained(directory, num_labels=None, id2label=None):
     own = model.state_dict()
     usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(usable, strict=False)
-    missing = sorted(set(own) - set(usable))
-    return model, missing
+    report = dict(fresh=sorted(set(own) - set(usable)),
+                  dropped=sorted(f"{k} {list(v.shape)}" + (f" (the model's is {list(own[k].shape)})" if k in own else "")
+                                 for k, v in state.items() if k not in usable))
+    unexpected = [k for k in report["fresh"] if not k.startswith(_EXPECTED_FRESH)] + \
+                 [k for k in report["dropped"] if not any(p in k for p in _EXPECTED_UNUSED)]
+    if unexpected and not allow_partial:
+        raise ValueError(f"{directory}: tensors would be dropped or freshly initialised beyond a new classifier "
+                         f"head: {', '.join(unexpected)} (config.json and the weights disagree?)")
+    return model, report
 
 
-def save_pretrained(model, directory, vocab, extra=None):
-    """Writes config.json (+ `extra` keys, e.g. the flatbert tweet normalizer), vocab.txt, model.safetensors."""
+def save_pretrained(model, directory, vocab, extra=None, tokenizer=None):
+    """Writes config.json (+ `extra` keys, e.g. the flatbert tweet normalizer), vocab.txt, model.safetensors and
+    tokenizer_config.json (the tokenizer's do_lower_case and strip_accents; default: lowercase and strip)."""
     os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "tokenizer_config.json"), "w") as f:
+        json.dump(dict(do_lower_case=tokenizer.lowercase if tokenizer else True,
+                       strip_accents=tokenizer.strip_accents if tokenizer else True), f, indent=2)
     d = model.config.to_dict()
     d.update(extra or {})
     with open(os.path.join(directory, "config.json"), "w") as f:

@@ -16,7 +16,7 @@ class Config:
     num_hidden_layers: int = 2
     num_attention_heads: int = 2
     intermediate_size: int = 512
-    hidden_act: str = "gelu"  # gelu | relu
+    hidden_act: str = "gelu"  # gelu | relu | gelu_new | gelu_fast | gelu_pytorch_tanh | quick_gelu | silu | swish
     max_position_embeddings: int = 512
     type_vocab_size: int = 2
     layer_norm_eps: float = 1e-12
@@ -32,8 +32,10 @@ class Config:
     key_query_shared_bottleneck: bool = True
     num_feedforward_networks: int = 4
     normalization_type: str = "no_norm"  # no_norm | layer_norm
-    classifier_activation: bool = False
+    classifier_activation: bool = True  # HF MobileBertConfig's default
+    position_embedding_type: str = "absolute"  # the only one implemented (here and in the engine)
     # Head
+    problem_type: str = "single_label_classification"  # | multi_label_classification (a sigmoid per label)
     num_labels: int = 3
     id2label: dict = field(default_factory=lambda: {0: "negative", 1: "neutral", 2: "positive"})
 
@@ -51,9 +53,18 @@ class Config:
         if "id2label" in known:
             known["id2label"] = {int(k): v for k, v in known["id2label"].items()}
             known.setdefault("num_labels", len(known["id2label"]))
-        if d.get("model_type") != "mobilebert" and "normalization_type" not in d:
+        if d.get("model_type") != "mobilebert":  # BERT always normalizes with LayerNorm
             known["normalization_type"] = "layer_norm"
-        return cls(**known)
+        if known.get("problem_type") is None:
+            known.pop("problem_type", None)
+        config = cls(**known)
+        if config.position_embedding_type != "absolute":
+            raise ValueError(f"position_embedding_type {config.position_embedding_type!r} is not implemented")
+        if config.hidden_act not in _ACTIVATIONS:
+            raise ValueError(f"hidden_act {config.hidden_act!r} is not implemented ({', '.join(_ACTIVATIONS)})")
+        if config.problem_type not in ("single_label_classification", "multi_label_classification"):
+            raise ValueError(f"problem_type {config.problem_type!r} is not implemented")
+        return config
 
     def to_dict(self):
         d = asdict(self)
@@ -74,14 +85,33 @@ class NoNorm(nn.Module):
         return x * self.weight + self.bias
 
 
-def make_norm(config, size):
+# PyTorch's own LayerNorm epsilon: HF MobileBERT builds two of its norms without eps= (below).
+TORCH_LAYER_NORM_EPS = 1e-5
+
+
+def make_norm(config, size, hf_passes_eps=True):
+    """The norm of one site. hf_passes_eps=False where HF's MobileBERT writes NORM2FN[...](size) without eps:
+    MobileBertEmbeddings.LayerNorm and MobileBertOutput.LayerNorm (modeling_mobilebert.py); BERT passes
+    eps=config.layer_norm_eps everywhere."""
     if config.normalization_type == "no_norm":
         return NoNorm(size)
-    return nn.LayerNorm(size, eps=config.layer_norm_eps)
+    eps = config.layer_norm_eps if hf_passes_eps or not config.is_mobilebert else TORCH_LAYER_NORM_EPS
+    return nn.LayerNorm(size, eps=eps)
+
+
+class QuickGELU(nn.Module):
+    def forward(self, x):
+        return x * torch.sigmoid(1.702 * x)  # HF activations.py QuickGELUActivation
+
+
+# HF's ACT2FN names: gelu is exact (erf); gelu_new, gelu_fast and gelu_pytorch_tanh are the tanh approximation.
+_ACTIVATIONS = {"gelu": lambda: nn.GELU(), "relu": lambda: nn.ReLU(), "gelu_new": lambda: nn.GELU(approximate="tanh"),
+                "gelu_fast": lambda: nn.GELU(approximate="tanh"), "gelu_pytorch_tanh": lambda: nn.GELU(approximate="tanh"),
+                "quick_gelu": QuickGELU, "silu": lambda: nn.SiLU(), "swish": lambda: nn.SiLU()}
 
 
 def activation(config):
-    return nn.ReLU() if config.hidden_act == "relu" else nn.GELU()
+    return _ACTIVATIONS[config.hidden_act]()
 
 
 class Embeddings(nn.Module):
@@ -94,16 +124,18 @@ class Embeddings(nn.Module):
         self.token_type_embeddings = nn.Embedding(c.type_vocab_size, c.hidden_size)
         if c.is_mobilebert:
             self.embedding_transformation = nn.Linear(width * (3 if c.trigram_input else 1), c.hidden_size)
-        self.LayerNorm = make_norm(c, c.hidden_size)
+        self.LayerNorm = make_norm(c, c.hidden_size, hf_passes_eps=False)
         self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        # HF MobileBertEmbeddings.forward: `if self.trigram_input or self.embedding_size != self.hidden_size`.
+        self.transform = c.is_mobilebert and (c.trigram_input or c.embedding_size != c.hidden_size)
 
     def forward(self, input_ids):
         seq = input_ids.shape[1]
         x = self.word_embeddings(input_ids)
-        if self.c.is_mobilebert:
-            if self.c.trigram_input:
-                # [next token, this token, previous token], zeros past either end (as HF MobileBERT).
-                x = torch.cat([F.pad(x[:, 1:], [0, 0, 0, 1]), x, F.pad(x[:, :-1], [0, 0, 1, 0])], dim=2)
+        if self.c.is_mobilebert and self.c.trigram_input:
+            # [next token, this token, previous token], zeros past either end (as HF MobileBERT).
+            x = torch.cat([F.pad(x[:, 1:], [0, 0, 0, 1]), x, F.pad(x[:, :-1], [0, 0, 1, 0])], dim=2)
+        if self.transform:
             x = self.embedding_transformation(x)
         positions = torch.arange(seq, device=input_ids.device)
         x = x + self.position_embeddings(positions)[None] + self.token_type_embeddings.weight[0]
@@ -199,7 +231,7 @@ class Output(nn.Module):
         super().__init__()
         self.c = c
         self.dense = nn.Linear(c.intermediate_size, c.true_hidden_size)
-        self.LayerNorm = make_norm(c, c.true_hidden_size)
+        self.LayerNorm = make_norm(c, c.true_hidden_size, hf_passes_eps=False)
         self.dropout = nn.Dropout(c.hidden_dropout_prob)
         if c.is_mobilebert and c.use_bottleneck:
             self.bottleneck = DenseNorm(c, c.true_hidden_size, c.hidden_size)

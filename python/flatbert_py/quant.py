@@ -100,6 +100,8 @@ def emulate(model, mode, input_scales=None):
             if not isinstance(child, nn.Linear):
                 continue
             full = f"{module_name}.{name}" if module_name else name
+            if scales is not None and full not in scales:
+                continue  # never run, so never calibrated: a MobileBERT projection its config skips
             kind = stored_type(full, child.weight.shape, mode, num_layers)
             if kind == "int8":
                 setattr(module, name, StaticInt8Linear(child, scales[full]) if scales else DynamicInt8Linear(child))

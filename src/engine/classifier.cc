@@ -28,6 +28,7 @@ Classifier Classifier::Load(const std::string& path) {
 
 const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
 size_t Classifier::file_size() const { return impl_->file.file_size(); }
+bool Classifier::multi_label() const { return impl_->file.config().problem_type() == fb::ProblemType::MultiLabel; }
 
 std::vector<int32_t> Classifier::Encode(std::string_view text) const {
   if (text.size() > kMaxTextBytes)
@@ -45,7 +46,11 @@ Prediction Classifier::Classify(std::string_view text) const {
   if (ids.size() <= 2) throw Error("empty text: nothing to classify");
   p.num_tokens = static_cast<int>(ids.size());
   p.probs = LogitsForIds(ids);
-  ReferenceKernels().softmax_f32(p.probs.data(), 1, static_cast<int>(p.probs.size()));
+  if (multi_label()) {
+    ReferenceKernels().sigmoid_f32(p.probs.data(), p.probs.size());
+  } else {
+    ReferenceKernels().softmax_f32(p.probs.data(), 1, static_cast<int>(p.probs.size()));
+  }
   p.label = static_cast<int>(std::max_element(p.probs.begin(), p.probs.end()) - p.probs.begin());
   return p;
 }

@@ -50,25 +50,40 @@ Linear BindLinear(const ModelFile& file, const std::string& name) {
   return l;
 }
 
-Norm BindNorm(const ModelFile& file, const std::string& name) {
-  return Norm{F32(file, name + ".weight"), F32(file, name + ".bias")};
+Norm BindNorm(const ModelFile& file, const std::string& name, float eps) {
+  return Norm{F32(file, name + ".weight"), F32(file, name + ".bias"), eps};
 }
 
-FfnWeights BindFfn(const ModelFile& file, const std::string& prefix) {
+FfnWeights BindFfn(const ModelFile& file, const std::string& prefix, float output_norm_eps) {
   return FfnWeights{BindLinear(file, prefix + "intermediate.dense"), BindLinear(file, prefix + "output.dense"),
-                    BindNorm(file, prefix + "output.LayerNorm")};
+                    BindNorm(file, prefix + "output.LayerNorm", output_norm_eps)};
+}
+
+Activation KernelActivation(fb::Activation act) {
+  switch (act) {
+    case fb::Activation::Relu: return Activation::kRelu;
+    case fb::Activation::GeluTanh: return Activation::kGeluTanh;
+    case fb::Activation::QuickGelu: return Activation::kQuickGelu;
+    case fb::Activation::Silu: return Activation::kSilu;
+    default: return Activation::kGelu;
+  }
 }
 
 }  // namespace
 
 Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
-    : config_(file.config()), k_(kernels), mobile_(config_.arch() == fb::Arch::MobileBert) {
+    : config_(file.config()),
+      k_(kernels),
+      mobile_(config_.arch() == fb::Arch::MobileBert),
+      activation_(KernelActivation(config_.activation())) {
+  const float eps = config_.layer_norm_eps();
   const std::string base = BasePrefix(config_);
   word_embeddings_ = BindTable(file, base + "embeddings.word_embeddings.weight");
   position_embeddings_ = BindTable(file, base + "embeddings.position_embeddings.weight");
   token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
-  if (mobile_) embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
-  embedding_norm_ = BindNorm(file, base + "embeddings.LayerNorm");
+  if (HasEmbeddingTransformation(config_))
+    embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
+  embedding_norm_ = BindNorm(file, base + "embeddings.LayerNorm", EmbeddingNormEps(config_));
   const bool bottleneck = mobile_ && config_.use_bottleneck();
   for (int i = 0; i < config_.num_layers(); ++i) {
     const std::string l = LayerPrefix(config_, i);
@@ -77,19 +92,19 @@ Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
     w.key = BindLinear(file, l + "attention.self.key");
     w.value = BindLinear(file, l + "attention.self.value");
     w.attention_output = BindLinear(file, l + "attention.output.dense");
-    w.attention_norm = BindNorm(file, l + "attention.output.LayerNorm");
-    w.ffn = BindFfn(file, l);
+    w.attention_norm = BindNorm(file, l + "attention.output.LayerNorm", eps);
+    w.ffn = BindFfn(file, l, LayerOutputNormEps(config_));
     for (int f = 0; mobile_ && f < config_.num_feedforward_networks() - 1; ++f)
-      w.stacked_ffns.push_back(BindFfn(file, l + "ffn." + std::to_string(f) + "."));
+      w.stacked_ffns.push_back(BindFfn(file, l + "ffn." + std::to_string(f) + ".", eps));
     if (bottleneck) {
       w.bottleneck_input = BindLinear(file, l + "bottleneck.input.dense");
-      w.bottleneck_input_norm = BindNorm(file, l + "bottleneck.input.LayerNorm");
+      w.bottleneck_input_norm = BindNorm(file, l + "bottleneck.input.LayerNorm", eps);
       if (config_.key_query_shared_bottleneck()) {
         w.bottleneck_attention = BindLinear(file, l + "bottleneck.attention.dense");
-        w.bottleneck_attention_norm = BindNorm(file, l + "bottleneck.attention.LayerNorm");
+        w.bottleneck_attention_norm = BindNorm(file, l + "bottleneck.attention.LayerNorm", eps);
       }
       w.output_bottleneck = BindLinear(file, l + "output.bottleneck.dense");
-      w.output_bottleneck_norm = BindNorm(file, l + "output.bottleneck.LayerNorm");
+      w.output_bottleneck_norm = BindNorm(file, l + "output.bottleneck.LayerNorm", eps);
     }
     layers_.push_back(std::move(w));
   }
@@ -118,8 +133,9 @@ void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, fl
           quantized_for = l;
         }
         k_.gemm_i8(xq.data(), x_scales.data(), static_cast<const int8_t*>(l->weight), l->scales, l->row_sums, l->bias,
-                   y, rows, l->out, l->in, act);
-        continue;  // the epilogue applied act
+                   y, rows, l->out, l->in, FusedInGemm(act) ? act : Activation::kNone);
+        if (FusedInGemm(act)) continue;  // the epilogue applied act
+        break;
       case fb::DType::I4:
         k_.linear_i4(x, static_cast<const uint8_t*>(l->weight), l->scales, l->group, l->bias, y, rows, l->out, l->in);
         break;
@@ -151,13 +167,19 @@ void Encoder::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
   if (config_.norm() == fb::NormType::NoNorm) {
     k_.nonorm_f32(x, norm.gamma, norm.beta, rows, cols);
   } else {
-    k_.layernorm_f32(x, norm.gamma, norm.beta, rows, cols, config_.layer_norm_eps());
+    k_.layernorm_f32(x, norm.gamma, norm.beta, rows, cols, norm.eps);
   }
 }
 
 void Encoder::Activate(float* x, size_t n, Activation act) const {
-  if (act == Activation::kRelu) k_.relu_f32(x, n);
-  if (act == Activation::kGelu) k_.gelu_f32(x, n);
+  switch (act) {
+    case Activation::kNone: break;
+    case Activation::kRelu: k_.relu_f32(x, n); break;
+    case Activation::kGelu: k_.gelu_f32(x, n); break;
+    case Activation::kGeluTanh: k_.gelu_tanh_f32(x, n); break;
+    case Activation::kQuickGelu: k_.quick_gelu_f32(x, n); break;
+    case Activation::kSilu: k_.silu_f32(x, n); break;
+  }
 }
 
 // Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
@@ -175,7 +197,7 @@ void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
       throw Error("token id " + std::to_string(id) + " is outside the vocabulary of " +
                   std::to_string(config_.vocab_size()));
   x.assign(static_cast<size_t>(seq) * hidden, 0.f);
-  if (!mobile_) {
+  if (!HasEmbeddingTransformation(config_)) {  // the table rows are hidden wide
     for (int t = 0; t < seq; ++t) TableRow(word_embeddings_, ids[t], &x[static_cast<size_t>(t) * hidden]);
   } else {
     // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
@@ -245,9 +267,8 @@ void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
   std::vector<float>&mid = ws.mid, &out = ws.out;
   mid.resize(rows * ffn);
   out.resize(rows * inner);
-  const Activation activation = config_.activation() == fb::Activation::Relu ? Activation::kRelu : Activation::kGelu;
   auto run_ffn = [&](const FfnWeights& f) {  // attn = norm(W2 act(W1 attn) + attn)
-    Apply(f.intermediate, attn.data(), mid.data(), seq, activation);
+    Apply(f.intermediate, attn.data(), mid.data(), seq, activation_);
     Apply(f.output, mid.data(), out.data(), seq);
     k_.add_f32(out.data(), attn.data(), out.size());
     ApplyNorm(f.output_norm, out.data(), seq, inner);

@@ -37,6 +37,7 @@ struct LookupTable {
 struct Norm {
   const float* gamma = nullptr;
   const float* beta = nullptr;
+  float eps = 0.f;  // LayerNorm only (format/arch.h: not the same for every norm of a MobileBERT)
 };
 
 struct FfnWeights {
@@ -81,6 +82,7 @@ class Encoder {
   const fb::ArchConfig& config_;
   const Kernels& k_;
   bool mobile_;
+  Activation activation_;  // the FFNs' hidden_act
   LookupTable word_embeddings_, position_embeddings_;
   const float* token_type_embeddings_;
   Linear embedding_transformation_;

@@ -17,9 +17,12 @@ std::optional<NormalizerOptions> ModelNormalizer(const ModelFile& file) {
   return NormalizerOptions{n->replace_mentions(), n->replace_urls(), n->unescape_html(), n->collapse_whitespace()};
 }
 
+size_t ModelMaxLength(const ModelFile& file) {
+  return static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, file.config().max_positions()));
+}
+
 TextEncoder ModelTextEncoder(const ModelFile& file) {
-  const int max_length = std::clamp(file.meta().tokenizer()->max_length(), 2, file.config().max_positions());
-  return TextEncoder(ModelTokenizer(file), ModelNormalizer(file), static_cast<size_t>(max_length));
+  return TextEncoder(ModelTokenizer(file), ModelNormalizer(file), ModelMaxLength(file));
 }
 
 }  // namespace flatbert

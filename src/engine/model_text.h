@@ -12,8 +12,9 @@ namespace flatbert {
 
 WordPieceTokenizer ModelTokenizer(const ModelFile& file);
 std::optional<NormalizerOptions> ModelNormalizer(const ModelFile& file);
-// Text to the ids the encoder takes, as the model was trained: truncated to its max_length, clamped to
-// [2, its max positions].
+// Its max_length, clamped to [2, its max positions].
+size_t ModelMaxLength(const ModelFile& file);
+// Text to the ids the encoder takes, as the model was trained: normalized, tokenized, truncated to ModelMaxLength.
 TextEncoder ModelTextEncoder(const ModelFile& file);
 
 }  // namespace flatbert

@@ -34,6 +34,13 @@ int InnerSize(const fb::ArchConfig& c) {
 
 int WordEmbeddingSize(const fb::ArchConfig& c) { return IsMobile(c) ? c.embedding_size() : c.hidden_size(); }
 
+bool HasEmbeddingTransformation(const fb::ArchConfig& c) {
+  return IsMobile(c) && (c.trigram_input() || c.embedding_size() != c.hidden_size());
+}
+
+float EmbeddingNormEps(const fb::ArchConfig& c) { return IsMobile(c) ? kTorchLayerNormEps : c.layer_norm_eps(); }
+float LayerOutputNormEps(const fb::ArchConfig& c) { return IsMobile(c) ? kTorchLayerNormEps : c.layer_norm_eps(); }
+
 std::vector<TensorSpec> RequiredTensors(const fb::ArchConfig& c, int num_labels) {
   std::vector<TensorSpec> t;
   const std::string base = BasePrefix(c);
@@ -42,7 +49,8 @@ std::vector<TensorSpec> RequiredTensors(const fb::ArchConfig& c, int num_labels)
   t.push_back({base + "embeddings.word_embeddings.weight", {c.vocab_size(), emb}, TensorRole::kLookupTable});
   t.push_back({base + "embeddings.position_embeddings.weight", {c.max_positions(), hidden}, TensorRole::kLookupTable});
   t.push_back({base + "embeddings.token_type_embeddings.weight", {c.type_vocab_size(), hidden}, TensorRole::kF32});
-  if (IsMobile(c)) AddLinear(t, base + "embeddings.embedding_transformation", emb * (c.trigram_input() ? 3 : 1), hidden);
+  if (HasEmbeddingTransformation(c))
+    AddLinear(t, base + "embeddings.embedding_transformation", emb * (c.trigram_input() ? 3 : 1), hidden);
   AddNorm(t, base + "embeddings.LayerNorm", hidden);
   for (int i = 0; i < c.num_layers(); ++i) {
     const std::string l = LayerPrefix(c, i);
@@ -81,6 +89,13 @@ void CheckConfig(const fb::ArchConfig& c) {
   auto need = [](bool ok, const std::string& what) {
     if (!ok) throw Error("invalid model config: " + what);
   };
+  auto known = [&](const char* name, const char* value_name, int value) {
+    need(*value_name != '\0', std::string(name) + " " + std::to_string(value) + " is not one this build knows");
+  };
+  known("arch", fb::EnumNameArch(c.arch()), static_cast<int>(c.arch()));
+  known("norm", fb::EnumNameNormType(c.norm()), static_cast<int>(c.norm()));
+  known("activation", fb::EnumNameActivation(c.activation()), static_cast<int>(c.activation()));
+  known("problem_type", fb::EnumNameProblemType(c.problem_type()), static_cast<int>(c.problem_type()));
   auto in_range = [&](int64_t value, int64_t low, int64_t high, const char* name) {
     need(value >= low && value <= high, std::string(name) + " " + std::to_string(value) + " is outside [" +
                                             std::to_string(low) + ", " + std::to_string(high) + "]");

@@ -29,6 +29,15 @@ std::string LayerPrefix(const fb::ArchConfig& c, int layer);
 // Width of the attention/FFN path: the intra-bottleneck size for MobileBERT with bottleneck, else hidden.
 int InnerSize(const fb::ArchConfig& c);
 int WordEmbeddingSize(const fb::ArchConfig& c);
+// MobileBERT projects its word embeddings to the hidden width only with trigram input or a narrower embedding
+// (HF MobileBertEmbeddings.forward: `if self.trigram_input or self.embedding_size != self.hidden_size`).
+bool HasEmbeddingTransformation(const fb::ArchConfig& c);
+// The epsilon of each LayerNorm: layer_norm_eps, except two that Hugging Face's MobileBERT builds without it and so
+// with PyTorch's default 1e-5: MobileBertEmbeddings.LayerNorm and MobileBertOutput.LayerNorm (a layer's own FFN
+// output; its stacked FFNs, bottlenecks and attention output pass eps=config.layer_norm_eps).
+inline constexpr float kTorchLayerNormEps = 1e-5f;
+float EmbeddingNormEps(const fb::ArchConfig& c);
+float LayerOutputNormEps(const fb::ArchConfig& c);
 
 std::vector<TensorSpec> RequiredTensors(const fb::ArchConfig& c, int num_labels);
 

@@ -1,14 +1,16 @@
 #include "format/hf_convert.h"
 
+#include <algorithm>
 #include <charconv>
-#include <climits>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <type_traits>
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
 #include "format/file_io.h"
+#include "format/hf_keys.h"
 #include "format/safetensors.h"
 
 namespace flatbert {
@@ -17,124 +19,269 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-constexpr size_t kMaxConfigBytes = 16 << 20;  // config.json, tokenizer_config.json
+constexpr size_t kMaxConfigBytes = 16 << 20;         // config.json, tokenizer_config.json
+constexpr size_t kMaxTokenizerJsonBytes = 64 << 20;  // BERT's tokenizer.json is 0.7 MB
+constexpr const char* kConfig = "config.json";
+constexpr const char* kTokenizerConfig = "tokenizer_config.json";
+constexpr const char* kTokenizerJson = "tokenizer.json";
+constexpr const char* kSpecialTokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
-json ReadJson(const fs::path& path) { return ReadJsonFile(path.string(), kMaxConfigBytes); }
+// The value of a key the table names (hf_keys.h; "model.vocab" is vocab in the model object), or nullptr when it
+// is absent or null.
+const json* Field(const char* file, const json& j, const std::string& key) {
+  if (!FindHfKey(file, key))
+    throw Error(std::string("internal: ") + file + " key '" + key + "' is read but not in hf_keys.cc");
+  const json* at = &j;
+  for (size_t begin = 0; at;) {
+    const size_t dot = key.find('.', begin);
+    const auto it = at->is_object() ? at->find(key.substr(begin, dot - begin)) : at->end();
+    at = it == at->end() || it->is_null() ? nullptr : &*it;
+    if (dot == std::string::npos) break;
+    begin = dot + 1;
+  }
+  return at;
+}
 
-// j[key] as T, or fallback when the key is absent or null. Integers must be integers that fit an int.
+// A value as T; integers must be integers that fit an int.
 template <typename T>
-T Get(const json& j, const char* key, T fallback) {
-  if (!j.contains(key) || j[key].is_null()) return fallback;
-  const json& value = j[key];
+T As(const char* file, const char* key, const json& value) {
   auto wrong = [&](const char* expected) {
-    return Error(std::string("key '") + key + "' holds " + value.dump() + ", expected " + expected);
+    return Error(std::string(file) + ": key '" + key + "' holds " + value.dump() + ", expected " + expected);
   };
   if constexpr (std::is_same_v<T, int>) {
     if (!value.is_number_integer() || value.get<int64_t>() < INT_MIN || value.get<int64_t>() > INT_MAX)
       throw wrong("an integer");
   }
-  try {
-    return value.get<T>();
-  } catch (const json::exception&) {
-    throw wrong(std::is_same_v<T, bool> ? "a boolean" : std::is_same_v<T, std::string> ? "a string" : "a number");
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!value.is_boolean()) throw wrong("a boolean");
+  }
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!value.is_string()) throw wrong("a string");
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (!value.is_number()) throw wrong("a number");
+  }
+  return value.get<T>();
+}
+
+template <typename T>
+T Get(const char* file, const json& j, const char* key, T fallback) {
+  const json* value = Field(file, j, key);
+  return value ? As<T>(file, key, *value) : fallback;
+}
+
+json ReadJson(const fs::path& path, size_t max_bytes) {
+  json j = ReadJsonFile(path.string(), max_bytes);
+  if (!j.is_object()) throw Error(path.filename().string() + " is not a JSON object");
+  return j;
+}
+
+void NoteUnreadKeys(const char* file, const json& j, HfReport* report) {
+  const std::vector<std::string> unread = CheckHfKeys(file, j);
+  if (report)
+    for (const std::string& key : unread) report->unread_keys.push_back(std::string(file) + ": " + key);
+}
+
+fb::Activation ParseActivation(const std::string& name) {
+  if (name == "gelu") return fb::Activation::Gelu;
+  if (name == "relu") return fb::Activation::Relu;
+  // HF activations.py: NewGELUActivation, FastGELUActivation and PytorchGELUTanh are the tanh approximation.
+  if (name == "gelu_new" || name == "gelu_fast" || name == "gelu_pytorch_tanh") return fb::Activation::GeluTanh;
+  if (name == "quick_gelu") return fb::Activation::QuickGelu;
+  if (name == "silu" || name == "swish") return fb::Activation::Silu;
+  throw Error("config.json: hidden_act '" + name +
+              "' is not supported (gelu, relu, gelu_new, gelu_fast, gelu_pytorch_tanh, quick_gelu, silu, swish)");
+}
+
+// A pre-training, masked-LM or bare encoder checkpoint needs a classifier head first.
+Error NeedsFineTuning(const std::string& directory, const std::string& why) {
+  return Error("'" + directory + "' is not a sequence classifier (" + why +
+               "): fine-tune it first, e.g. /usr/bin/python3 python/finetune.py --init " + directory +
+               " --out OUT, then convert OUT");
+}
+
+void CheckArchitectures(const json& j, const std::string& directory) {
+  const json* architectures = Field(kConfig, j, "architectures");
+  if (!architectures) return;
+  if (!architectures->is_array()) throw Error("config.json: architectures is not a list");
+  for (const json& a : *architectures) {
+    const std::string name = As<std::string>(kConfig, "architectures", a);
+    if (name.ends_with("ForSequenceClassification")) continue;
+    if (name.ends_with("ForPreTraining") || name.ends_with("ForMaskedLM") || name.ends_with("Model"))
+      throw NeedsFineTuning(directory, "architectures is " + name);
+    throw Error("config.json: architectures " + name + " is not supported (a *ForSequenceClassification)");
   }
 }
 
 fb::ArchConfigT ParseConfig(const json& j) {
   fb::ArchConfigT c;
-  const std::string type = Get<std::string>(j, "model_type", j.contains("intra_bottleneck_size") ? "mobilebert" : "bert");
-  if (type != "bert" && type != "mobilebert") throw Error("config.json: model_type '" + type + "' is not bert or mobilebert");
+  const std::string type =
+      Get<std::string>(kConfig, j, "model_type", j.contains("intra_bottleneck_size") ? "mobilebert" : "bert");
+  if (type != "bert" && type != "mobilebert")
+    throw Error("config.json: model_type '" + type + "' is not bert or mobilebert");
   const bool mobile = type == "mobilebert";
   c.arch = mobile ? fb::Arch::MobileBert : fb::Arch::Bert;
-  c.vocab_size = Get<int>(j, "vocab_size", 30522);
-  c.hidden_size = Get<int>(j, "hidden_size", mobile ? 512 : 768);
-  c.intermediate_size = Get<int>(j, "intermediate_size", mobile ? 512 : 3072);
-  c.num_layers = Get<int>(j, "num_hidden_layers", mobile ? 24 : 12);
-  c.num_heads = Get<int>(j, "num_attention_heads", mobile ? 4 : 12);
-  c.max_positions = Get<int>(j, "max_position_embeddings", 512);
-  c.type_vocab_size = Get<int>(j, "type_vocab_size", 2);
-  c.layer_norm_eps = Get<float>(j, "layer_norm_eps", 1e-12f);
-  const std::string act = Get<std::string>(j, "hidden_act", mobile ? "relu" : "gelu");
-  if (act != "gelu" && act != "relu") throw Error("config.json: hidden_act '" + act + "' is not supported (gelu, relu)");
-  c.activation = act == "relu" ? fb::Activation::Relu : fb::Activation::Gelu;
-  const std::string norm = Get<std::string>(j, "normalization_type", mobile ? "no_norm" : "layer_norm");
-  if (norm != "no_norm" && norm != "layer_norm") throw Error("config.json: normalization_type '" + norm + "' is not supported");
-  c.norm = norm == "no_norm" ? fb::NormType::NoNorm : fb::NormType::LayerNorm;
-  if (mobile) {
-    c.embedding_size = Get<int>(j, "embedding_size", 128);
-    c.trigram_input = Get<bool>(j, "trigram_input", true);
-    c.use_bottleneck = Get<bool>(j, "use_bottleneck", true);
-    c.intra_bottleneck_size = Get<int>(j, "intra_bottleneck_size", 128);
-    c.key_query_shared_bottleneck = Get<bool>(j, "key_query_shared_bottleneck", true);
-    c.num_feedforward_networks = Get<int>(j, "num_feedforward_networks", 4);
-    c.pooler_activation = Get<bool>(j, "classifier_activation", true);
-    if (Get<bool>(j, "use_bottleneck_attention", false))
-      throw Error("config.json: use_bottleneck_attention is not supported");
+  c.vocab_size = Get<int>(kConfig, j, "vocab_size", 30522);
+  c.hidden_size = Get<int>(kConfig, j, "hidden_size", mobile ? 512 : 768);
+  c.intermediate_size = Get<int>(kConfig, j, "intermediate_size", mobile ? 512 : 3072);
+  c.num_layers = Get<int>(kConfig, j, "num_hidden_layers", mobile ? 24 : 12);
+  c.num_heads = Get<int>(kConfig, j, "num_attention_heads", mobile ? 4 : 12);
+  c.max_positions = Get<int>(kConfig, j, "max_position_embeddings", 512);
+  c.type_vocab_size = Get<int>(kConfig, j, "type_vocab_size", 2);
+  c.layer_norm_eps = Get<float>(kConfig, j, "layer_norm_eps", 1e-12f);
+  c.activation = ParseActivation(Get<std::string>(kConfig, j, "hidden_act", mobile ? "relu" : "gelu"));
+  const std::string problem = Get<std::string>(kConfig, j, "problem_type", "single_label_classification");
+  c.problem_type = problem == "multi_label_classification" ? fb::ProblemType::MultiLabel : fb::ProblemType::SingleLabel;
+  c.norm = fb::NormType::LayerNorm;
+  if (mobile) {  // BertConfig has none of these keys; HF's BERT reads none of them
+    const std::string norm = Get<std::string>(kConfig, j, "normalization_type", "no_norm");
+    if (norm != "no_norm" && norm != "layer_norm")
+      throw Error("config.json: normalization_type '" + norm + "' is not supported (no_norm, layer_norm)");
+    c.norm = norm == "no_norm" ? fb::NormType::NoNorm : fb::NormType::LayerNorm;
+    c.embedding_size = Get<int>(kConfig, j, "embedding_size", 128);
+    c.trigram_input = Get<bool>(kConfig, j, "trigram_input", true);
+    c.use_bottleneck = Get<bool>(kConfig, j, "use_bottleneck", true);
+    c.intra_bottleneck_size = Get<int>(kConfig, j, "intra_bottleneck_size", 128);
+    c.key_query_shared_bottleneck = Get<bool>(kConfig, j, "key_query_shared_bottleneck", true);
+    c.num_feedforward_networks = Get<int>(kConfig, j, "num_feedforward_networks", 4);
+    c.pooler_activation = Get<bool>(kConfig, j, "classifier_activation", true);
   }
   return c;
 }
 
 std::vector<std::string> ParseLabels(const json& j) {
-  if (!j.contains("id2label")) {
+  const json* id2label = Field(kConfig, j, "id2label");
+  if (!id2label) {
     std::vector<std::string> labels;
-    const int count = Get<int>(j, "num_labels", 2);
+    const int count = Get<int>(kConfig, j, "num_labels", 2);
     if (count < 1 || count > 65536)
       throw Error("config.json: num_labels " + std::to_string(count) + " is outside [1, 65536]");
     for (int i = 0; i < count; ++i) labels.push_back("LABEL_" + std::to_string(i));
     return labels;
   }
-  const json& m = j["id2label"];
-  if (!m.is_object()) throw Error("config.json: id2label is not an object");
-  std::vector<std::string> labels(m.size());
-  std::vector<bool> seen(m.size());
-  for (auto& [key, value] : m.items()) {
+  if (!id2label->is_object()) throw Error("config.json: id2label is not an object");
+  std::vector<std::string> labels(id2label->size());
+  std::vector<bool> seen(id2label->size());
+  for (const auto& item : id2label->items()) {
+    const std::string& key = item.key();
     size_t id = 0;
     const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), id);
     if (error != std::errc() || end != key.data() + key.size() || id >= labels.size() || seen[id])
       throw Error("config.json: id2label ids must be 0..n-1, found '" + key + "'");
-    if (!value.is_string()) throw Error("config.json: id2label['" + key + "'] is not a string");
-    labels[id] = value.get<std::string>();
+    labels[id] = As<std::string>(kConfig, "id2label", item.value());
     seen[id] = true;
   }
   return labels;
 }
 
+bool IsSpecialToken(const json& token) {
+  const json& content = token.is_object() && token.contains("content") ? token["content"] : token;
+  return content.is_string() && std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens),
+                                          content.get<std::string>()) != std::end(kSpecialTokens);
+}
+
+// tokenizer.json's parts that tokenize (its normalizer settings are replaced by tokenizer_config.json's, as
+// BertTokenizerFast.__init__ does): checked against what flatbert runs and against vocab.txt.
+void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
+  if (const auto it = t.find("normalizer"); it != t.end() && !it->is_object())
+    throw Error("tokenizer.json: normalizer " + it->dump() + " is not supported (BertNormalizer)");
+  if (const json* added = Field(kTokenizerJson, t, "added_tokens")) {
+    for (const json& token : *added)
+      if (!IsSpecialToken(token))
+        throw Error("tokenizer.json: added token " + token.dump() +
+                    " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
+  }
+  if (const json* v = Field(kTokenizerJson, t, "model.vocab")) {
+    if (!v->is_object()) throw Error("tokenizer.json: model.vocab is not an object");
+    for (const auto& item : v->items()) {
+      const json& id = item.value();
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<uint64_t>() >= vocab.size() ||
+          vocab[id.get<size_t>()] != item.key())
+        throw Error("tokenizer.json: model.vocab has '" + item.key() + "' as " + id.dump() + ", vocab.txt differs");
+    }
+    if (v->size() != vocab.size())
+      throw Error("tokenizer.json: model.vocab has " + std::to_string(v->size()) + " tokens, vocab.txt " +
+                  std::to_string(vocab.size()));
+  }
+  if (const json* single = Field(kTokenizerJson, t, "post_processor.single")) {
+    const json expected =
+        json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},)"
+                    R"({"SpecialToken":{"id":"[SEP]","type_id":0}}])");
+    if (*single != expected)
+      throw Error("tokenizer.json: post_processor.single " + single->dump() + " is not supported ([CLS] $A [SEP])");
+  }
+}
+
 }  // namespace
 
-ModelContents ConvertHuggingFace(const std::string& directory) {
+HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
   const fs::path dir(directory);
-  const json config = ReadJson(dir / "config.json");
-  if (!config.is_object()) throw Error("config.json is not a JSON object");
+  HfTokenizer tok;
+  tok.vocab = ReadVocabFile((dir / "vocab.txt").string());
+  if (fs::exists(dir / kTokenizerConfig)) {
+    const json t = ReadJson(dir / kTokenizerConfig, kMaxConfigBytes);
+    NoteUnreadKeys(kTokenizerConfig, t, report);
+    tok.lowercase = Get<bool>(kTokenizerConfig, t, "do_lower_case", true);
+    tok.strip_accents = Get<bool>(kTokenizerConfig, t, "strip_accents", tok.lowercase);  // BertNormalizer's rule
+    if (const json* max = Field(kTokenizerConfig, t, "model_max_length")) {
+      if (!max->is_number() || max->get<double>() < 2)
+        throw Error("tokenizer_config.json: model_max_length " + max->dump() + " is not a length");
+      tok.model_max_length = static_cast<int>(std::min<double>(max->get<double>(), INT_MAX));  // HF writes 1e30: none
+    }
+    if (const json* decoder = Field(kTokenizerConfig, t, "added_tokens_decoder")) {
+      for (const auto& item : decoder->items())
+        if (!IsSpecialToken(item.value()))
+          throw Error("tokenizer_config.json: added token " + item.value().dump() +
+                      " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
+    }
+  }
+  if (fs::exists(dir / kTokenizerJson)) {
+    const json t = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes);
+    NoteUnreadKeys(kTokenizerJson, t, report);
+    CheckTokenizerJson(t, tok.vocab);
+  }
+  return tok;
+}
+
+ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report) {
+  const fs::path dir(directory);
+  const json config = ReadJson(dir / kConfig, kMaxConfigBytes);
+  NoteUnreadKeys(kConfig, config, report);  // refuses the values flatbert does not follow
+  CheckArchitectures(config, directory);
   ModelContents m;
   m.config = ParseConfig(config);
   m.labels = ParseLabels(config);
-  m.tokenizer.vocab = ReadVocabFile((dir / "vocab.txt").string());
-  if (static_cast<int>(m.tokenizer.vocab.size()) != m.config.vocab_size)
-    throw Error("vocab.txt has " + std::to_string(m.tokenizer.vocab.size()) + " tokens, config.json vocab_size is " +
+  const HfTokenizer tok = ReadHfTokenizer(directory, report);
+  if (static_cast<int64_t>(tok.vocab.size()) > m.config.vocab_size)
+    throw Error("vocab.txt has " + std::to_string(tok.vocab.size()) + " tokens, more than config.json vocab_size " +
                 std::to_string(m.config.vocab_size));
-  bool lowercase = true;
-  if (fs::exists(dir / "tokenizer_config.json"))
-    lowercase = Get<bool>(ReadJson(dir / "tokenizer_config.json"), "do_lower_case", true);
-  m.tokenizer.lowercase = lowercase;
-  m.tokenizer.strip_accents = lowercase;
-  m.tokenizer.max_length = std::min(Get<int>(config, "flatbert_max_length", 128), m.config.max_positions);
-  if (config.contains("flatbert_normalizer")) {
-    const json& n = config["flatbert_normalizer"];
+  m.tokenizer.vocab = tok.vocab;
+  m.tokenizer.lowercase = tok.lowercase;
+  m.tokenizer.strip_accents = tok.strip_accents;
+  m.tokenizer.max_length =
+      std::min({Get<int>(kConfig, config, "flatbert_max_length", 128), tok.model_max_length, m.config.max_positions});
+  if (const json* n = Field(kConfig, config, "flatbert_normalizer")) {
+    auto option = [&](const char* key) {
+      const auto it = n->find(key);
+      return it == n->end() || it->is_null() ? true : As<bool>(kConfig, key, *it);
+    };
     m.has_normalizer = true;
-    m.normalizer.replace_mentions = Get<bool>(n, "replace_mentions", true);
-    m.normalizer.replace_urls = Get<bool>(n, "replace_urls", true);
-    m.normalizer.unescape_html = Get<bool>(n, "unescape_html", true);
-    m.normalizer.collapse_whitespace = Get<bool>(n, "collapse_whitespace", true);
+    m.normalizer.replace_mentions = option("replace_mentions");
+    m.normalizer.replace_urls = option("replace_urls");
+    m.normalizer.unescape_html = option("unescape_html");
+    m.normalizer.collapse_whitespace = option("collapse_whitespace");
   }
   m.description = "converted from " + fs::absolute(dir).lexically_normal().string();
 
   if (!fs::exists(dir / "model.safetensors"))
     throw Error("'" + directory + "' has no model.safetensors (for pytorch_model.bin, run python/hf_to_safetensors.py first)");
   const SafeTensors weights((dir / "model.safetensors").string());
+  if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
   flatbuffers::FlatBufferBuilder fbb;  // RequiredTensors reads the table form of the config
   fbb.Finish(fb::ArchConfig::Pack(fbb, &m.config));
   const fb::ArchConfig& arch = *flatbuffers::GetRoot<fb::ArchConfig>(fbb.GetBufferPointer());
   CheckConfig(arch);
+  std::set<std::string> used;
   for (const TensorSpec& spec : RequiredTensors(arch, static_cast<int>(m.labels.size()))) {
     std::string source = spec.name;
     if (!weights.has(source)) {  // original TF-converted checkpoints name norms gamma/beta
@@ -146,7 +293,11 @@ ModelContents ConvertHuggingFace(const std::string& directory) {
     if (weights.shape(source) != spec.shape) throw Error("tensor '" + spec.name + "' has the wrong shape for config.json");
     const std::vector<float> values = weights.ReadF32(source);
     m.tensors.push_back(F32Tensor(spec.name, spec.shape, values.data()));
+    used.insert(source);
   }
+  if (report)
+    for (const std::string& name : weights.names())
+      if (!used.count(name)) report->unused_tensors.push_back(name);
   return m;
 }
 

@@ -1,11 +1,29 @@
 #pragma once
-// Hugging Face layout (config.json + vocab.txt + model.safetensors) -> ModelContents (fp32 tensors).
+// Hugging Face layout (config.json + vocab.txt + model.safetensors, and tokenizer_config.json / tokenizer.json when
+// present) -> ModelContents (fp32 tensors). Every key is read as format/hf_keys.h says (docs/hf-keys.md).
+#include <climits>
 #include <string>
+#include <vector>
 
 #include "format/model_writer.h"
 
 namespace flatbert {
 
-ModelContents ConvertHuggingFace(const std::string& directory);
+// What a conversion passed over, for the user to see.
+struct HfReport {
+  std::vector<std::string> unread_keys;     // "config.json: key": keys hf_keys.h does not name
+  std::vector<std::string> unused_tensors;  // in model.safetensors, not part of the classifier
+};
+
+// The tokenizer of a checkpoint directory as BertTokenizerFast builds it: vocab.txt, tokenizer_config.json
+// (do_lower_case, strip_accents, ...) and tokenizer.json checked against them.
+struct HfTokenizer {
+  std::vector<std::string> vocab;
+  bool lowercase = true, strip_accents = true;
+  int model_max_length = INT_MAX;  // tokenizer_config.json's, INT_MAX when absent or unbounded
+};
+HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report = nullptr);
+
+ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report = nullptr);
 
 }  // namespace flatbert

@@ -13,6 +13,17 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
+// Hugging Face's name for an activation (ConvertHuggingFace reads it back).
+const char* HiddenAct(fb::Activation act) {
+  switch (act) {
+    case fb::Activation::Relu: return "relu";
+    case fb::Activation::GeluTanh: return "gelu_new";
+    case fb::Activation::QuickGelu: return "quick_gelu";
+    case fb::Activation::Silu: return "silu";
+    default: return "gelu";
+  }
+}
+
 // The keys ConvertHuggingFace and python/flatbert_py read, spelled as Hugging Face's BertConfig / MobileBertConfig.
 json ConfigJson(const ModelContents& m) {
   const fb::ArchConfigT& c = m.config;
@@ -25,7 +36,7 @@ json ConfigJson(const ModelContents& m) {
   j["num_hidden_layers"] = c.num_layers;
   j["num_attention_heads"] = c.num_heads;
   j["intermediate_size"] = c.intermediate_size;
-  j["hidden_act"] = c.activation == fb::Activation::Relu ? "relu" : "gelu";
+  j["hidden_act"] = HiddenAct(c.activation);
   j["max_position_embeddings"] = c.max_positions;
   j["type_vocab_size"] = c.type_vocab_size;
   j["layer_norm_eps"] = c.layer_norm_eps;
@@ -40,6 +51,8 @@ json ConfigJson(const ModelContents& m) {
     j["classifier_activation"] = c.pooler_activation;
   }
   j["num_labels"] = m.labels.size();
+  j["problem_type"] =
+      c.problem_type == fb::ProblemType::MultiLabel ? "multi_label_classification" : "single_label_classification";
   json id2label = json::object(), label2id = json::object();
   for (size_t i = 0; i < m.labels.size(); ++i) {
     id2label[std::to_string(i)] = m.labels[i];
@@ -65,13 +78,14 @@ void WriteText(const fs::path& path, const std::string& text) {
 }  // namespace
 
 void ExportHuggingFace(const ModelContents& model, const std::string& directory) {
-  if (model.tokenizer.lowercase != model.tokenizer.strip_accents)
-    throw Error("the tokenizer's lowercase and strip_accents differ; Hugging Face's do_lower_case sets both");
   const fs::path dir(directory);
   fs::create_directories(dir);
   WriteText(dir / "config.json", ConfigJson(model).dump(2) + "\n");
-  WriteText(dir / "tokenizer_config.json",
-            json{{"do_lower_case", model.tokenizer.lowercase}, {"model_max_length", model.tokenizer.max_length}}.dump(2) + "\n");
+  WriteText(dir / "tokenizer_config.json", json{{"do_lower_case", model.tokenizer.lowercase},
+                                                {"strip_accents", model.tokenizer.strip_accents},
+                                                {"model_max_length", model.tokenizer.max_length}}
+                                                   .dump(2) +
+                                               "\n");
   std::string vocab;
   for (const std::string& token : model.tokenizer.vocab) vocab += token + "\n";
   WriteText(dir / "vocab.txt", vocab);

@@ -159,9 +159,10 @@ void ModelFile::Verify(const std::string& name) {
   } catch (const Error& e) {
     fail(e.what());
   }
-  if (static_cast<int64_t>(meta_->tokenizer()->vocab()->size()) != meta_->config()->vocab_size())
-    fail("tokenizer has " + std::to_string(meta_->tokenizer()->vocab()->size()) + " tokens, config vocab_size is " +
-         std::to_string(meta_->config()->vocab_size()));
+  // A checkpoint may pad its embedding table past the tokenizer's ids; never the other way.
+  if (static_cast<int64_t>(meta_->tokenizer()->vocab()->size()) > meta_->config()->vocab_size())
+    fail("tokenizer has " + std::to_string(meta_->tokenizer()->vocab()->size()) +
+         " tokens, more than config vocab_size " + std::to_string(meta_->config()->vocab_size()));
   if (const auto* slots = meta_->tokenizer()->vocab_slots();
       slots && !VocabIndex::SlotsFit({slots->data(), slots->size()}, meta_->tokenizer()->vocab()->size()))
     fail("the tokenizer's vocabulary index does not fit its " + std::to_string(meta_->tokenizer()->vocab()->size()) +

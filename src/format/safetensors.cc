@@ -66,6 +66,12 @@ const SafeTensors::Entry& SafeTensors::at(const std::string& name) const {
 
 std::vector<int64_t> SafeTensors::shape(const std::string& name) const { return at(name).shape; }
 
+std::vector<std::string> SafeTensors::names() const {
+  std::vector<std::string> out;
+  for (const auto& entry : entries_) out.push_back(entry.first);
+  return out;
+}
+
 std::vector<float> SafeTensors::ReadF32(const std::string& name) const {
   const Entry& e = at(name);
   size_t n = 1;

@@ -19,6 +19,7 @@ class SafeTensors {
   explicit SafeTensors(const std::string& path);
   bool has(const std::string& name) const { return entries_.count(name) > 0; }
   std::vector<int64_t> shape(const std::string& name) const;
+  std::vector<std::string> names() const;  // sorted
   // The tensor as float32, converted from F32, F16 or BF16. Throws Error for other dtypes.
   std::vector<float> ReadF32(const std::string& name) const;
 

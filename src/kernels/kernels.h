@@ -12,7 +12,12 @@ namespace flatbert {
 //   y[i][j] = fma(float(acc[i][j]), x_scales[i] * w_scales[j], bias[j])   (bias may be null: 0)
 // with an explicit fused multiply-add on every path, so all paths give bit-identical results; then `act`, also fused
 // into the epilogue (ReLU bit-identical too; GELU within 2e-6 of the reference's std::erf on the SIMD paths).
-enum class Activation : uint8_t { kNone, kRelu, kGelu };
+// kNone, kRelu and kGelu are fused into the int8 GEMM epilogues (FusedInGemm); the other activations are applied
+// after the GEMM by their own kernels.
+enum class Activation : uint8_t { kNone, kRelu, kGelu, kGeluTanh, kQuickGelu, kSilu };
+inline bool FusedInGemm(Activation act) {
+  return act == Activation::kNone || act == Activation::kRelu || act == Activation::kGelu;
+}
 using GemmI8Fn = void (*)(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                           const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 // Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
@@ -41,8 +46,13 @@ struct Kernels {
   void (*add_f32)(float* x, const float* y, size_t n);  // x += y
   void (*gelu_f32)(float* x, size_t n);                 // exact (erf) GELU, as HF "gelu"
   void (*relu_f32)(float* x, size_t n);
+  // HF's gelu_new / gelu_fast / gelu_pytorch_tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  void (*gelu_tanh_f32)(float* x, size_t n);
+  void (*quick_gelu_f32)(float* x, size_t n);  // HF's quick_gelu: x sigmoid(1.702 x)
+  void (*silu_f32)(float* x, size_t n);        // HF's silu / swish: x sigmoid(x)
   void (*tanh_f32)(float* x, size_t n);
   void (*softmax_f32)(float* x, int m, int n);  // per row
+  void (*sigmoid_f32)(float* x, size_t n);
   // Multi-head self-attention for one sequence, no mask (nothing is padded). q, k, v rows have `stride` floats,
   // head h uses columns [h*head_dim, (h+1)*head_dim). out is [seq, heads*head_dim]; scratch holds
   // AttentionScratchFloats(seq, head_dim) floats.

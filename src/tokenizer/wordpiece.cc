@@ -34,9 +34,9 @@ WordPieceTokenizer::WordPieceTokenizer(VocabIndex vocab, bool lowercase, bool st
             [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
-WordPieceTokenizer WordPieceTokenizer::FromTokens(std::vector<std::string> tokens) {
+WordPieceTokenizer WordPieceTokenizer::FromTokens(std::vector<std::string> tokens, bool lowercase, bool strip_accents) {
   std::vector<std::string_view> views(tokens.begin(), tokens.end());
-  WordPieceTokenizer tok(VocabIndex(std::move(views)), /*lowercase=*/true, /*strip_accents=*/true);
+  WordPieceTokenizer tok(VocabIndex(std::move(views)), lowercase, strip_accents);
   tok.owned_ = std::move(tokens);  // moving the vector keeps each string (and the views into it) in place
   return tok;
 }

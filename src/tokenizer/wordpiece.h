@@ -18,8 +18,10 @@ class WordPieceTokenizer {
  public:
   // The strings `vocab` points to must outlive the tokenizer (the model file, or owned storage).
   WordPieceTokenizer(VocabIndex vocab, bool lowercase, bool strip_accents);
-  // Over tokens it keeps (the lines of a vocab.txt), lowercasing and stripping accents as bert-base-uncased.
-  static WordPieceTokenizer FromTokens(std::vector<std::string> tokens);
+  // Over tokens it keeps (the lines of a vocab.txt); by default lowercasing and stripping accents as
+  // bert-base-uncased.
+  static WordPieceTokenizer FromTokens(std::vector<std::string> tokens, bool lowercase = true,
+                                       bool strip_accents = true);
 
   // Appends the ids of text's tokens to `ids` until it holds `limit` ids: the first tokens of the whole text,
   // in time proportional to the text read. text must be valid UTF-8 (throws Error otherwise).

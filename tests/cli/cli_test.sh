@@ -85,9 +85,17 @@ check "int4 stores groups of 32" bash -c "'$flatbert' inspect '$tmp/i4.fbm' | gr
 "$flatbert" classify -m "$tmp/back.fbm" -f text -i "$tmp/calib.txt" > "$tmp/b.jsonl"
 check "export then convert gives the same output" cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl"
 
-echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" --normalize > "$tmp/tok.jsonl"
-# The golden model's vocabulary is BERT's first 3000 tokens, hence the word pieces.
-check "tokenize --normalize" grep -qF '"tokens":["[CLS]","c","##a","##f","##e","@","use","##r","h","##t","##t","##p","[SEP]"]' "$tmp/tok.jsonl"
+# tokenize -m gives the ids classify uses: the model's tweet normalizer by default. The golden model's vocabulary is
+# BERT's first 3000 tokens, hence the word pieces.
+echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" > "$tmp/tok.jsonl"
+check "tokenize -m normalizes as classify" grep -qF '"tokens":["[CLS]","c","##a","##f","##e","@","use","##r","h","##t","##t","##p","[SEP]"]' "$tmp/tok.jsonl"
+echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" --normalize | cmp -s - "$tmp/tok.jsonl"
+check "tokenize --normalize is the default with -m" test $? -eq 0
+echo '@bmw' | "$flatbert" tokenize -m "$tmp/m.fbm" --no-normalize > "$tmp/raw.jsonl"
+check "tokenize --no-normalize keeps the mention" bash -c "grep -q '\"b\",\"##m\",\"##w\"' '$tmp/raw.jsonl'"
+words=$(for i in $(seq 1 100); do printf 'word '; done)
+echo "$words" | "$flatbert" tokenize -m "$tmp/m.fbm" | /usr/bin/python3 -c 'import json,sys; assert len(json.load(sys.stdin)["ids"]) == 32'
+check "tokenize -m truncates to the model's max_length" test $? -eq 0
 
 # Hostile input: every row answered in order, with bounded memory, never a crash.
 {

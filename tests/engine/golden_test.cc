@@ -1,6 +1,23 @@
 // Every model variant and weight format against the PyTorch reference forward pass (python/make_goldens.py).
+//
+// The reference is the project's own PyTorch code (python/flatbert_py/model.py), written to follow Hugging Face's
+// modeling_bert.py / modeling_mobilebert.py; the behaviours these goldens pin, and the HF lines they follow:
+// - mobilebert-layernorm-gelu: MobileBertEmbeddings builds `NORM2FN[config.normalization_type](config.hidden_size)`
+//   and MobileBertOutput `NORM2FN[...](config.true_hidden_size)` without eps (PyTorch's 1e-5), while SelfOutput,
+//   FFNOutput, BottleneckLayer and OutputBottleneck pass `eps=config.layer_norm_eps` (1e-12 here).
+// - mobilebert-no-trigram: MobileBertEmbeddings.forward applies embedding_transformation only
+//   `if self.trigram_input or self.embedding_size != self.hidden_size`; without use_bottleneck, MobileBertLayer
+//   feeds `[hidden_states] * 4` to the attention; hidden_act silu is ACT2FN["silu"] (nn.SiLU).
+// - bert-gelu-new-padded: ACT2FN["gelu_new"] is NewGELUActivation, 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3)));
+//   vocab_size 3008 over a 3000-token vocab.txt sizes nn.Embedding(config.vocab_size, ...) past the tokenizer.
+// - bert-multilabel-accents: problem_type multi_label_classification makes the text-classification pipeline
+//   apply a sigmoid per label instead of a softmax; ACT2FN["quick_gelu"] is x * sigmoid(1.702x);
+//   tokenizer_config.json's strip_accents false with do_lower_case true is BertNormalizer(lowercase=True,
+//   strip_accents=False).
+// - mobilebert: MobileBertPooler applies dense + tanh only when classifier_activation (false here).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +31,13 @@
 
 namespace flatbert {
 namespace {
+
+constexpr const char* kModels[] = {"bert",
+                                   "mobilebert",
+                                   "mobilebert-layernorm-gelu",
+                                   "mobilebert-no-trigram",
+                                   "bert-gelu-new-padded",
+                                   "bert-multilabel-accents"};
 
 struct Variant {
   std::string model, quant;
@@ -29,6 +53,8 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
   const std::string dir = testing::GoldenDir(v.model);
   std::ifstream f(dir + "/golden.json");
   const nlohmann::json golden = nlohmann::json::parse(f);
+  std::ifstream config_file(dir + "/config.json");
+  const nlohmann::json config = nlohmann::json::parse(config_file);
   const std::string path = testing::TempPath(v.model + "." + v.quant + ".fbm");
   const ModelContents fp32 = ConvertHuggingFace(dir);
   QuantOptions options;
@@ -49,25 +75,43 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     const std::vector<float> expected = c["logits_" + v.quant].get<std::vector<float>>();
     ASSERT_EQ(logits.size(), expected.size());
     for (size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(logits[i], expected[i], v.tolerance) << "logit " << i;
+    // Probabilities: a sigmoid per label for a multi-label model, else a softmax.
+    if (ids.size() <= 2) continue;
+    const Prediction p = model.Classify(text);
+    const bool multi = config["problem_type"] == "multi_label_classification";
+    EXPECT_EQ(model.multi_label(), multi);
+    double total = 0;
+    for (float e : logits) total += std::exp(static_cast<double>(e));
+    for (size_t i = 0; i < logits.size(); ++i) {
+      const double want = multi ? 1 / (1 + std::exp(-static_cast<double>(logits[i]))) : std::exp(logits[i]) / total;
+      EXPECT_NEAR(p.probs[i], want, 1e-5) << "probability " << i;
+    }
   }
 }
 
 std::vector<Variant> AllVariants() {
   std::vector<Variant> out;
-  for (const char* model : {"bert", "mobilebert", "mobilebert-layernorm-gelu"}) {
+  for (const std::string model : kModels) {
+    // int8: a rounding tie may land differently in one activation. Where the activation runs after the GEMM rather
+    // than in its epilogue (gelu_new, quick_gelu, silu), PyTorch's vectorized sigmoid / tanh and the C library's
+    // differ in the last bit now and then, and one such bit flips the int8 rounding of one input of the next layer
+    // (seen: one of six texts, 0.009).
+    const bool unfused =
+        model == "mobilebert-no-trigram" || model == "bert-gelu-new-padded" || model == "bert-multilabel-accents";
+    const double int8 = unfused ? 1e-2 : 1e-3;
     out.push_back({model, "fp32", 1e-4});
     out.push_back({model, "fp16", 1e-4});
-    out.push_back({model, "int8-dynamic", 1e-3});  // a rounding tie may land differently in one activation
-    out.push_back({model, "int8-static", 1e-3});
+    out.push_back({model, "int8-dynamic", int8});
+    out.push_back({model, "int8-static", int8});
     out.push_back({model, "int4", 1e-4});
-    out.push_back({model, "mixed", 1e-3});
+    out.push_back({model, "mixed", int8});
   }
   return out;
 }
 
 // Calibrating on the golden texts finds the input ranges PyTorch found, for every Linear.
 TEST(CalibrationTest, InputScalesMatchPyTorch) {
-  for (const char* name : {"bert", "mobilebert", "mobilebert-layernorm-gelu"}) {
+  for (const char* name : kModels) {
     SCOPED_TRACE(name);
     std::ifstream f(testing::GoldenDir(name) + "/golden.json");
     const nlohmann::json golden = nlohmann::json::parse(f);

@@ -3,13 +3,19 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "flatbert/error.hpp"
 #include "format/hf_export.h"
+#include "format/hf_keys.h"
 #include "format/model_file.h"
+#include "format/safetensors.h"
 #include "quant/half.h"
 #include "quant/quantize.h"
 #include "test_util.h"
@@ -48,7 +54,8 @@ TEST(HfConvertTest, MissingWeightsFileIsAClearError) {
 
 // export(int8 model) -> convert -> int8 gives back the same config, vocab and tensor bytes, for both architectures.
 TEST(HfConvertTest, ExportThenConvertRoundTrips) {
-  for (const char* name : {"bert", "mobilebert", "mobilebert-layernorm-gelu"}) {
+  for (const char* name : {"bert", "mobilebert", "mobilebert-layernorm-gelu", "mobilebert-no-trigram",
+                           "bert-gelu-new-padded", "bert-multilabel-accents"}) {
     SCOPED_TRACE(name);
     const ModelContents original = Quantize(ConvertHuggingFace(testing::GoldenDir(name)), QuantMode::kInt8Dynamic);
     const std::string file = testing::TempPath("export.fbm");
@@ -66,6 +73,11 @@ TEST(HfConvertTest, ExportThenConvertRoundTrips) {
     EXPECT_EQ(back.config.num_feedforward_networks, original.config.num_feedforward_networks);
     EXPECT_EQ(back.config.pooler_activation, original.config.pooler_activation);
     EXPECT_EQ(back.config.norm, original.config.norm);
+    EXPECT_EQ(back.config.activation, original.config.activation);
+    EXPECT_EQ(back.config.problem_type, original.config.problem_type);
+    EXPECT_EQ(back.config.vocab_size, original.config.vocab_size);
+    EXPECT_EQ(back.tokenizer.lowercase, original.tokenizer.lowercase);
+    EXPECT_EQ(back.tokenizer.strip_accents, original.tokenizer.strip_accents);
     ASSERT_EQ(back.tensors.size(), original.tensors.size());
     std::map<std::string, const TensorData*> by_name;
     for (const TensorData& t : original.tensors) by_name[t.name] = &t;
@@ -154,6 +166,156 @@ TEST(HfConvertTest, HostileConfigValuesAreClearErrors) {
     const EditedCheckpoint checkpoint("bert", "config.json", config);
     EXPECT_NE(checkpoint.ConvertError().find(error), std::string::npos) << config << ": " << checkpoint.ConvertError();
   }
+}
+
+// A checkpoint directory with config.json (and optionally tokenizer files) edited: each key as HF reads it.
+std::string ConfigError(const std::string& model, const std::function<void(nlohmann::ordered_json&)>& edit,
+                        const std::string& file = "config.json") {
+  std::ifstream in(testing::GoldenDir(model) + "/" + file);
+  nlohmann::ordered_json j = in ? nlohmann::ordered_json::parse(in) : nlohmann::ordered_json::object();
+  edit(j);
+  return EditedCheckpoint(model, file, j.dump()).ConvertError();
+}
+
+TEST(HfConvertTest, KeysThatChangeTheMathAreFollowedOrRefused) {
+  const std::pair<std::function<void(nlohmann::ordered_json&)>, const char*> config_cases[] = {
+      {[](auto& j) { j["position_embedding_type"] = "relative_key"; },
+       "config.json: position_embedding_type \"relative_key\" is not supported (flatbert follows \"absolute\""},
+      {[](auto& j) { j["position_embedding_type"] = "relative_key_query"; }, "position_embedding_type"},
+      {[](auto& j) { j["hidden_act"] = "mish"; }, "hidden_act 'mish' is not supported"},
+      {[](auto& j) { j["problem_type"] = "regression"; }, "problem_type \"regression\" is not supported"},
+      {[](auto& j) { j["is_decoder"] = true; }, "is_decoder true is not supported"},
+      {[](auto& j) {
+         j["pruned_heads"] = {{"0", {1}}};
+       },
+       "pruned_heads"},
+      {[](auto& j) { j["architectures"] = {"BertForTokenClassification"}; },
+       "architectures BertForTokenClassification"},
+      {[](auto& j) { j["architectures"] = {"BertForPreTraining"}; },
+       "is not a sequence classifier (architectures is BertForPreTraining): fine-tune it first, e.g. "
+       "/usr/bin/python3 python/finetune.py --init"},
+      {[](auto& j) { j["vocab_size"] = 2999; }, "vocab.txt has 3000 tokens, more than config.json vocab_size 2999"},
+  };
+  for (const auto& [edit, error] : config_cases) {
+    const std::string got = ConfigError("bert", edit);
+    EXPECT_NE(got.find(error), std::string::npos) << error << ": " << got;
+  }
+  EXPECT_NE(ConfigError("mobilebert", [](auto& j) { j["use_bottleneck_attention"] = true; })
+                .find("use_bottleneck_attention true"),
+            std::string::npos);
+  const std::pair<std::function<void(nlohmann::ordered_json&)>, const char*> tokenizer_cases[] = {
+      {[](auto& j) { j["tokenize_chinese_chars"] = false; }, "tokenize_chinese_chars false is not supported"},
+      {[](auto& j) { j["never_split"] = {"foo"}; }, "never_split"},
+      {[](auto& j) { j["unk_token"] = "<unk>"; }, "unk_token \"<unk>\""},
+      {[](auto& j) { j["tokenizer_class"] = "RobertaTokenizer"; }, "tokenizer_class \"RobertaTokenizer\""},
+      {[](auto& j) { j["truncation_side"] = "left"; }, "truncation_side \"left\""},
+      {[](auto& j) {
+         j["added_tokens_decoder"] = {{"5", {{"content", "<extra>"}}}};
+       },
+       "added token"},
+  };
+  for (const auto& [edit, error] : tokenizer_cases) {
+    const std::string got = ConfigError("bert", edit, "tokenizer_config.json");
+    EXPECT_NE(got.find(error), std::string::npos) << error << ": " << got;
+  }
+}
+
+TEST(HfConvertTest, AcceptedSpecialTokensMayBeAddedTokenObjects) {
+  EXPECT_EQ(ConfigError(
+                "bert",
+                [](auto& j) {
+                  j["unk_token"] = {{"content", "[UNK]"}, {"__type", "AddedToken"}};
+                },
+                "tokenizer_config.json"),
+            "");
+}
+
+TEST(HfConvertTest, TokenizerSettingsFollowTokenizerConfig) {
+  const auto read = [](const nlohmann::ordered_json& settings) {
+    const EditedCheckpoint checkpoint("bert", "tokenizer_config.json", settings.dump());
+    return ReadHfTokenizer(checkpoint.dir().string());
+  };
+  // BertTokenizerFast: do_lower_case defaults to true; strip_accents absent or null follows it.
+  const HfTokenizer defaults = read(nlohmann::ordered_json::object());
+  EXPECT_TRUE(defaults.lowercase && defaults.strip_accents);
+  const HfTokenizer cased = read({{"do_lower_case", false}});
+  EXPECT_FALSE(cased.lowercase || cased.strip_accents);
+  const HfTokenizer accents = read({{"do_lower_case", true}, {"strip_accents", false}});
+  EXPECT_TRUE(accents.lowercase);
+  EXPECT_FALSE(accents.strip_accents);
+  EXPECT_EQ(read({{"model_max_length", 1e30}}).model_max_length, INT_MAX);  // HF's "no limit"
+  EXPECT_EQ(read({{"model_max_length", 16}}).model_max_length, 16);
+}
+
+TEST(HfConvertTest, ModelMaxLengthCapsMaxLength) {
+  const EditedCheckpoint checkpoint("bert", "tokenizer_config.json", R"({"model_max_length": 20})");
+  EXPECT_EQ(ConvertHuggingFace(checkpoint.dir().string()).tokenizer.max_length, 20);  // flatbert_max_length is 32
+}
+
+TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
+  const std::string shared = std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/tokenizer.json";
+  std::ifstream in(shared);
+  if (!in) GTEST_SKIP() << shared << " is absent";
+  nlohmann::ordered_json full = nlohmann::ordered_json::parse(in);
+  // The golden checkpoints have BERT's first 3,000 tokens: keep those of the shared tokenizer.json.
+  nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
+  for (const auto& item : full["model"]["vocab"].items())
+    if (item.value().get<int>() < 3000) vocab[item.key()] = item.value();
+  full["model"]["vocab"] = vocab;
+  const auto error = [&](const std::function<void(nlohmann::ordered_json&)>& edit) {
+    nlohmann::ordered_json t = full;
+    edit(t);
+    return EditedCheckpoint("bert", "tokenizer.json", t.dump()).ConvertError();
+  };
+  EXPECT_EQ(error([](auto&) {}), "");
+  EXPECT_NE(error([](auto& t) { t["normalizer"] = nullptr; }).find("normalizer null is not supported"),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["normalizer"]["clean_text"] = false; }).find("normalizer.clean_text false"),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["model"]["type"] = "BPE"; }).find("model.type \"BPE\""), std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["model"]["continuing_subword_prefix"] = "@@"; }).find("continuing_subword_prefix"),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["model"]["vocab"]["hello"] = 7; }).find("vocab.txt differs"), std::string::npos);
+  EXPECT_NE(error([](auto& t) {
+              t["added_tokens"].push_back({{"id", 3000}, {"content", "<new>"}});
+            }).find("added token"),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["post_processor"]["single"].erase(0); }).find("post_processor.single"),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["pre_tokenizer"]["type"] = "Whitespace"; }).find("pre_tokenizer.type"),
+            std::string::npos);
+}
+
+TEST(HfConvertTest, ReportsWhatItPassesOver) {
+  const std::string dir = testing::GoldenDir("mobilebert-no-trigram");
+  HfReport report;
+  ConvertHuggingFace(dir, &report);
+  // HF builds embedding_transformation even where it never applies it; the converter leaves it out.
+  EXPECT_NE(std::find(report.unused_tensors.begin(), report.unused_tensors.end(),
+                      "mobilebert.embeddings.embedding_transformation.weight"),
+            report.unused_tensors.end());
+  const EditedCheckpoint unknown("bert", "tokenizer_config.json", R"({"some_future_key": 1})");
+  HfReport unknown_report;
+  ConvertHuggingFace(unknown.dir().string(), &unknown_report);
+  EXPECT_EQ(unknown_report.unread_keys, (std::vector<std::string>{"tokenizer_config.json: some_future_key"}));
+}
+
+TEST(HfConvertTest, APretrainingCheckpointNeedsFineTuningFirst) {
+  // model.safetensors without classifier.*: what a pre-training checkpoint saved as a classifier config looks like.
+  const SafeTensors full(testing::GoldenDir("bert") + "/model.safetensors");
+  std::vector<TensorData> tensors;
+  for (const std::string& name : full.names())
+    if (!name.starts_with("classifier.")) {
+      const std::vector<float> values = full.ReadF32(name);
+      tensors.push_back(F32Tensor(name, full.shape(name), values.data()));
+    }
+  const std::string path = testing::TempPath("encoder_only.safetensors");
+  WriteSafeTensorsF32(tensors, path);
+  const EditedCheckpoint checkpoint("bert", "model.safetensors", std::string());
+  fs::copy_file(path, checkpoint.dir() / "model.safetensors", fs::copy_options::overwrite_existing);
+  fs::remove(path);
+  EXPECT_NE(checkpoint.ConvertError().find("no classifier.weight): fine-tune it first"), std::string::npos)
+      << checkpoint.ConvertError();
 }
 
 TEST(HfConvertTest, AFifoInTheCheckpointIsRefusedAtOnce) {

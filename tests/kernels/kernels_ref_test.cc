@@ -58,6 +58,33 @@ TEST(KernelsRefTest, Activations) {
   EXPECT_NEAR(t[2], 0.4621172, 1e-6);
 }
 
+// Hugging Face's activations.py formulas in double precision; the kernels' float results within a few ulp.
+TEST(KernelsRefTest, HfActivationsAndSigmoid) {
+  const struct {
+    void (*kernel)(float*, size_t);
+    double (*formula)(double);
+  } cases[] = {
+      {K().gelu_tanh_f32,
+       [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))); }},
+      {K().quick_gelu_f32, [](double v) { return v / (1 + std::exp(-1.702 * v)); }},
+      {K().silu_f32, [](double v) { return v / (1 + std::exp(-v)); }},
+      {K().sigmoid_f32, [](double v) { return 1 / (1 + std::exp(-v)); }},
+  };
+  std::vector<float> x;
+  for (float v = -12.f; v <= 12.f; v += 0.125f) x.push_back(v);
+  for (const auto& c : cases) {
+    std::vector<float> y = x;
+    c.kernel(y.data(), y.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double want = c.formula(x[i]);
+      ASSERT_NEAR(y[i], want, 4e-7 * std::max(1.0, std::fabs(want))) << "x " << x[i];
+    }
+  }
+  std::vector<float> extreme{-200.f, 200.f};  // exp overflows to inf: 0 and 1, never NaN
+  K().sigmoid_f32(extreme.data(), extreme.size());
+  EXPECT_EQ(extreme, (std::vector<float>{0.f, 1.f}));
+}
+
 TEST(KernelsRefTest, SoftmaxIsStableForLargeLogits) {
   std::vector<float> x{1000, 1001, 1002, 0, 0, 0};
   K().softmax_f32(x.data(), 2, 3);

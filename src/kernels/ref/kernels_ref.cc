@@ -88,6 +88,26 @@ void ReluF32(float* x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] = Activate(x[i], Activation::kRelu);
 }
 
+void GeluTanhF32(float* x, size_t n) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  for (size_t i = 0; i < n; ++i)
+    x[i] = 0.5f * x[i] * (1.f + std::tanh(kSqrt2OverPi * (x[i] + 0.044715f * x[i] * x[i] * x[i])));
+}
+
+float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+void QuickGeluF32(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] *= Sigmoid(1.702f * x[i]);
+}
+
+void SiluF32(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] *= Sigmoid(x[i]);
+}
+
+void SigmoidF32(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] = Sigmoid(x[i]);
+}
+
 void TanhF32(float* x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] = std::tanh(x[i]);
 }
@@ -130,9 +150,9 @@ void AttentionF32(const float* q, const float* k, const float* v, int stride, fl
 }  // namespace
 
 const Kernels& ReferenceKernels() {
-  static const Kernels kernels{"ref",        LinearF32, LinearF16, QuantizeRowsRef, GemmI8,  LinearI4,
-                               LayerNormF32, NoNormF32, AddF32,    GeluF32,         ReluF32, TanhF32,
-                               SoftmaxF32,   AttentionF32};
+  static const Kernels kernels{"ref",        LinearF32, LinearF16, QuantizeRowsRef, GemmI8,     LinearI4,
+                               LayerNormF32, NoNormF32, AddF32,    GeluF32,         ReluF32,    GeluTanhF32,
+                               QuickGeluF32, SiluF32,   TanhF32,   SoftmaxF32,      SigmoidF32, AttentionF32};
   return kernels;
 }
 

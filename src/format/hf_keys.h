@@ -1,0 +1,38 @@
+#pragma once
+// Every key of config.json, tokenizer_config.json and tokenizer.json that Hugging Face's BERT / MobileBERT
+// sequence classifiers and BertTokenizer(Fast) read, and what flatbert does with it: follows it, knows it has no
+// effect on the logits of one unpadded sequence, or follows only some values and refuses the others with a message
+// naming the key and the value. docs/hf-keys.md is this table (HfKeysTest checks that it is); the converter reads
+// keys only through it.
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace flatbert {
+
+enum class KeyUse {
+  kFollowed,  // read, and the math follows it (the converter's code for it is named in `what`)
+  kNoEffect,  // training, saving or outputs flatbert does not produce: not the logits of one unpadded sequence
+  kOnly,      // `accepted` values (and null, the default) only; any other value is refused
+};
+
+struct HfKey {
+  const char* file;  // "config.json", "tokenizer_config.json" or "tokenizer.json"
+  const char* key;   // tokenizer.json: "normalizer.lowercase" is the lowercase key of the normalizer object
+  KeyUse use;
+  const char* accepted;  // kOnly: the accepted JSON values, separated by " | "
+  const char* what;      // what flatbert does with it
+};
+
+std::span<const HfKey> HfKeys();
+// The row of (file, key), or nullptr.
+const HfKey* FindHfKey(const std::string& file, const std::string& key);
+// docs/hf-keys.md.
+std::string HfKeysMarkdown();
+
+// Checks the keys of one file: every kOnly key holds an accepted value (throws Error naming the file, key and value
+// otherwise). Returns the keys the table does not name (Hugging Face's BERT code does not read them either).
+std::vector<std::string> CheckHfKeys(const std::string& file, const nlohmann::ordered_json& contents);
+
+}  // namespace flatbert

@@ -1,0 +1,123 @@
+"""The Python reference (python/flatbert_py) reads Hugging Face checkpoints as the C++ converter does: the config
+keys that change the math, the tokenizer settings, and a report of every tensor it drops or initialises."""
+import json
+import os
+import sys
+
+import pytest
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+from flatbert_py import hf_io  # noqa: E402
+from flatbert_py.model import TORCH_LAYER_NORM_EPS, Config, ForSequenceClassification  # noqa: E402
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
+
+
+def small_bert(**keys):
+    return Config.from_dict(dict(model_type="bert", vocab_size=50, hidden_size=16, num_hidden_layers=1,
+                                 num_attention_heads=2, intermediate_size=24, **keys))
+
+
+def test_mobilebert_defaults_follow_hf():
+    config = Config.from_dict(dict(model_type="mobilebert"))
+    assert config.classifier_activation  # MobileBertConfig's default: the pooler is there
+    assert config.problem_type == "single_label_classification"
+
+
+@pytest.mark.parametrize("key, value", [("position_embedding_type", "relative_key"), ("hidden_act", "mish"),
+                                        ("problem_type", "regression")])
+def test_keys_it_does_not_implement_are_refused(key, value):
+    with pytest.raises(ValueError, match=key):
+        small_bert(**{key: value})
+
+
+def test_activations_are_hf_formulas():
+    x = torch.linspace(-4, 4, 101)
+    formulas = {
+        "gelu_new": 0.5 * x * (1 + torch.tanh((2 / torch.pi) ** 0.5 * (x + 0.044715 * x ** 3))),
+        "quick_gelu": x * torch.sigmoid(1.702 * x),
+        "silu": x * torch.sigmoid(x),
+        "gelu": 0.5 * x * (1 + torch.erf(x / 2 ** 0.5)),
+    }
+    for name, expected in formulas.items():
+        model = ForSequenceClassification(small_bert(hidden_act=name))
+        act = model.bert.encoder.layer[0].intermediate.act
+        assert torch.allclose(act(x), expected, atol=1e-6), name
+
+
+def test_mobilebert_layer_norm_eps_sites():
+    config = Config.from_dict(dict(model_type="mobilebert", normalization_type="layer_norm", layer_norm_eps=1e-12,
+                                   hidden_size=32, intra_bottleneck_size=16, embedding_size=16, num_hidden_layers=1,
+                                   num_attention_heads=2, intermediate_size=32, num_feedforward_networks=2))
+    model = ForSequenceClassification(config)
+    eps = {name: m.eps for name, m in model.named_modules() if isinstance(m, torch.nn.LayerNorm)}
+    # HF builds these two without eps= (PyTorch's 1e-5), every other with layer_norm_eps.
+    assert eps.pop("mobilebert.embeddings.LayerNorm") == TORCH_LAYER_NORM_EPS
+    assert eps.pop("mobilebert.encoder.layer.0.output.LayerNorm") == TORCH_LAYER_NORM_EPS
+    assert eps and set(eps.values()) == {1e-12}
+
+
+def test_no_trigram_skips_the_projection_only_at_hidden_width():
+    def transforms(embedding_size):
+        return ForSequenceClassification(Config.from_dict(dict(
+            model_type="mobilebert", trigram_input=False, embedding_size=embedding_size, hidden_size=32,
+            use_bottleneck=False, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+            num_feedforward_networks=1))).mobilebert.embeddings.transform
+    assert not transforms(32)
+    assert transforms(16)
+
+
+def test_tokenizer_settings_come_from_tokenizer_config(tmp_path):
+    with open(os.path.join(GOLDEN, "bert", "vocab.txt")) as f:
+        (tmp_path / "vocab.txt").write_text(f.read())
+    for settings, lowercase, strip in [({}, True, True), ({"do_lower_case": False}, False, False),
+                                       ({"do_lower_case": True, "strip_accents": False}, True, False),
+                                       ({"strip_accents": None}, True, True)]:
+        (tmp_path / "tokenizer_config.json").write_text(json.dumps(settings))
+        tok = hf_io.load_tokenizer(str(tmp_path))
+        assert (tok.lowercase, tok.strip_accents) == (lowercase, strip), settings
+
+
+def save(model, directory, drop=(), add=None):
+    state = {k: v for k, v in model.state_dict().items() if k not in drop}
+    state.update(add or {})
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(model.config.to_dict(), f)
+    hf_io.write_safetensors(os.path.join(directory, "model.safetensors"), state)
+
+
+def test_load_pretrained_reports_and_refuses_what_it_would_lose(tmp_path):
+    model = ForSequenceClassification(small_bert())
+    # A pre-training checkpoint: no classifier, an MLM head. Expected: loads, reports both.
+    save(model, tmp_path / "pretrain", drop=("classifier.weight", "classifier.bias"),
+         add={"cls.predictions.bias": torch.zeros(50)})
+    _, report = hf_io.load_pretrained(str(tmp_path / "pretrain"))
+    assert report["fresh"] == ["classifier.bias", "classifier.weight"]
+    assert report["dropped"] == ["cls.predictions.bias [50]"]
+    # An encoder tensor missing, or one of another shape: refused unless allowed.
+    save(model, tmp_path / "partial", drop=("bert.encoder.layer.0.output.dense.weight",))
+    with pytest.raises(ValueError, match="bert.encoder.layer.0.output.dense.weight"):
+        hf_io.load_pretrained(str(tmp_path / "partial"))
+    _, report = hf_io.load_pretrained(str(tmp_path / "partial"), allow_partial=True)
+    assert "bert.encoder.layer.0.output.dense.weight" in report["fresh"]
+    save(model, tmp_path / "shape", add={"bert.pooler.dense.bias": torch.zeros(7)})
+    with pytest.raises(ValueError, match=r"bert.pooler.dense.bias \[7\] \(the model's is \[16\]\)"):
+        hf_io.load_pretrained(str(tmp_path / "shape"))
+
+
+def test_mobilebert_without_classifier_activation_key_keeps_its_pooler(tmp_path):
+    config = Config.from_dict(dict(model_type="mobilebert", vocab_size=50, hidden_size=32, embedding_size=16,
+                                   intra_bottleneck_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                   intermediate_size=32, num_feedforward_networks=1))
+    model = ForSequenceClassification(config)
+    save(model, tmp_path / "m")
+    with open(tmp_path / "m" / "config.json") as f:
+        keys = json.load(f)
+    del keys["classifier_activation"]  # as many hub configs: HF's default (true) applies
+    with open(tmp_path / "m" / "config.json", "w") as f:
+        json.dump(keys, f)
+    loaded, report = hf_io.load_pretrained(str(tmp_path / "m"))
+    assert report == dict(fresh=[], dropped=[])
+    assert loaded.mobilebert.pooler.activate
