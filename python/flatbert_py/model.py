@@ -99,15 +99,37 @@ def make_norm(config, size, hf_passes_eps=True):
     return nn.LayerNorm(size, eps=eps)
 
 
-class QuickGELU(nn.Module):
+class _Float64Activation(nn.Module):
+    """An activation computed in float64 and rounded once to float32, as the engine's reference kernels
+    (src/kernels/ref/kernels_ref.cc) compute those that do not run in the int8 GEMM epilogue: the two then agree
+    to the bit, where float tanh / exp of two libraries differ in the last bit now and then."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
     def forward(self, x):
-        return x * torch.sigmoid(1.702 * x)  # HF activations.py QuickGELUActivation
+        return self.fn(x.double()).to(x.dtype)
+
+
+def _gelu_tanh(x):  # HF activations.py NewGELUActivation (gelu_new); gelu_fast and gelu_pytorch_tanh are the same
+    return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+
+
+def _quick_gelu(x):  # HF QuickGELUActivation
+    return x * torch.sigmoid(1.702 * x)
+
+
+def _silu(x):  # nn.SiLU
+    return x * torch.sigmoid(x)
 
 
 # HF's ACT2FN names: gelu is exact (erf); gelu_new, gelu_fast and gelu_pytorch_tanh are the tanh approximation.
-_ACTIVATIONS = {"gelu": lambda: nn.GELU(), "relu": lambda: nn.ReLU(), "gelu_new": lambda: nn.GELU(approximate="tanh"),
-                "gelu_fast": lambda: nn.GELU(approximate="tanh"), "gelu_pytorch_tanh": lambda: nn.GELU(approximate="tanh"),
-                "quick_gelu": QuickGELU, "silu": lambda: nn.SiLU(), "swish": lambda: nn.SiLU()}
+_ACTIVATIONS = {"gelu": lambda: nn.GELU(), "relu": lambda: nn.ReLU(),
+                "gelu_new": lambda: _Float64Activation(_gelu_tanh), "gelu_fast": lambda: _Float64Activation(_gelu_tanh),
+                "gelu_pytorch_tanh": lambda: _Float64Activation(_gelu_tanh),
+                "quick_gelu": lambda: _Float64Activation(_quick_gelu), "silu": lambda: _Float64Activation(_silu),
+                "swish": lambda: _Float64Activation(_silu)}
 
 
 def activation(config):

