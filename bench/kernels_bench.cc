@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "kernels/kernels.h"
-#include "quant/pack.h"
-#include "quant/quantize.h"
+#include "kernels/pack.h"
+#include "kernels/row_quantizers.h"
 
 namespace flatbert {
 namespace {

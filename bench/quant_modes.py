@@ -54,7 +54,7 @@ def main():
     command = " ".join(["/usr/bin/python3 bench/quant_modes.py", *sys.argv[1:]])
     lines = ["# Quantization modes", "",
              "`flatbert convert SRC -o OUT -q MODE` (SRC: an HF-layout directory or an fp32 .fbm). What each mode "
-             "stores (src/quant/quantize.h):", "",
+             "stores (src/convert/quantize.h):", "",
              "- `fp32`; `fp16`: matrices as IEEE half, computed in f32.",
              "- `int8-dynamic`: the study's dynamic-range scheme: int8 matrices with one scale per output row, "
              "activations quantized per row at run time, int32 accumulation.",

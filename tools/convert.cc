@@ -4,13 +4,13 @@
 #include <iostream>
 
 #include "exit_codes.h"
-#include "format/hf_convert.h"
-#include "format/hf_export.h"
+#include "convert/hf_convert.h"
+#include "convert/hf_export.h"
 #include "format/model_file.h"
-#include "format/model_writer.h"
+#include "format/model_contents.h"
 #include "model_path.h"
-#include "quant/calibrate.h"
-#include "quant/quantize.h"
+#include "convert/calibrate.h"
+#include "convert/quantize.h"
 #include "rows.h"
 
 namespace flatbert::tools {

@@ -10,7 +10,7 @@
 #include "exit_codes.h"
 #include "flatbert/limits.hpp"
 #include "inspect.h"
-#include "quant/quantize.h"
+#include "convert/quantize.h"
 #include "tokenize.h"
 
 int main(int argc, char** argv) {

@@ -7,7 +7,7 @@
 #include "engine/model_text.h"
 #include "exit_codes.h"
 #include "format/file_io.h"
-#include "format/hf_convert.h"
+#include "convert/hf_convert.h"
 #include "format/model_file.h"
 #include "model_path.h"
 #include "rows.h"

@@ -1,4 +1,4 @@
-"""PyTorch emulation of flatbert's weight formats (src/quant/quantize.cc, the linear kernels), so that golden
+"""PyTorch emulation of flatbert's weight formats (src/convert/quantize.cc, the linear kernels), so that golden
 logits for every quantization mode come from the same arithmetic the C++ engine does."""
 import copy
 import re
@@ -61,7 +61,7 @@ def int4_groups(w, group=GROUP):
 
 
 def stored_type(name, shape, mode, num_layers):
-    """The weight format of one matrix per mode, as StoredType in src/quant/quantize.cc."""
+    """The weight format of one matrix per mode, as StoredType in src/convert/quantize.cc."""
     int4_fits = shape[1] % GROUP == 0
     if mode == "int4":
         return "int4" if int4_fits else "int8"

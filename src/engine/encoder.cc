@@ -5,8 +5,8 @@
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
-#include "quant/half.h"
-#include "quant/quantize.h"
+#include "kernels/half.h"
+#include "kernels/row_quantizers.h"
 
 namespace flatbert {
 namespace {

@@ -62,7 +62,7 @@ class Encoder {
   std::vector<float> Logits(std::span<const int32_t> ids) const;
   int max_positions() const { return config_.max_positions(); }
 
-  // Called with every Linear's input before it is applied (for calibration: quant/calibrate.h).
+  // Called with every Linear's input before it is applied (for calibration: convert/calibrate.h).
   using InputObserver = std::function<void(const Linear& linear, const float* x, int rows)>;
   void set_input_observer(InputObserver observer) { observer_ = std::move(observer); }
 

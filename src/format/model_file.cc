@@ -13,7 +13,7 @@
 #include "flatbert/error.hpp"
 #include "format/arch.h"
 #include "format/file_io.h"
-#include "quant/pack.h"
+#include "kernels/pack.h"
 #include "tokenizer/vocab_index.h"
 
 namespace flatbert {
@@ -77,7 +77,7 @@ std::vector<int64_t> ShapeOf(const fb::Tensor& t) {
   return {t.shape()->begin(), t.shape()->end()};
 }
 
-// Whether `role` may be stored as (dtype, layout); quant/quantize.cc writes exactly these.
+// Whether `role` may be stored as (dtype, layout); convert/quantize.cc writes exactly these.
 bool StorageFits(TensorRole role, fb::DType dtype, fb::Layout layout) {
   switch (role) {
     case TensorRole::kLinear: return DTypeBits(dtype) > 0 && layout == LinearLayout(dtype);

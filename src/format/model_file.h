@@ -16,7 +16,7 @@ inline constexpr int kInt4GroupMultiple = 32;  // int4 groups are whole 32-value
 
 size_t DTypeBits(fb::DType dtype);  // 0 for a value the schema does not name
 const char* DTypeName(fb::DType dtype);
-// The layout a Linear weight of `dtype` is stored in: what the GEMM kernels read (quant/pack.h).
+// The layout a Linear weight of `dtype` is stored in: what the GEMM kernels read (kernels/pack.h).
 fb::Layout LinearLayout(fb::DType dtype);
 // What Tensor.checksum holds: CRC-32 of the tensor's bytes, then of its scales and row sums.
 uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,

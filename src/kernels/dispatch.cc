@@ -7,8 +7,8 @@
 
 #include "flatbert/error.hpp"
 #include "kernels/kernels.h"
-#include "quant/pack.h"
-#include "quant/quantize.h"
+#include "kernels/pack.h"
+#include "kernels/row_quantizers.h"
 #if defined(__x86_64__)
 #include "kernels/x86/cpu_x86.h"
 #include "kernels/x86/x86_kernels.h"

@@ -8,7 +8,7 @@
 namespace flatbert {
 
 // The int8 GEMM as every path computes it: int32 dot products of xq rows (PackedDepth(k) bytes, zero padded, as
-// the path's quantizer wrote them) with w (packed K4N16, quant/pack.h) and the fused epilogue
+// the path's quantizer wrote them) with w (packed K4N16, kernels/pack.h) and the fused epilogue
 //   y[i][j] = fma(float(acc[i][j]), x_scales[i] * w_scales[j], bias[j])   (bias may be null: 0)
 // with an explicit fused multiply-add on every path, so all paths give bit-identical results; then `act`, also fused
 // into the epilogue (ReLU bit-identical too; GELU within 2e-6 of the reference's std::erf on the SIMD paths).
@@ -27,7 +27,7 @@ using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_
 struct Kernels {
   const char* name;
   // y[m][n] = sum_k x[m][k] * w[n][k] + bias[n] (bias may be null); w is PyTorch's [N, K] Linear weight packed
-  // K1N16 (quant/pack.h).
+  // K1N16 (kernels/pack.h).
   void (*linear_f32)(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
   // The same with w stored as IEEE half, packed K1N16.
   void (*linear_f16)(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k);
@@ -79,7 +79,7 @@ void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale
                            std::vector<int8_t>& xq, std::vector<float>& x_scales);
 // int8 linear: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
 // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
-// (int8, packed K4N16 as quant/pack.h lays it out; one scale and one row sum per output row),
+// (int8, packed K4N16 as kernels/pack.h lays it out; one scale and one row sum per output row),
 // y = act(acc * row scale * w_scales[n] + bias[n]).
 void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k,

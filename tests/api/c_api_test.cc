@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "format/hf_convert.h"
-#include "format/model_writer.h"
-#include "quant/quantize.h"
+#include "convert/hf_convert.h"
+#include "format/model_contents.h"
+#include "convert/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {

@@ -23,10 +23,10 @@
 #include <nlohmann/json.hpp>
 
 #include "flatbert/classifier.hpp"
-#include "format/hf_convert.h"
-#include "format/model_writer.h"
-#include "quant/calibrate.h"
-#include "quant/quantize.h"
+#include "convert/hf_convert.h"
+#include "format/model_contents.h"
+#include "convert/calibrate.h"
+#include "convert/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {

@@ -8,10 +8,11 @@
 
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
-#include "format/hf_convert.h"
-#include "format/model_writer.h"
-#include "format/safetensors.h"
-#include "quant/quantize.h"
+#include "convert/hf_convert.h"
+#include "format/model_contents.h"
+#include "convert/safetensors.h"
+#include "convert/quantize.h"
+#include "kernels/row_quantizers.h"
 #include "test_util.h"
 
 namespace flatbert {

@@ -8,10 +8,10 @@
 
 #include "engine/encoder.h"
 #include "flatbert/error.hpp"
-#include "format/hf_convert.h"
+#include "convert/hf_convert.h"
 #include "format/model_file.h"
-#include "format/model_writer.h"
-#include "quant/quantize.h"
+#include "format/model_contents.h"
+#include "convert/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {

@@ -12,7 +12,7 @@
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
-#include "quant/quantize.h"
+#include "convert/quantize.h"
 
 namespace flatbert::fuzz {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "format/arch.h"
-#include "format/model_writer.h"
-#include "quant/quantize.h"
+#include "format/model_contents.h"
+#include "convert/quantize.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include <arm_neon.h>
 
 #include "kernels/arm/arm_kernels.h"
-#include "quant/half.h"
+#include "kernels/half.h"
 
 namespace flatbert::arm {
 

@@ -1,4 +1,4 @@
-// f32 GEMM microkernel for NEON over K1N16-packed weights (quant/pack.h): each depth step of a block is four q
+// f32 GEMM microkernel for NEON over K1N16-packed weights (kernels/pack.h): each depth step of a block is four q
 // registers of 4 output columns, multiplied by one broadcast x value (no horizontal sums). Tile: 4 rows of x by
 // one 16-column block on aarch64 (16 accumulators of its 32 registers), 2 rows on armv7 (16 q registers).
 #include <arm_neon.h>

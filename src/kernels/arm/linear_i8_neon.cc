@@ -1,4 +1,4 @@
-// int8 GEMM microkernel for plain NEON (Cortex-A53/A72, armv7) over K4N16-packed weights (quant/pack.h): a
+// int8 GEMM microkernel for plain NEON (Cortex-A53/A72, armv7) over K4N16-packed weights (kernels/pack.h): a
 // 64-byte piece is four q registers of 4 output columns x 4 depth bytes. vmull_s8 against 4 bytes of x
 // broadcast gives exact 16-bit products (|x|, |w| <= 127); vpadalq_s16 folds them pairwise into 32-bit lanes,
 // two per column, added together once at the end; fused epilogue in store_block.h. Tile: 1 row of x by one

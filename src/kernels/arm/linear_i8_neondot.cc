@@ -1,4 +1,4 @@
-// int8 GEMM microkernel for ARMv8.2 dot product over K4N16-packed weights (quant/pack.h): a 64-byte piece is
+// int8 GEMM microkernel for ARMv8.2 dot product over K4N16-packed weights (kernels/pack.h): a 64-byte piece is
 // four q registers of 4 output columns x 4 depth bytes; sdot against 4 bytes of x broadcast adds each column's
 // 4 products into its own 32-bit lane (no horizontal sums); fused epilogue in store_block.h. Tile: 4 rows of x by
 // one 16-column block.

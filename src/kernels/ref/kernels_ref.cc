@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "kernels/kernels.h"
-#include "quant/half.h"
-#include "quant/pack.h"
-#include "quant/quantize.h"
+#include "kernels/half.h"
+#include "kernels/pack.h"
+#include "kernels/row_quantizers.h"
 
 namespace flatbert {
 namespace {

@@ -1,4 +1,4 @@
-// f32 GEMM microkernel for AVX2 + FMA over K1N16-packed weights (quant/pack.h): each depth step of a block is
+// f32 GEMM microkernel for AVX2 + FMA over K1N16-packed weights (kernels/pack.h): each depth step of a block is
 // two ymm of 8 output columns, multiplied by one broadcast x value (no horizontal sums). Tile: 4 rows of x by one
 // 16-column block (8 accumulators, named struct members: see linear_i8_avx512vnni.cc); bias added at the store.
 // Compiled with -mavx2 -mfma; only called when the CPU has both (kernels/dispatch.cc). No STL here, so no inline

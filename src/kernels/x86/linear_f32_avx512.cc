@@ -1,4 +1,4 @@
-// f32 GEMM microkernel for AVX-512F over K1N16-packed weights (quant/pack.h): each depth step of a block is 16
+// f32 GEMM microkernel for AVX-512F over K1N16-packed weights (kernels/pack.h): each depth step of a block is 16
 // output columns in one zmm, multiplied by one broadcast x value, so each lane accumulates one output and no
 // horizontal sums are needed. Tile: 4 rows of x by 4 column blocks (16 accumulators, named struct members: see
 // linear_i8_avx512vnni.cc); bias added at the store. Column panels are the outer loop (one panel stays in L1).

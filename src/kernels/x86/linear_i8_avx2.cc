@@ -1,4 +1,4 @@
-// int8 GEMM microkernel for AVX2 over K4N16-packed weights (quant/pack.h): a 64-byte piece is two ymm of
+// int8 GEMM microkernel for AVX2 over K4N16-packed weights (kernels/pack.h): a 64-byte piece is two ymm of
 // 8 output columns x 4 depth bytes; 4 bytes of x are broadcast and maddubs + madd(ones) sum each column's 4
 // products into its own int32 lane (no horizontal sums). The sign trick, maddubs(|x|, w * sign(x)), never
 // saturates because |x|, |w| <= 127. Fused epilogue fma(acc, x_scale * w_scale, bias). Tile: 4 rows of x by

@@ -1,4 +1,4 @@
-// int8 GEMM microkernel for AVX-512 VNNI over K4N16-packed weights (quant/pack.h): one 64-byte piece is 16
+// int8 GEMM microkernel for AVX-512 VNNI over K4N16-packed weights (kernels/pack.h): one 64-byte piece is 16
 // output columns x 4 depth bytes, exactly what vpdpbusd multiplies against 4 bytes of x broadcast to every lane,
 // so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: x
 // arrives as q + 128 (QuantizeRowsOffsetAvx512) and 128 * (row sum of w) is subtracted at the end, before the

@@ -1,4 +1,4 @@
-#include "quant/calibrate.h"
+#include "convert/calibrate.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
-#include "quant/quantize.h"
+#include "convert/quantize.h"
 
 namespace flatbert {
 

@@ -1,11 +1,11 @@
 #pragma once
 // Hugging Face layout (config.json + vocab.txt + model.safetensors, and tokenizer_config.json / tokenizer.json when
-// present) -> ModelContents (fp32 tensors). Every key is read as format/hf_keys.h says (docs/hf-keys.md).
+// present) -> ModelContents (fp32 tensors). Every key is read as convert/hf_keys.h says (docs/hf-keys.md).
 #include <climits>
 #include <string>
 #include <vector>
 
-#include "format/model_writer.h"
+#include "format/model_contents.h"
 
 namespace flatbert {
 

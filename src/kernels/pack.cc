@@ -1,4 +1,4 @@
-#include "quant/pack.h"
+#include "kernels/pack.h"
 
 #include <cstring>
 

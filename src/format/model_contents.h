@@ -1,5 +1,6 @@
 #pragma once
-// Builds a .fbm file: the flatbuffer header, then each tensor's bytes 64-byte aligned.
+// A model file's contents in memory: built by conversion, written as a .fbm (the flatbuffer header, then each
+// tensor's bytes 64-byte aligned), and read back from a verified file.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,13 +9,14 @@
 
 namespace flatbert {
 
+class ModelFile;
+
 struct TensorData {
   std::string name;
   std::vector<int64_t> shape;
   fb::DType dtype = fb::DType::F32;
   std::vector<uint8_t> bytes;
   std::vector<float> scales;  // empty: not quantized
-  std::vector<int32_t> zero_points;
   std::vector<int32_t> row_sums;
   int32_t axis = 0;
   int32_t group_size = 0;
@@ -35,6 +37,9 @@ struct ModelContents {
 // Serializes `model` (tensors are sorted by name here, each with its checksum) and returns the file's bytes.
 std::vector<uint8_t> SerializeModel(ModelContents model);
 void WriteModel(const ModelContents& model, const std::string& path);
+
+// The contents of a verified model file, tensors as stored (for re-quantizing an fp32 .fbm, or exporting).
+ModelContents ReadContents(const ModelFile& file);
 
 TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* values);
 

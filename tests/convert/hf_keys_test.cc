@@ -1,5 +1,5 @@
-// docs/hf-keys.md is the key table of src/format/hf_keys.cc, rendered; FLATBERT_WRITE_DOCS=1 rewrites it.
-#include "format/hf_keys.h"
+// docs/hf-keys.md is the key table of src/convert/hf_keys.cc, rendered; FLATBERT_WRITE_DOCS=1 rewrites it.
+#include "convert/hf_keys.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ TEST(HfKeysTest, DocsMatchTheTable) {
   if (std::getenv("FLATBERT_WRITE_DOCS")) std::ofstream(path) << expected;
   std::ifstream in(path);
   const std::string actual{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  EXPECT_EQ(actual, expected) << "docs/hf-keys.md differs from src/format/hf_keys.cc: run the tests with "
+  EXPECT_EQ(actual, expected) << "docs/hf-keys.md differs from src/convert/hf_keys.cc: run the tests with "
                                  "FLATBERT_WRITE_DOCS=1 to rewrite it";
 }
 

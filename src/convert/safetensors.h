@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "format/model_writer.h"
+#include "format/model_contents.h"
 
 namespace flatbert {
 

@@ -1,4 +1,4 @@
-#include "quant/half.h"
+#include "kernels/half.h"
 
 #include <cstring>
 

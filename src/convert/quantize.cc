@@ -1,12 +1,13 @@
-#include "quant/quantize.h"
+#include "convert/quantize.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 #include "flatbert/error.hpp"
-#include "quant/half.h"
-#include "quant/pack.h"
+#include "kernels/half.h"
+#include "kernels/pack.h"
+#include "kernels/row_quantizers.h"
 
 namespace flatbert {
 namespace {
@@ -99,54 +100,6 @@ const char* QuantModeName(QuantMode mode) {
   return "?";
 }
 
-void QuantizeRowsInt8(const float* x, int64_t rows, int64_t cols, int8_t* q, float* scales) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = x + r * cols;
-    float amax = 0.f;
-    for (int64_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(row[c]));
-    const float scale = amax > 0.f ? amax / 127.f : 1.f;
-    scales[r] = scale;
-    const float inv = 1.f / scale;
-    for (int64_t c = 0; c < cols; ++c)
-      q[r * cols + c] = static_cast<int8_t>(std::lrintf(std::clamp(row[c] * inv, -127.f, 127.f)));
-  }
-}
-
-std::vector<int32_t> RowSumsInt8(const int8_t* q, int64_t rows, int64_t cols) {
-  std::vector<int32_t> sums(static_cast<size_t>(rows), 0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) sums[static_cast<size_t>(r)] += q[r * cols + c];
-  return sums;
-}
-
-void QuantizeInt8Static(const float* x, size_t count, float scale, int8_t* q) {
-  const float inv = 1.f / scale;
-  for (size_t i = 0; i < count; ++i) q[i] = static_cast<int8_t>(std::lrintf(std::clamp(x[i] * inv, -127.f, 127.f)));
-}
-
-void QuantizeGroupsInt4(const float* x, size_t count, int group, uint8_t* packed, float* scales) {
-  std::memset(packed, 0, count / 2);
-  for (size_t g = 0; g < count / static_cast<size_t>(group); ++g) {
-    const float* values = x + g * static_cast<size_t>(group);
-    float amax = 0.f;
-    for (int c = 0; c < group; ++c) amax = std::max(amax, std::fabs(values[c]));
-    const float scale = amax > 0.f ? amax / 7.f : 1.f;
-    scales[g] = scale;
-    for (int c = 0; c < group; ++c) {
-      const size_t i = g * static_cast<size_t>(group) + static_cast<size_t>(c);
-      const int q = static_cast<int>(std::lrintf(std::clamp(values[c] / scale, -7.f, 7.f))) + 8;
-      packed[i / 2] |= static_cast<uint8_t>(i % 2 ? q << 4 : q);
-    }
-  }
-}
-
-void DequantizeI4(const uint8_t* packed, const float* scales, int group, float* out, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    const int nibble = i % 2 ? packed[i / 2] >> 4 : packed[i / 2] & 0x0f;
-    out[i] = static_cast<float>(nibble - 8) * scales[i / static_cast<size_t>(group)];
-  }
-}
-
 ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& options) {
   for (const TensorData& t : model.tensors)
     if (t.dtype != fb::DType::F32)
@@ -206,38 +159,6 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
   if (mode == QuantMode::kInt4 || mode == QuantMode::kMixed)
     model.description += " (int4 groups of " + std::to_string(options.group_size) + ")";
   return model;
-}
-
-ModelContents ReadContents(const ModelFile& file) {
-  ModelContents m;
-  file.config().UnPackTo(&m.config);
-  for (const flatbuffers::String* s : *file.meta().labels()) m.labels.push_back(s->str());
-  file.meta().tokenizer()->UnPackTo(&m.tokenizer);
-  if (const fb::NormalizerConfig* n = file.meta().normalizer()) {
-    m.has_normalizer = true;
-    n->UnPackTo(&m.normalizer);
-  }
-  if (file.meta().description()) m.description = file.meta().description()->str();
-  for (const fb::Tensor* t : *file.meta().tensors()) {
-    const TensorView view = file.tensor(t->name()->str());
-    TensorData d;
-    d.name = t->name()->str();
-    d.shape = view.shape;
-    d.dtype = t->dtype();
-    d.layout = t->layout();
-    const auto* bytes = static_cast<const uint8_t*>(view.data);
-    d.bytes.assign(bytes, bytes + t->size());
-    if (const fb::QuantParams* q = t->quant()) {
-      if (q->scales()) d.scales.assign(q->scales()->begin(), q->scales()->end());
-      if (q->zero_points()) d.zero_points.assign(q->zero_points()->begin(), q->zero_points()->end());
-      if (q->row_sums()) d.row_sums.assign(q->row_sums()->begin(), q->row_sums()->end());
-      d.axis = q->axis();
-      d.group_size = q->group_size();
-      d.input_scale = q->input_scale();
-    }
-    m.tensors.push_back(std::move(d));
-  }
-  return m;
 }
 
 ModelContents Dequantize(ModelContents model) {

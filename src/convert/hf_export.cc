@@ -1,11 +1,11 @@
-#include "format/hf_export.h"
+#include "convert/hf_export.h"
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "flatbert/error.hpp"
-#include "format/safetensors.h"
+#include "convert/safetensors.h"
 
 namespace flatbert {
 namespace {

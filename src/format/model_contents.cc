@@ -1,4 +1,4 @@
-#include "format/model_writer.h"
+#include "format/model_contents.h"
 
 #include <algorithm>
 #include <cstring>
@@ -19,8 +19,8 @@ std::vector<uint8_t> SerializeModel(ModelContents model) {
   for (const TensorData& t : model.tensors) {
     flatbuffers::Offset<fb::QuantParams> quant = 0;
     if (!t.scales.empty())
-      quant = fb::CreateQuantParamsDirect(fbb, &t.scales, t.zero_points.empty() ? nullptr : &t.zero_points, t.axis,
-                                          t.group_size, t.row_sums.empty() ? nullptr : &t.row_sums, t.input_scale);
+      quant = fb::CreateQuantParamsDirect(fbb, &t.scales, t.axis, t.group_size,
+                                          t.row_sums.empty() ? nullptr : &t.row_sums, t.input_scale);
     const uint32_t checksum = TensorChecksum(t.bytes.data(), t.bytes.size(), t.scales.data(), t.scales.size(),
                                              t.row_sums.data(), t.row_sums.size());
     tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, t.dtype, quant, offset, t.bytes.size(),
@@ -77,6 +77,37 @@ TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* 
   t.bytes.resize(static_cast<size_t>(n) * sizeof(float));
   std::memcpy(t.bytes.data(), values, t.bytes.size());
   return t;
+}
+
+ModelContents ReadContents(const ModelFile& file) {
+  ModelContents m;
+  file.config().UnPackTo(&m.config);
+  for (const flatbuffers::String* s : *file.meta().labels()) m.labels.push_back(s->str());
+  file.meta().tokenizer()->UnPackTo(&m.tokenizer);
+  if (const fb::NormalizerConfig* n = file.meta().normalizer()) {
+    m.has_normalizer = true;
+    n->UnPackTo(&m.normalizer);
+  }
+  if (file.meta().description()) m.description = file.meta().description()->str();
+  for (const fb::Tensor* t : *file.meta().tensors()) {
+    const TensorView view = file.tensor(t->name()->str());
+    TensorData d;
+    d.name = t->name()->str();
+    d.shape = view.shape;
+    d.dtype = t->dtype();
+    d.layout = t->layout();
+    const auto* bytes = static_cast<const uint8_t*>(view.data);
+    d.bytes.assign(bytes, bytes + t->size());
+    if (const fb::QuantParams* q = t->quant()) {
+      if (q->scales()) d.scales.assign(q->scales()->begin(), q->scales()->end());
+      if (q->row_sums()) d.row_sums.assign(q->row_sums()->begin(), q->row_sums()->end());
+      d.axis = q->axis();
+      d.group_size = q->group_size();
+      d.input_scale = q->input_scale();
+    }
+    m.tensors.push_back(std::move(d));
+  }
+  return m;
 }
 
 }  // namespace flatbert

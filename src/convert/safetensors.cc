@@ -1,4 +1,4 @@
-#include "format/safetensors.h"
+#include "convert/safetensors.h"
 
 #include <algorithm>
 #include <cstring>
@@ -7,7 +7,7 @@
 
 #include "flatbert/error.hpp"
 #include "format/file_io.h"
-#include "quant/half.h"
+#include "kernels/half.h"
 
 namespace flatbert {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "format/model_writer.h"
+#include "format/model_contents.h"
 
 namespace flatbert {
 

@@ -4,7 +4,7 @@
 // weights of a shipped .fbm.
 #include <string>
 
-#include "format/model_writer.h"
+#include "format/model_contents.h"
 
 namespace flatbert {
 

@@ -1,4 +1,4 @@
-#include "format/hf_convert.h"
+#include "convert/hf_convert.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,8 +10,8 @@
 #include "flatbert/error.hpp"
 #include "format/arch.h"
 #include "format/file_io.h"
-#include "format/hf_keys.h"
-#include "format/safetensors.h"
+#include "convert/hf_keys.h"
+#include "convert/safetensors.h"
 
 namespace flatbert {
 namespace {

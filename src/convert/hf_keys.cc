@@ -1,4 +1,4 @@
-#include "format/hf_keys.h"
+#include "convert/hf_keys.h"
 
 #include <algorithm>
 
@@ -207,7 +207,7 @@ std::string HfKeysMarkdown() {
       "logits\n"
       "of one unpadded sequence; **only**: the values listed (or null) are followed and any other is refused with a\n"
       "message naming the key and value. A key the table does not name is listed by `convert` as not read (HF's BERT\n"
-      "code does not read it either). This page is generated from `src/format/hf_keys.cc`; the test\n"
+      "code does not read it either). This page is generated from `src/convert/hf_keys.cc`; the test\n"
       "`HfKeysTest.DocsMatchTheTable` fails when they differ (`FLATBERT_WRITE_DOCS=1` rewrites it).\n";
   std::string file;
   for (const HfKey& row : kKeys) {

@@ -1,4 +1,4 @@
-#include "format/hf_convert.h"
+#include "convert/hf_convert.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,12 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "flatbert/error.hpp"
-#include "format/hf_export.h"
-#include "format/hf_keys.h"
+#include "convert/hf_export.h"
+#include "convert/hf_keys.h"
 #include "format/model_file.h"
-#include "format/safetensors.h"
-#include "quant/half.h"
-#include "quant/quantize.h"
+#include "convert/safetensors.h"
+#include "kernels/half.h"
+#include "convert/quantize.h"
 #include "test_util.h"
 
 namespace flatbert {
