@@ -20,9 +20,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flatbert", required=True, help="path of the flatbert binary")
     args = ap.parse_args()
+    files = [os.path.join(data.DATA, rel)
+             for rel in ("replab2013/train.tsv", "replab2013/test.tsv", "semeval2017/train.tsv", "semeval2017/test.tsv")]
+    for path in files + [data.VOCAB]:
+        if not os.path.exists(path):
+            print(f"skipped: {path} is absent (../shared beside the project holds it)", file=sys.stderr)
+            sys.exit(77)  # ctest's SKIP_RETURN_CODE
     texts = []
-    for rel in ("replab2013/train.tsv", "replab2013/test.tsv", "semeval2017/train.tsv", "semeval2017/test.tsv"):
-        texts += [r["text"] for r in data.read_tsv(os.path.join(data.DATA, rel))]
+    for path in files:
+        texts += [r["text"] for r in data.read_tsv(path)]
     tok = WordPieceTokenizer(load_vocab(data.VOCAB))
     run = subprocess.run([args.flatbert, "tokenize", "--vocab", data.VOCAB, "--normalize"],
                          input="\n".join(texts) + "\n", capture_output=True, text=True, check=False)

@@ -12,7 +12,7 @@
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
 #include "flatbert/thread_pool.hpp"
-#include "kernels/kernels.h"
+#include "flatbert/model_info.hpp"
 #include "model_path.h"
 #include "rows.h"
 
@@ -85,7 +85,7 @@ int RunBench(const BenchOptions& opt) {
   nlohmann::ordered_json result = {
       {"model", path},
       {"model_bytes", model.file_size()},
-      {"kernels", BestKernels().name},
+      {"kernels", KernelPath()},
       {"tweets", timed},
       {"bad_rows", bad.size()},
       {"mean_tokens", double(tokens) / timed},
@@ -102,7 +102,7 @@ int RunBench(const BenchOptions& opt) {
   }
   result["peak_rss_mb"] = PeakRssMb();
 
-  std::printf("%s (%.2f MB, kernels %s)\n", path.c_str(), model.file_size() / 1e6, BestKernels().name);
+  std::printf("%s (%.2f MB, kernels %s)\n", path.c_str(), model.file_size() / 1e6, KernelPath());
   std::printf("  load %.2f ms; %zu tweets, %.1f tokens on average\n", load_ms, timed, double(tokens) / timed);
   for (size_t i = 0; i < bad.size() && i < 5; ++i)
     std::fprintf(stderr, "row %zu not classified: %s\n", bad[i]->number, errors[i].c_str());

@@ -8,9 +8,6 @@ struct ConvertOptions {
   int group_size = 32;
 };
 
-// "keep": rewrite a .fbm in this build's form (stored vocabulary index, checksums) with its weights as stored.
-inline constexpr const char* kKeepWeights = "keep";
-
 // A Hugging Face directory or an fp32 .fbm to .fbm in a weight format; the written file is verified.
 int RunConvert(const ConvertOptions& options);
 // A .fbm to a Hugging Face directory, fp32 weights as the engine sees them.

@@ -8,9 +8,9 @@
 #include "convert.h"
 #include "eval.h"
 #include "exit_codes.h"
+#include "flatbert/convert.hpp"
 #include "flatbert/limits.hpp"
 #include "inspect.h"
-#include "convert/quantize.h"
 #include "tokenize.h"
 
 int main(int argc, char** argv) {
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
 
   tools::ConvertOptions convert_opt;
   std::vector<std::string> quant_names = flatbert::QuantModeNames();
-  quant_names.push_back(tools::kKeepWeights);
+  quant_names.push_back(flatbert::kKeepWeights);
   CLI::App* convert = app.add_subcommand("convert", "convert a Hugging Face directory (or a .fbm) to .fbm");
   convert
       ->add_option("source", convert_opt.source,

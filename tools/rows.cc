@@ -9,7 +9,7 @@
 
 #include "flatbert/error.hpp"
 #include "flatbert/limits.hpp"
-#include "format/file_io.h"
+#include "flatbert/json.hpp"
 
 namespace flatbert::tools {
 namespace {

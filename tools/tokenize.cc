@@ -2,13 +2,10 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <optional>
 
-#include "engine/model_text.h"
 #include "exit_codes.h"
-#include "format/file_io.h"
-#include "convert/hf_convert.h"
-#include "format/model_file.h"
+#include "flatbert/convert.hpp"
+#include "flatbert/tokenizer.hpp"
 #include "model_path.h"
 #include "rows.h"
 
@@ -17,24 +14,13 @@ namespace flatbert::tools {
 int RunTokenize(const TokenizeOptions& opt) {
   using json = nlohmann::ordered_json;
   if (opt.normalize && opt.no_normalize) throw Error("--normalize and --no-normalize: choose one");
-  std::optional<ModelFile> file;  // the model's vocabulary points into it
-  std::optional<TextEncoder> encoder;
-  const size_t max_length = opt.max_length < 0 ? 0 : static_cast<size_t>(opt.max_length);
-  std::optional<NormalizerOptions> defaults;  // the normalizer training uses, for --normalize
-  if (opt.normalize) defaults = NormalizerOptions{};
-  if (!opt.vocab.empty()) {
-    encoder.emplace(WordPieceTokenizer::FromTokens(ReadVocabFile(opt.vocab)), defaults, max_length);
-  } else if (!opt.hf_dir.empty()) {  // as `convert` reads a checkpoint's tokenizer
-    HfTokenizer hf = ReadHfTokenizer(opt.hf_dir);
-    encoder.emplace(WordPieceTokenizer::FromTokens(std::move(hf.vocab), hf.lowercase, hf.strip_accents), defaults,
-                    max_length);
-  } else {
-    file.emplace(ModelFile::Open(ResolveModel(opt.model)));
-    std::optional<NormalizerOptions> normalizer = ModelNormalizer(*file);
-    if (opt.normalize && !normalizer) throw Error("--normalize: the model has no tweet normalizer");
-    if (opt.no_normalize) normalizer.reset();
-    encoder.emplace(ModelTokenizer(*file), normalizer, opt.max_length < 0 ? ModelMaxLength(*file) : max_length);
-  }
+  EncodeOptions options;
+  if (opt.normalize) options.normalize = true;
+  if (opt.no_normalize) options.normalize = false;
+  options.max_length = opt.max_length;
+  const Tokenizer tokenizer = !opt.vocab.empty()    ? Tokenizer::FromVocabFile(opt.vocab, options)
+                              : !opt.hf_dir.empty() ? HuggingFaceTokenizer(opt.hf_dir, options)  // as convert reads it
+                                                    : Tokenizer::FromModel(ResolveModel(opt.model), options);
   RowReader reader(std::cin, RowFormat::kText, "text");
   int errors = 0;
   for (Row row; reader.Next(row);) {
@@ -42,9 +28,9 @@ int RunTokenize(const TokenizeOptions& opt) {
     std::string error = row.error;
     if (error.empty()) {
       try {
-        const std::vector<int32_t> ids = encoder->Encode(row.text);
+        const std::vector<int32_t> ids = tokenizer.Encode(row.text);
         out["ids"] = ids;
-        for (int32_t id : ids) out["tokens"].push_back(encoder->tokenizer().token(id));
+        for (int32_t id : ids) out["tokens"].push_back(tokenizer.token(id));
       } catch (const Error& e) {
         error = e.what();
       }

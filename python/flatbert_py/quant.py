@@ -60,16 +60,36 @@ def int4_groups(w, group=GROUP):
     return (torch.clamp(torch.round(g / scale), -7, 7) * scale).reshape(w.shape)
 
 
+def role_of(name):
+    """The role src/format/arch.cc gives the tensor `name` (TensorRoleName): the table the quantization policy
+    reads. tests/python/test_arch_mirror.py checks it against `flatbert inspect --json` on every golden model."""
+    if name.endswith(("word_embeddings.weight", "position_embeddings.weight")):
+        return "lookup"
+    if name.endswith("token_type_embeddings.weight"):
+        return "token_types"
+    if ".LayerNorm." in name:
+        return "norm"
+    if name.endswith(".bias"):
+        return "bias"
+    return "head" if name.startswith(("classifier.", "bert.pooler.", "mobilebert.pooler.")) else "linear"
+
+
+def layer_of(name):
+    """The encoder layer of the tensor `name` (TensorSpec::layer), or -1."""
+    layer = re.search(r"\.encoder\.layer\.(\d+)\.", name)
+    return int(layer.group(1)) if layer else -1
+
+
 def stored_type(name, shape, mode, num_layers):
-    """The weight format of one matrix per mode, as StoredType in src/convert/quantize.cc."""
+    """The weight format of one Linear weight or lookup table per mode, as StoredType in src/convert/quantize.cc."""
+    role, layer = role_of(name), layer_of(name)
+    assert role in ("linear", "head", "lookup"), name
     int4_fits = shape[1] % GROUP == 0
     if mode == "int4":
         return "int4" if int4_fits else "int8"
     if mode == "mixed":
-        if name.startswith("classifier") or "pooler" in name:
+        if role == "head":
             return "fp32"
-        layer = re.search(r"encoder\.layer\.(\d+)\.", name)
-        layer = int(layer.group(1)) if layer else -1
         return "int4" if int4_fits and 0 < layer < num_layers - 1 else "int8"
     return {"fp16": "fp16", "int8-dynamic": "int8", "int8-static": "int8"}[mode]
 
@@ -105,7 +125,7 @@ def emulate(model, mode, input_scales=None):
             full = f"{module_name}.{name}" if module_name else name
             if scales is not None and full not in scales:
                 continue  # never run, so never calibrated: a MobileBERT projection its config skips
-            kind = stored_type(full, child.weight.shape, mode, num_layers)
+            kind = stored_type(full + ".weight", child.weight.shape, mode, num_layers)
             if kind == "int8":
                 setattr(module, name, StaticInt8Linear(child, scales[full]) if scales else DynamicInt8Linear(child))
             elif kind == "int4":
@@ -114,7 +134,7 @@ def emulate(model, mode, input_scales=None):
                 child.weight.data = child.weight.data.half().float()
     for table in ("word_embeddings", "position_embeddings"):  # lookup tables, quantized by row
         emb = getattr(model.base.embeddings, table).weight
-        kind = stored_type(f"embeddings.{table}.weight", emb.shape, mode, num_layers)
+        kind = stored_type(f"{model.base_name}.embeddings.{table}.weight", emb.shape, mode, num_layers)
         if kind == "int8":
             q, scale = quantize_rows(emb.data)
             emb.data = q * scale

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <string>
 
 #include "flatbert/classifier.hpp"
 
@@ -22,6 +23,8 @@ void SetError(char* err, size_t err_size, const char* message) {
 }  // namespace
 
 extern "C" {
+
+int flatbert_abi_version(void) { return FLATBERT_ABI_VERSION; }
 
 flatbert_model* flatbert_load(const char* path, char* err, size_t err_size) {
   try {
@@ -43,10 +46,17 @@ const char* flatbert_label(const flatbert_model* model, int i) {
   return model->classifier.labels()[static_cast<size_t>(i)].c_str();
 }
 
-int flatbert_classify(const flatbert_model* model, const char* text, size_t len, float* probs, char* err,
-                      size_t err_size) {
+int flatbert_classify(const flatbert_model* model, const char* text, size_t len, float* probs, size_t probs_len,
+                      char* err, size_t err_size) {
   if (!model || (!text && len > 0)) {
     SetError(err, err_size, "null model or text");
+    return -1;
+  }
+  const size_t labels = model->classifier.labels().size();
+  if (probs && probs_len < labels) {
+    const std::string message = "probs holds " + std::to_string(probs_len) + " floats; the model has " +
+                                std::to_string(labels) + " labels";
+    SetError(err, err_size, message.c_str());
     return -1;
   }
   try {

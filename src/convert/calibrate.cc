@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/encoder.h"
+#include "engine/sequence_classifier.h"
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
@@ -14,11 +14,11 @@ namespace flatbert {
 Calibration CalibrateInputScales(const ModelContents& model, const std::vector<std::string>& texts) {
   const std::vector<uint8_t> bytes = SerializeModel(Quantize(model, QuantMode::kF32));  // packed for the engine
   const ModelFile file = ModelFile::FromBytes(bytes.data(), bytes.size(), "calibration model");
-  Encoder encoder(file, BestKernels());
+  SequenceClassifier network(file, BestKernels());
   const TextEncoder model_text = ModelTextEncoder(file);
 
   std::map<std::string, float> max_abs;
-  encoder.set_input_observer([&](const Linear& linear, const float* x, int rows) {
+  network.set_input_observer([&](const Linear& linear, const float* x, int rows) {
     float& m = max_abs[linear.name];
     for (size_t i = 0; i < static_cast<size_t>(rows) * static_cast<size_t>(linear.in); ++i) m = std::max(m, std::fabs(x[i]));
   });
@@ -29,7 +29,7 @@ Calibration CalibrateInputScales(const ModelContents& model, const std::vector<s
     try {
       const std::vector<int32_t> ids = model_text.Encode(text);
       if (ids.size() <= 2) throw Error("empty text: nothing to calibrate on");
-      encoder.Logits(ids);
+      network.Logits(ids);
       ++used;
     } catch (const Error& e) {
       error = e.what();

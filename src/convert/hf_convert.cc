@@ -144,7 +144,7 @@ fb::ArchConfigT ParseConfig(const json& j) {
     c.intra_bottleneck_size = Get<int>(kConfig, j, "intra_bottleneck_size", 128);
     c.key_query_shared_bottleneck = Get<bool>(kConfig, j, "key_query_shared_bottleneck", true);
     c.num_feedforward_networks = Get<int>(kConfig, j, "num_feedforward_networks", 4);
-    c.pooler_activation = Get<bool>(kConfig, j, "classifier_activation", true);
+    c.has_pooler = Get<bool>(kConfig, j, "classifier_activation", true);
   }
   return c;
 }
@@ -277,12 +277,9 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
     throw Error("'" + directory + "' has no model.safetensors (for pytorch_model.bin, run python/hf_to_safetensors.py first)");
   const SafeTensors weights((dir / "model.safetensors").string());
   if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
-  flatbuffers::FlatBufferBuilder fbb;  // RequiredTensors reads the table form of the config
-  fbb.Finish(fb::ArchConfig::Pack(fbb, &m.config));
-  const fb::ArchConfig& arch = *flatbuffers::GetRoot<fb::ArchConfig>(fbb.GetBufferPointer());
-  CheckConfig(arch);
+  CheckConfig(m.config);
   std::set<std::string> used;
-  for (const TensorSpec& spec : RequiredTensors(arch, static_cast<int>(m.labels.size()))) {
+  for (const TensorSpec& spec : RequiredTensors(m.config, static_cast<int>(m.labels.size()))) {
     std::string source = spec.name;
     if (!weights.has(source)) {  // original TF-converted checkpoints name norms gamma/beta
       const auto dot = source.rfind('.');

@@ -48,7 +48,7 @@ json ConfigJson(const ModelContents& m) {
     j["intra_bottleneck_size"] = c.intra_bottleneck_size;
     j["key_query_shared_bottleneck"] = c.key_query_shared_bottleneck;
     j["num_feedforward_networks"] = c.num_feedforward_networks;
-    j["classifier_activation"] = c.pooler_activation;
+    j["classifier_activation"] = c.has_pooler;
   }
   j["num_labels"] = m.labels.size();
   j["problem_type"] =

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "flatbert/error.hpp"
+#include "format/arch.h"
 #include "kernels/half.h"
 #include "kernels/pack.h"
 #include "kernels/row_quantizers.h"
@@ -12,21 +13,10 @@
 namespace flatbert {
 namespace {
 
-// Matrices worth quantizing: 2-D weights except the two-row token-type table.
-bool IsQuantizable(const TensorData& t) {
-  return t.shape.size() == 2 && t.name.ends_with(".weight") && t.name.find("token_type_embeddings") == std::string::npos;
-}
-
 const float* Floats(const TensorData& t) { return reinterpret_cast<const float*>(t.bytes.data()); }
-
-// Tables the engine reads by row (word and position embeddings): row-major, int8 without row sums.
-bool IsLookupTable(const TensorData& t) {
-  return t.name.ends_with("word_embeddings.weight") || t.name.ends_with("position_embeddings.weight");
-}
 
 // f32 / f16 Linear weights go in the GEMM layout (K1N16); embedding rows are looked up by id.
 void PackFloatLinear(TensorData& t) {
-  if (IsLookupTable(t)) return;
   const int64_t n = t.shape[0], k = t.shape[1];
   std::vector<uint8_t> packed;
   if (t.dtype == fb::DType::F32) {
@@ -40,18 +30,11 @@ void PackFloatLinear(TensorData& t) {
   t.layout = fb::Layout::K1N16;
 }
 
-// The encoder layer a tensor belongs to ("...encoder.layer.<i>."), or -1 (embeddings, pooler, classifier).
-int LayerOf(const std::string& name) {
-  const std::string marker = "encoder.layer.";
-  const size_t at = name.find(marker);
-  return at == std::string::npos ? -1 : std::atoi(name.c_str() + at + marker.size());
-}
-
 // How each mode stores a quantizable matrix. int4 needs rows made of whole groups; others fall back to int8.
 // mixed keeps what is sensitive and small in higher precision: the classifier and pooler in f32, the embeddings
 // and the first and last encoder layers in int8; the middle layers, most of a deep model, in int4.
-fb::DType StoredType(const TensorData& t, QuantMode mode, int num_layers, int group) {
-  const bool int4_fits = t.shape[1] % group == 0;
+fb::DType StoredType(const TensorSpec& spec, QuantMode mode, int num_layers, int group) {
+  const bool int4_fits = spec.shape[1] % group == 0;
   switch (mode) {
     case QuantMode::kF32: return fb::DType::F32;
     case QuantMode::kF16: return fb::DType::F16;
@@ -59,9 +42,8 @@ fb::DType StoredType(const TensorData& t, QuantMode mode, int num_layers, int gr
     case QuantMode::kInt8Static: return fb::DType::I8;
     case QuantMode::kInt4: return int4_fits ? fb::DType::I4 : fb::DType::I8;
     case QuantMode::kMixed: {
-      const int layer = LayerOf(t.name);
-      if (t.name.starts_with("classifier") || t.name.find("pooler") != std::string::npos) return fb::DType::F32;
-      if (layer <= 0 || layer == num_layers - 1 || !int4_fits) return fb::DType::I8;
+      if (spec.role == TensorRole::kHeadLinear) return fb::DType::F32;
+      if (spec.layer <= 0 || spec.layer == num_layers - 1 || !int4_fits) return fb::DType::I8;
       return fb::DType::I4;
     }
   }
@@ -70,18 +52,9 @@ fb::DType StoredType(const TensorData& t, QuantMode mode, int num_layers, int gr
 
 }  // namespace
 
-constexpr QuantMode kModes[] = {QuantMode::kF32,        QuantMode::kF16,  QuantMode::kInt8Dynamic,
-                                 QuantMode::kInt8Static, QuantMode::kInt4, QuantMode::kMixed};
-
-std::vector<std::string> QuantModeNames() {
-  std::vector<std::string> names;
-  for (QuantMode mode : kModes) names.push_back(QuantModeName(mode));
-  return names;
-}
-
 QuantMode ParseQuantMode(const std::string& name) {
   std::string known;
-  for (QuantMode mode : kModes) {
+  for (QuantMode mode : kQuantModes) {
     if (name == QuantModeName(mode)) return mode;
     known += (known.empty() ? "" : ", ") + std::string(QuantModeName(mode));
   }
@@ -108,11 +81,18 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
   if (options.group_size <= 0 || options.group_size % kInt4GroupMultiple != 0)
     throw Error("int4 group size " + std::to_string(options.group_size) + " is not a multiple of " +
                 std::to_string(kInt4GroupMultiple));
+  std::map<std::string, TensorSpec> specs;
+  for (TensorSpec& spec : RequiredTensors(model.config, static_cast<int>(model.labels.size())))
+    specs.emplace(spec.name, std::move(spec));
   for (TensorData& t : model.tensors) {
-    if (!IsQuantizable(t)) continue;
-    const fb::DType dtype = StoredType(t, mode, model.config.num_layers, options.group_size);
+    const auto found = specs.find(t.name);
+    if (found == specs.end()) throw Error("tensor '" + t.name + "' is not part of the model's architecture");
+    const TensorSpec& spec = found->second;
+    if (!IsQuantizable(spec.role)) continue;
+    const bool linear = IsLinearWeight(spec.role);
+    const fb::DType dtype = StoredType(spec, mode, model.config.num_layers, options.group_size);
     if (dtype == fb::DType::F32) {
-      PackFloatLinear(t);
+      if (linear) PackFloatLinear(t);
       continue;
     }
     const int64_t rows = t.shape[0], cols = t.shape[1];
@@ -137,7 +117,7 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
       const int8_t* q = reinterpret_cast<const int8_t*>(bytes.data());
       QuantizeRowsInt8(src, rows, cols, reinterpret_cast<int8_t*>(bytes.data()), t.scales.data());
       t.axis = 0;
-      if (!IsLookupTable(t)) {  // Linear weights go in the GEMM layout, with the row sums VNNI needs
+      if (linear) {  // Linear weights go in the GEMM layout, with the row sums VNNI needs
         t.row_sums = RowSumsInt8(q, rows, cols);
         std::vector<uint8_t> packed(K4N16Size(rows, cols));
         PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
@@ -153,7 +133,7 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
     }
     t.dtype = dtype;
     t.bytes = std::move(bytes);
-    if (dtype == fb::DType::F16) PackFloatLinear(t);
+    if (dtype == fb::DType::F16 && linear) PackFloatLinear(t);
   }
   model.description += std::string(model.description.empty() ? "" : "; ") + "weights " + QuantModeName(mode);
   if (mode == QuantMode::kInt4 || mode == QuantMode::kMixed)

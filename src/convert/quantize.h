@@ -10,11 +10,12 @@
 namespace flatbert {
 
 enum class QuantMode { kF32, kF16, kInt8Dynamic, kInt8Static, kInt4, kMixed };
+inline constexpr QuantMode kQuantModes[] = {QuantMode::kF32,        QuantMode::kF16,  QuantMode::kInt8Dynamic,
+                                            QuantMode::kInt8Static, QuantMode::kInt4, QuantMode::kMixed};
 
 // "fp32", "fp16", "int8-dynamic", "int8-static", "int4", "mixed"; throws Error otherwise.
 QuantMode ParseQuantMode(const std::string& name);
 const char* QuantModeName(QuantMode mode);
-std::vector<std::string> QuantModeNames();  // every mode, in the order above
 
 struct QuantOptions {
   int group_size = 32;                         // int4 and mixed: values per scale along a row

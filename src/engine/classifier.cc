@@ -2,18 +2,18 @@
 
 #include <algorithm>
 
-#include "engine/encoder.h"
+#include "engine/sequence_classifier.h"
 #include "engine/model_text.h"
 #include "format/model_file.h"
 
 namespace flatbert {
 struct Classifier::Impl {
-  explicit Impl(ModelFile f) : file(std::move(f)), text(ModelTextEncoder(file)), encoder(file, BestKernels()) {
+  explicit Impl(ModelFile f) : file(std::move(f)), text(ModelTextEncoder(file)), network(file, BestKernels()) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
   }
   ModelFile file;
   TextEncoder text;
-  Encoder encoder;
+  SequenceClassifier network;
   std::vector<std::string> labels;
 };
 
@@ -28,16 +28,14 @@ Classifier Classifier::Load(const std::string& path) {
 
 const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
 size_t Classifier::file_size() const { return impl_->file.file_size(); }
-bool Classifier::multi_label() const { return impl_->file.config().problem_type() == fb::ProblemType::MultiLabel; }
+bool Classifier::multi_label() const { return impl_->file.config().problem_type == fb::ProblemType::MultiLabel; }
 
 std::vector<int32_t> Classifier::Encode(std::string_view text) const {
-  if (text.size() > kMaxTextBytes)
-    throw Error("text is " + std::to_string(text.size()) + " bytes, the limit is " + std::to_string(kMaxTextBytes));
   return impl_->text.Encode(text);
 }
 
 std::vector<float> Classifier::LogitsForIds(const std::vector<int32_t>& ids) const {
-  return impl_->encoder.Logits(ids);
+  return impl_->network.Logits(ids);
 }
 
 Prediction Classifier::Classify(std::string_view text) const {

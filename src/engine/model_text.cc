@@ -18,7 +18,7 @@ std::optional<NormalizerOptions> ModelNormalizer(const ModelFile& file) {
 }
 
 size_t ModelMaxLength(const ModelFile& file) {
-  return static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, file.config().max_positions()));
+  return static_cast<size_t>(std::clamp(file.meta().tokenizer()->max_length(), 2, file.config().max_positions));
 }
 
 TextEncoder ModelTextEncoder(const ModelFile& file) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flatbert/json.hpp"
+
 namespace flatbert {
 
 // An open regular file, closed on destruction. `what` names the file in errors ("model", "vocabulary", ...).
@@ -30,9 +32,6 @@ class RegularFile {
 // The whole file; throws Error when it is not a regular file or holds more than max_bytes.
 std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes);
 
-// JSON text, nested at most kMaxJsonDepth levels (deeper input is refused while parsing, before it is built).
-// Throws Error naming `what`.
-nlohmann::ordered_json ParseJson(std::string_view text, const std::string& what);
 nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes);
 
 // A vocab.txt: one token per line (a trailing \r dropped), at most kMaxVocabBytes.

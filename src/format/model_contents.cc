@@ -81,7 +81,7 @@ TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* 
 
 ModelContents ReadContents(const ModelFile& file) {
   ModelContents m;
-  file.config().UnPackTo(&m.config);
+  m.config = file.config();
   for (const flatbuffers::String* s : *file.meta().labels()) m.labels.push_back(s->str());
   file.meta().tokenizer()->UnPackTo(&m.tokenizer);
   if (const fb::NormalizerConfig* n = file.meta().normalizer()) {

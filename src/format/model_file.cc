@@ -79,12 +79,9 @@ std::vector<int64_t> ShapeOf(const fb::Tensor& t) {
 
 // Whether `role` may be stored as (dtype, layout); convert/quantize.cc writes exactly these.
 bool StorageFits(TensorRole role, fb::DType dtype, fb::Layout layout) {
-  switch (role) {
-    case TensorRole::kLinear: return DTypeBits(dtype) > 0 && layout == LinearLayout(dtype);
-    case TensorRole::kLookupTable: return DTypeBits(dtype) > 0 && layout == fb::Layout::RowMajor;
-    case TensorRole::kF32: return dtype == fb::DType::F32 && layout == fb::Layout::RowMajor;
-  }
-  return false;
+  if (IsLinearWeight(role)) return DTypeBits(dtype) > 0 && layout == LinearLayout(dtype);
+  if (role == TensorRole::kLookupTable) return DTypeBits(dtype) > 0 && layout == fb::Layout::RowMajor;
+  return dtype == fb::DType::F32 && layout == fb::Layout::RowMajor;
 }
 
 // The bytes a tensor of `shape` (as checked against its spec, so every dimension is bounded by the config) needs
@@ -129,6 +126,7 @@ ModelFile& ModelFile::operator=(ModelFile&& other) noexcept {
   std::swap(size_, other.size_);
   std::swap(mapped_, other.mapped_);
   std::swap(meta_, other.meta_);
+  std::swap(config_, other.config_);
   std::swap(data_, other.data_);
   return *this;
 }
@@ -154,15 +152,16 @@ void ModelFile::Verify(const std::string& name) {
   if (!meta_->tensors()) fail("no tensors");
   if (!meta_->labels() || meta_->labels()->size() == 0) fail("no labels");
   if (!meta_->tokenizer() || !meta_->tokenizer()->vocab()) fail("no tokenizer vocabulary");
+  meta_->config()->UnPackTo(&config_);
   try {
-    CheckConfig(*meta_->config());
+    CheckConfig(config_);
   } catch (const Error& e) {
     fail(e.what());
   }
   // A checkpoint may pad its embedding table past the tokenizer's ids; never the other way.
-  if (static_cast<int64_t>(meta_->tokenizer()->vocab()->size()) > meta_->config()->vocab_size())
+  if (static_cast<int64_t>(meta_->tokenizer()->vocab()->size()) > config_.vocab_size)
     fail("tokenizer has " + std::to_string(meta_->tokenizer()->vocab()->size()) +
-         " tokens, more than config vocab_size " + std::to_string(meta_->config()->vocab_size()));
+         " tokens, more than config vocab_size " + std::to_string(config_.vocab_size));
   if (const auto* slots = meta_->tokenizer()->vocab_slots();
       slots && !VocabIndex::SlotsFit({slots->data(), slots->size()}, meta_->tokenizer()->vocab()->size()))
     fail("the tokenizer's vocabulary index does not fit its " + std::to_string(meta_->tokenizer()->vocab()->size()) +
@@ -181,7 +180,7 @@ void ModelFile::Verify(const std::string& name) {
   }
   // Every tensor the config names, in the role the engine reads it in; with names sorted and unique, finding each
   // of them among as many file tensors leaves none that the engine and tools would not check.
-  const std::vector<TensorSpec> specs = RequiredTensors(*meta_->config(), num_labels());
+  const std::vector<TensorSpec> specs = RequiredTensors(config_, num_labels());
   for (const TensorSpec& spec : specs) {
     const fb::Tensor* t = find(spec.name);
     if (!t) fail("missing tensor '" + spec.name + "'");
@@ -201,7 +200,7 @@ void ModelFile::Verify(const std::string& name) {
            std::to_string(needed));
     const fb::QuantParams* q = t->quant();
     if (t->dtype() == fb::DType::I8) {  // one scale per row, and one row sum per row for the GEMM
-      const bool gemm = spec.role == TensorRole::kLinear;
+      const bool gemm = IsLinearWeight(spec.role);
       const auto rows = static_cast<flatbuffers::uoffset_t>(shape[0]);
       if (!q || !q->scales() || q->axis() != 0 || q->group_size() != 0 || q->scales()->size() != rows ||
           (gemm && (!q->row_sums() || q->row_sums()->size() != rows)))

@@ -46,7 +46,8 @@ class ModelFile {
   ~ModelFile();
 
   const fb::Model& meta() const { return *meta_; }
-  const fb::ArchConfig& config() const { return *meta_->config(); }
+  // The architecture config, unpacked once at load (format/arch.h reads this form).
+  const fb::ArchConfigT& config() const { return config_; }
   int num_labels() const { return static_cast<int>(meta_->labels()->size()); }
   size_t file_size() const { return size_; }
   // Throws Error when the tensor is absent.
@@ -64,6 +65,7 @@ class ModelFile {
   size_t size_ = 0;
   bool mapped_ = false;
   const fb::Model* meta_ = nullptr;
+  fb::ArchConfigT config_;
   const uint8_t* data_ = nullptr;  // start of the tensor data section
 };
 

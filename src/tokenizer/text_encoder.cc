@@ -5,6 +5,7 @@
 #include <string>
 
 #include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
 #include "tokenizer/unicode.h"
 
 namespace flatbert {
@@ -21,6 +22,8 @@ TextEncoder::TextEncoder(WordPieceTokenizer tokenizer, std::optional<NormalizerO
     : tokenizer_(std::move(tokenizer)), normalizer_(normalizer), max_length_(max_length) {}
 
 std::vector<int32_t> TextEncoder::Encode(std::string_view text) const {
+  if (text.size() > kMaxTextBytes)
+    throw Error("text is " + std::to_string(text.size()) + " bytes, the limit is " + std::to_string(kMaxTextBytes));
   if (const size_t bad = unicode::InvalidUtf8Offset(text); bad != std::string_view::npos)
     throw Error("invalid UTF-8 at byte " + std::to_string(bad));
   const size_t limit = max_length_ == 0 ? SIZE_MAX : std::max<size_t>(max_length_, 2) - 1;  // [CLS] + tokens

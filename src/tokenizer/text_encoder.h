@@ -21,7 +21,7 @@ class TextEncoder {
   // max_length counts [CLS] and [SEP]; 0: no limit.
   TextEncoder(WordPieceTokenizer tokenizer, std::optional<NormalizerOptions> normalizer, size_t max_length);
 
-  // Throws Error for invalid UTF-8 anywhere in text, also past the tokens kept.
+  // Throws Error for text over kMaxTextBytes, or invalid UTF-8 anywhere in it, also past the tokens kept.
   std::vector<int32_t> Encode(std::string_view text) const;
   const WordPieceTokenizer& tokenizer() const { return tokenizer_; }
 

@@ -13,6 +13,8 @@
 namespace flatbert {
 namespace {
 
+TEST(CApiTest, TheLibraryHasTheHeadersAbi) { EXPECT_EQ(flatbert_abi_version(), FLATBERT_ABI_VERSION); }
+
 TEST(CApiTest, LoadClassifyAndReportErrors) {
   const std::string path = testing::TempPath("c_api.fbm");
   WriteModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF32), path);
@@ -26,15 +28,21 @@ TEST(CApiTest, LoadClassifyAndReportErrors) {
 
   float probs[3];
   const char* text = "I love my new car!";
-  const int label = flatbert_classify(model, text, std::strlen(text), probs, err, sizeof err);
+  const int label = flatbert_classify(model, text, std::strlen(text), probs, 3, err, sizeof err);
   ASSERT_GE(label, 0) << err;
   EXPECT_NEAR(probs[0] + probs[1] + probs[2], 1.0f, 1e-5);
   for (float p : probs) EXPECT_LE(p, probs[label]);
 
-  EXPECT_EQ(flatbert_classify(model, "\xff", 1, probs, err, sizeof err), -1);
+  EXPECT_EQ(flatbert_classify(model, "\xff", 1, probs, 3, err, sizeof err), -1);
   EXPECT_STREQ(err, "invalid UTF-8 at byte 0");
-  EXPECT_EQ(flatbert_classify(model, "  ", 2, probs, err, sizeof err), -1);
+  EXPECT_EQ(flatbert_classify(model, "  ", 2, probs, 3, err, sizeof err), -1);
   EXPECT_STREQ(err, "empty text: nothing to classify");
+  // A buffer too short for the labels is refused before anything is written to it.
+  float short_probs[3] = {-1.f, -1.f, -1.f};
+  EXPECT_EQ(flatbert_classify(model, text, std::strlen(text), short_probs, 2, err, sizeof err), -1);
+  EXPECT_STREQ(err, "probs holds 2 floats; the model has 3 labels");
+  EXPECT_EQ(short_probs[0], -1.f);
+  EXPECT_GE(flatbert_classify(model, text, std::strlen(text), nullptr, 0, err, sizeof err), 0) << err;
   flatbert_free(model);
 
   EXPECT_EQ(flatbert_load("/nonexistent.fbm", err, sizeof err), nullptr);

@@ -34,7 +34,7 @@ TEST(HfConvertTest, ReadsMobileBertConfig) {
   EXPECT_EQ(m.config.norm, fb::NormType::NoNorm);
   EXPECT_EQ(m.config.activation, fb::Activation::Relu);
   EXPECT_TRUE(m.config.trigram_input);
-  EXPECT_FALSE(m.config.pooler_activation);
+  EXPECT_FALSE(m.config.has_pooler);
   EXPECT_EQ(m.labels, (std::vector<std::string>{"negative", "neutral", "positive"}));
 }
 
@@ -71,7 +71,7 @@ TEST(HfConvertTest, ExportThenConvertRoundTrips) {
     EXPECT_EQ(back.tokenizer.max_length, original.tokenizer.max_length);
     EXPECT_EQ(back.has_normalizer, original.has_normalizer);
     EXPECT_EQ(back.config.num_feedforward_networks, original.config.num_feedforward_networks);
-    EXPECT_EQ(back.config.pooler_activation, original.config.pooler_activation);
+    EXPECT_EQ(back.config.has_pooler, original.config.has_pooler);
     EXPECT_EQ(back.config.norm, original.config.norm);
     EXPECT_EQ(back.config.activation, original.config.activation);
     EXPECT_EQ(back.config.problem_type, original.config.problem_type);

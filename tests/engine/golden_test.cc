@@ -1,4 +1,5 @@
-// Every model variant and weight format against the PyTorch reference forward pass (python/make_goldens.py).
+// Every model variant and weight format against the PyTorch reference forward pass (python/make_goldens.py), on
+// every kernel path this build and CPU run.
 //
 // The reference is the project's own PyTorch code (python/flatbert_py/model.py), written to follow Hugging Face's
 // modeling_bert.py / modeling_mobilebert.py; the behaviours these goldens pin, and the HF lines they follow:
@@ -27,6 +28,8 @@
 #include "format/model_contents.h"
 #include "convert/calibrate.h"
 #include "convert/quantize.h"
+#include "engine/sequence_classifier.h"
+#include "kernels/kernels.h"
 #include "test_util.h"
 
 namespace flatbert {
@@ -63,7 +66,11 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
   }
   WriteModel(Quantize(fp32, ParseQuantMode(v.quant), options), path);
   const Classifier model = Classifier::Load(path);
+  const ModelFile file = ModelFile::Open(path);
   std::remove(path.c_str());
+  std::vector<std::pair<const char*, SequenceClassifier>> paths;  // every kernel path this build and CPU run
+  for (const char* const* name = KernelPathNames(); *name; ++name)
+    if (const Kernels* kernels = KernelsFor(*name)) paths.emplace_back(*name, SequenceClassifier(file, *kernels));
 
   ASSERT_GE(golden["cases"].size(), 5u);
   for (const auto& c : golden["cases"]) {
@@ -71,10 +78,14 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     SCOPED_TRACE(text.substr(0, 60));
     const std::vector<int32_t> ids = model.Encode(text);
     EXPECT_EQ(ids, c["ids"].get<std::vector<int32_t>>());
-    const std::vector<float> logits = model.LogitsForIds(c["ids"].get<std::vector<int32_t>>());
     const std::vector<float> expected = c["logits_" + v.quant].get<std::vector<float>>();
-    ASSERT_EQ(logits.size(), expected.size());
-    for (size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(logits[i], expected[i], v.tolerance) << "logit " << i;
+    for (const auto& [kernel_path, network] : paths) {
+      const std::vector<float> path_logits = network.Logits(c["ids"].get<std::vector<int32_t>>());
+      ASSERT_EQ(path_logits.size(), expected.size());
+      for (size_t i = 0; i < expected.size(); ++i)
+        EXPECT_NEAR(path_logits[i], expected[i], v.tolerance) << "logit " << i << ", kernels " << kernel_path;
+    }
+    const std::vector<float> logits = model.LogitsForIds(c["ids"].get<std::vector<int32_t>>());
     // Probabilities: a sigmoid per label for a multi-label model, else a softmax.
     if (ids.size() <= 2) continue;
     const Prediction p = model.Classify(text);

@@ -35,11 +35,11 @@ TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {
   std::remove(path.c_str());
 
   EXPECT_EQ(file.meta().format_version(), kFormatVersion);
-  EXPECT_EQ(file.config().arch(), fb::Arch::Bert);
-  EXPECT_EQ(file.config().hidden_size(), 32);
-  EXPECT_EQ(file.config().num_layers(), 2);
-  EXPECT_EQ(file.config().num_heads(), 4);
-  EXPECT_EQ(file.config().vocab_size(), 3000);
+  EXPECT_EQ(file.config().arch, fb::Arch::Bert);
+  EXPECT_EQ(file.config().hidden_size, 32);
+  EXPECT_EQ(file.config().num_layers, 2);
+  EXPECT_EQ(file.config().num_heads, 4);
+  EXPECT_EQ(file.config().vocab_size, 3000);
   ASSERT_EQ(file.num_labels(), 3);
   EXPECT_EQ(file.meta().labels()->Get(2)->str(), "positive");
   EXPECT_EQ(file.meta().tokenizer()->vocab()->Get(101)->str(), "[CLS]");

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "engine/encoder.h"
+#include "engine/sequence_classifier.h"
 #include "flatbert/error.hpp"
 #include "convert/hf_convert.h"
 #include "format/model_file.h"
@@ -186,8 +186,8 @@ TEST(VerifyTest, Int8LookupTablesNeedNoRowSums) {  // the engine read row_sums()
   const fb::Tensor* table = file.find("bert.embeddings.word_embeddings.weight");
   ASSERT_EQ(table->dtype(), fb::DType::I8);
   EXPECT_EQ(table->quant()->row_sums(), nullptr);
-  const Encoder encoder(file, ReferenceKernels());
-  EXPECT_EQ(encoder.Logits(std::vector<int32_t>{101, 2000, 102}).size(), 3u);
+  const SequenceClassifier network(file, ReferenceKernels());
+  EXPECT_EQ(network.Logits(std::vector<int32_t>{101, 2000, 102}).size(), 3u);
 }
 
 TEST(VerifyTest, TensorsOutsideTheFileOrUnalignedAreRejected) {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/encoder.h"
+#include "engine/sequence_classifier.h"
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "format/model_file.h"
@@ -29,10 +29,10 @@ inline void RunModel(const uint8_t* data, size_t size) {
   }
   try {
     const ModelFile file = ModelFile::FromBytes(bytes.get(), size, "fuzz.fbm");
-    const Encoder encoder(file, BestKernels());
+    const SequenceClassifier network(file, BestKernels());
     const TextEncoder text = ModelTextEncoder(file);
     for (const char* tweet : {"I love my new car @bmw http://t.co/x &amp; ΟΔΟΣ 我爱 [MASK]!!", "x"})
-      encoder.Logits(text.Encode(tweet));
+      network.Logits(text.Encode(tweet));
     Dequantize(ReadContents(file));
   } catch (const Error&) {
   }

@@ -149,7 +149,7 @@ void Mutate(FuzzedDataProvider& in, flatbert::fb::ModelT& m) {
         case 1: c.trigram_input = !c.trigram_input; break;
         case 2: c.use_bottleneck = !c.use_bottleneck; break;
         case 3: c.key_query_shared_bottleneck = !c.key_query_shared_bottleneck; break;
-        case 4: c.pooler_activation = !c.pooler_activation; break;
+        case 4: c.has_pooler = !c.has_pooler; break;
         case 5: m.tokenizer->max_length = static_cast<int32_t>(PickInt(in, m.tokenizer->max_length)); break;
         default: m.labels.resize(in.ConsumeIntegralInRange<size_t>(0, 5), "x"); break;
       }

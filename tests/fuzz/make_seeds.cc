@@ -43,11 +43,8 @@ ModelContents TinyModel(fb::Arch arch, std::mt19937& rng) {
                        "car",   "@",     "user",  "http",  "!",      "##s", "a",    "##a"};
   m.tokenizer.max_length = 16;
   m.has_normalizer = true;
-  flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::ArchConfig::Pack(fbb, &m.config));
-  const fb::ArchConfig& config = *flatbuffers::GetRoot<fb::ArchConfig>(fbb.GetBufferPointer());
   std::normal_distribution<float> normal(0.f, 0.5f);
-  for (const TensorSpec& spec : RequiredTensors(config, 2)) {
+  for (const TensorSpec& spec : RequiredTensors(m.config, 2)) {
     int64_t n = 1;
     for (int64_t d : spec.shape) n *= d;
     std::vector<float> values(static_cast<size_t>(n));

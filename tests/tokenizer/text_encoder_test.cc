@@ -10,12 +10,16 @@
 #include "format/file_io.h"
 #include "tokenizer/unicode.h"
 
+#include "tokenizer/shared_vocab_test.h"
+
 namespace flatbert {
 namespace {
 
+using TextEncoderTest = testing::SharedVocabTest;
+
 WordPieceTokenizer BertUncased() {
   return WordPieceTokenizer::FromTokens(
-      ReadVocabFile(std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/vocab.txt"));
+      ReadVocabFile(testing::SharedBertVocab()));
 }
 
 // Pieces that interact with what is next to them: final sigma, combining marks to reorder and strip, CJK,
@@ -73,7 +77,7 @@ std::vector<int32_t> WholeThenTruncated(const WordPieceTokenizer& tokenizer,
   return ids;
 }
 
-TEST(TextEncoderTest, StoppingEarlyGivesTheIdsOfTruncatingTheWholeText) {
+TEST_F(TextEncoderTest, StoppingEarlyGivesTheIdsOfTruncatingTheWholeText) {
   std::mt19937 rng(7);
   for (const bool normalize : {false, true}) {
     std::optional<NormalizerOptions> normalizer;
@@ -92,7 +96,7 @@ TEST(TextEncoderTest, StoppingEarlyGivesTheIdsOfTruncatingTheWholeText) {
   }
 }
 
-TEST(TextEncoderTest, InvalidUtf8AfterTheTokensKeptIsStillAnError) {
+TEST_F(TextEncoderTest, InvalidUtf8AfterTheTokensKeptIsStillAnError) {
   const TextEncoder encoder(BertUncased(), std::nullopt, 4);
   try {
     encoder.Encode("one two three " + std::string(10000, 'x') + " \xff");

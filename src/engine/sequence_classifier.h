@@ -1,5 +1,6 @@
 #pragma once
-// BERT / MobileBERT encoder + pooler + classifier, forward pass for one unpadded sequence.
+// A BERT or MobileBERT sequence classifier (embeddings, encoder, pooler, classifier): the forward pass for one
+// unpadded sequence, its units bound as format/arch.h describes them.
 // Weights point into the mmapped model file.
 #include <cstdint>
 #include <functional>
@@ -55,12 +56,11 @@ struct LayerWeights {
   Norm bottleneck_input_norm, bottleneck_attention_norm, output_bottleneck_norm;
 };
 
-class Encoder {
+class SequenceClassifier {
  public:
-  Encoder(const ModelFile& file, const Kernels& kernels);
+  SequenceClassifier(const ModelFile& file, const Kernels& kernels);
   // Class logits for token ids ([CLS] ... [SEP]); ids.size() must be in [1, max_positions].
   std::vector<float> Logits(std::span<const int32_t> ids) const;
-  int max_positions() const { return config_.max_positions(); }
 
   // Called with every Linear's input before it is applied (for calibration: convert/calibrate.h).
   using InputObserver = std::function<void(const Linear& linear, const float* x, int rows)>;
@@ -79,7 +79,7 @@ class Encoder {
   void ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x, int rows,
                         Activation act = Activation::kNone) const;
 
-  const fb::ArchConfig& config_;
+  const fb::ArchConfigT& config_;  // the file's
   const Kernels& k_;
   bool mobile_;
   Activation activation_;  // the FFNs' hidden_act

@@ -1,4 +1,4 @@
-#include "engine/encoder.h"
+#include "engine/sequence_classifier.h"
 
 #include <algorithm>
 #include <cstring>
@@ -50,15 +50,6 @@ Linear BindLinear(const ModelFile& file, const std::string& name) {
   return l;
 }
 
-Norm BindNorm(const ModelFile& file, const std::string& name, float eps) {
-  return Norm{F32(file, name + ".weight"), F32(file, name + ".bias"), eps};
-}
-
-FfnWeights BindFfn(const ModelFile& file, const std::string& prefix, float output_norm_eps) {
-  return FfnWeights{BindLinear(file, prefix + "intermediate.dense"), BindLinear(file, prefix + "output.dense"),
-                    BindNorm(file, prefix + "output.LayerNorm", output_norm_eps)};
-}
-
 Activation KernelActivation(fb::Activation act) {
   switch (act) {
     case fb::Activation::Relu: return Activation::kRelu;
@@ -71,52 +62,52 @@ Activation KernelActivation(fb::Activation act) {
 
 }  // namespace
 
-Encoder::Encoder(const ModelFile& file, const Kernels& kernels)
+SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& kernels)
     : config_(file.config()),
       k_(kernels),
-      mobile_(config_.arch() == fb::Arch::MobileBert),
-      activation_(KernelActivation(config_.activation())) {
-  const float eps = config_.layer_norm_eps();
-  const std::string base = BasePrefix(config_);
-  word_embeddings_ = BindTable(file, base + "embeddings.word_embeddings.weight");
-  position_embeddings_ = BindTable(file, base + "embeddings.position_embeddings.weight");
-  token_type_embeddings_ = F32(file, base + "embeddings.token_type_embeddings.weight");
-  if (HasEmbeddingTransformation(config_))
-    embedding_transformation_ = BindLinear(file, base + "embeddings.embedding_transformation");
-  embedding_norm_ = BindNorm(file, base + "embeddings.LayerNorm", EmbeddingNormEps(config_));
-  const bool bottleneck = mobile_ && config_.use_bottleneck();
-  for (int i = 0; i < config_.num_layers(); ++i) {
-    const std::string l = LayerPrefix(config_, i);
-    LayerWeights w;
-    w.query = BindLinear(file, l + "attention.self.query");
-    w.key = BindLinear(file, l + "attention.self.key");
-    w.value = BindLinear(file, l + "attention.self.value");
-    w.attention_output = BindLinear(file, l + "attention.output.dense");
-    w.attention_norm = BindNorm(file, l + "attention.output.LayerNorm", eps);
-    w.ffn = BindFfn(file, l, LayerOutputNormEps(config_));
-    for (int f = 0; mobile_ && f < config_.num_feedforward_networks() - 1; ++f)
-      w.stacked_ffns.push_back(BindFfn(file, l + "ffn." + std::to_string(f) + ".", eps));
-    if (bottleneck) {
-      w.bottleneck_input = BindLinear(file, l + "bottleneck.input.dense");
-      w.bottleneck_input_norm = BindNorm(file, l + "bottleneck.input.LayerNorm", eps);
-      if (config_.key_query_shared_bottleneck()) {
-        w.bottleneck_attention = BindLinear(file, l + "bottleneck.attention.dense");
-        w.bottleneck_attention_norm = BindNorm(file, l + "bottleneck.attention.LayerNorm", eps);
-      }
-      w.output_bottleneck = BindLinear(file, l + "output.bottleneck.dense");
-      w.output_bottleneck_norm = BindNorm(file, l + "output.bottleneck.LayerNorm", eps);
+      mobile_(config_.arch == fb::Arch::MobileBert),
+      activation_(KernelActivation(config_.activation)),
+      layers_(static_cast<size_t>(config_.num_layers)) {
+  for (LayerWeights& w : layers_)
+    w.stacked_ffns.resize(mobile_ ? static_cast<size_t>(config_.num_feedforward_networks - 1) : 0);
+  for (const Unit& u : Units(config_, file.num_labels())) {
+    LayerWeights* w = u.layer >= 0 ? &layers_[static_cast<size_t>(u.layer)] : nullptr;
+    FfnWeights* ffn = w ? (u.ffn >= 0 ? &w->stacked_ffns[static_cast<size_t>(u.ffn)] : &w->ffn) : nullptr;
+    Linear* linear = nullptr;
+    Norm* norm = nullptr;
+    switch (u.site) {
+      case Site::kWordEmbeddings: word_embeddings_ = BindTable(file, u.name + ".weight"); break;
+      case Site::kPositionEmbeddings: position_embeddings_ = BindTable(file, u.name + ".weight"); break;
+      case Site::kTokenTypeEmbeddings: token_type_embeddings_ = F32(file, u.name + ".weight"); break;
+      case Site::kEmbeddingTransformation: linear = &embedding_transformation_; break;
+      case Site::kEmbeddingNorm: norm = &embedding_norm_; break;
+      case Site::kQuery: linear = &w->query; break;
+      case Site::kKey: linear = &w->key; break;
+      case Site::kValue: linear = &w->value; break;
+      case Site::kAttentionOutput: linear = &w->attention_output; break;
+      case Site::kAttentionNorm: norm = &w->attention_norm; break;
+      case Site::kIntermediate: linear = &ffn->intermediate; break;
+      case Site::kOutput: linear = &ffn->output; break;
+      case Site::kOutputNorm: norm = &ffn->output_norm; break;
+      case Site::kBottleneckInput: linear = &w->bottleneck_input; break;
+      case Site::kBottleneckInputNorm: norm = &w->bottleneck_input_norm; break;
+      case Site::kBottleneckAttention: linear = &w->bottleneck_attention; break;
+      case Site::kBottleneckAttentionNorm: norm = &w->bottleneck_attention_norm; break;
+      case Site::kOutputBottleneck: linear = &w->output_bottleneck; break;
+      case Site::kOutputBottleneckNorm: norm = &w->output_bottleneck_norm; break;
+      case Site::kPooler: linear = &pooler_; break;
+      case Site::kClassifier: linear = &classifier_; break;
     }
-    layers_.push_back(std::move(w));
+    if (linear) *linear = BindLinear(file, u.name);
+    if (norm) *norm = Norm{F32(file, u.name + ".weight"), F32(file, u.name + ".bias"), u.eps};
   }
-  if (config_.pooler_activation()) pooler_ = BindLinear(file, base + "pooler.dense");
-  classifier_ = BindLinear(file, "classifier");
 }
 
-void Encoder::Apply(const Linear& l, const float* x, float* y, int rows, Activation act) const {
+void SequenceClassifier::Apply(const Linear& l, const float* x, float* y, int rows, Activation act) const {
   ApplyToSameInput({{&l, y}}, x, rows, act);
 }
 
-void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
+void SequenceClassifier::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
                                int rows, Activation act) const {
   thread_local std::vector<int8_t> xq;
   thread_local std::vector<float> x_scales;
@@ -146,7 +137,7 @@ void Encoder::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, fl
   }
 }
 
-void Encoder::TableRow(const LookupTable& t, int32_t id, float* out) const {
+void SequenceClassifier::TableRow(const LookupTable& t, int32_t id, float* out) const {
   const size_t offset = static_cast<size_t>(id) * t.width;
   switch (t.dtype) {
     case fb::DType::F16:
@@ -163,15 +154,15 @@ void Encoder::TableRow(const LookupTable& t, int32_t id, float* out) const {
   }
 }
 
-void Encoder::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
-  if (config_.norm() == fb::NormType::NoNorm) {
+void SequenceClassifier::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
+  if (config_.norm == fb::NormType::NoNorm) {
     k_.nonorm_f32(x, norm.gamma, norm.beta, rows, cols);
   } else {
     k_.layernorm_f32(x, norm.gamma, norm.beta, rows, cols, norm.eps);
   }
 }
 
-void Encoder::Activate(float* x, size_t n, Activation act) const {
+void SequenceClassifier::Activate(float* x, size_t n, Activation act) const {
   switch (act) {
     case Activation::kNone: break;
     case Activation::kRelu: k_.relu_f32(x, n); break;
@@ -184,29 +175,29 @@ void Encoder::Activate(float* x, size_t n, Activation act) const {
 
 // Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
 // zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output.
-struct Encoder::Workspace {
+struct SequenceClassifier::Workspace {
   std::vector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up;
 };
 
-void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
+void SequenceClassifier::Embed(std::span<const int32_t> ids, Workspace& ws) const {
   std::vector<float>& x = ws.x;
-  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size();
+  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size;
   const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
   for (int32_t id : ids)
-    if (id < 0 || id >= config_.vocab_size())
+    if (id < 0 || id >= config_.vocab_size)
       throw Error("token id " + std::to_string(id) + " is outside the vocabulary of " +
-                  std::to_string(config_.vocab_size()));
+                  std::to_string(config_.vocab_size));
   x.assign(static_cast<size_t>(seq) * hidden, 0.f);
   if (!HasEmbeddingTransformation(config_)) {  // the table rows are hidden wide
     for (int t = 0; t < seq; ++t) TableRow(word_embeddings_, ids[t], &x[static_cast<size_t>(t) * hidden]);
   } else {
     // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
-    const size_t width = config_.trigram_input() ? 3 * emb : emb;
+    const size_t width = config_.trigram_input ? 3 * emb : emb;
     std::vector<float>& input = ws.input;
     input.assign(static_cast<size_t>(seq) * width, 0.f);
     for (int t = 0; t < seq; ++t) {
       float* row = &input[t * width];
-      if (!config_.trigram_input()) {
+      if (!config_.trigram_input) {
         TableRow(word_embeddings_, ids[t], row);
         continue;
       }
@@ -226,11 +217,11 @@ void Encoder::Embed(std::span<const int32_t> ids, Workspace& ws) const {
   ApplyNorm(embedding_norm_, x.data(), seq, hidden);
 }
 
-void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
-  const int hidden = config_.hidden_size(), inner = InnerSize(config_), ffn = config_.intermediate_size();
-  const int heads = config_.num_heads(), head_dim = inner / heads;
+void SequenceClassifier::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
+  const int hidden = config_.hidden_size, inner = InnerSize(config_), ffn = config_.intermediate_size;
+  const int heads = config_.num_heads, head_dim = inner / heads;
   const size_t rows = static_cast<size_t>(seq);
-  const bool bottleneck = mobile_ && config_.use_bottleneck();
+  const bool bottleneck = mobile_ && config_.use_bottleneck;
 
   // Inputs of attention: BERT's q, k and v read x. MobileBERT also projects x into the bottleneck (layer_input,
   // the attention's residual); with a shared bottleneck, q and k read a second projection of x and v reads x.
@@ -244,7 +235,7 @@ void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
   } else {
     layer_input.resize(rows * inner);
     residual = layer_input.data();
-    if (config_.key_query_shared_bottleneck()) {
+    if (config_.key_query_shared_bottleneck) {
       shared.resize(rows * inner);
       ApplyToSameInput({{&w.bottleneck_input, layer_input.data()}, {&w.bottleneck_attention, shared.data()},
                         {&w.value, v.data()}}, x.data(), seq);
@@ -289,17 +280,17 @@ void Encoder::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
   }
 }
 
-std::vector<float> Encoder::Logits(std::span<const int32_t> ids) const {
-  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size();
-  if (seq < 1 || seq > config_.max_positions())
+std::vector<float> SequenceClassifier::Logits(std::span<const int32_t> ids) const {
+  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size;
+  if (seq < 1 || seq > config_.max_positions)
     throw Error("sequence of " + std::to_string(seq) + " tokens; the model takes 1 to " +
-                std::to_string(config_.max_positions()));
+                std::to_string(config_.max_positions));
   thread_local Workspace ws;
   Embed(ids, ws);
   for (const LayerWeights& layer : layers_) RunLayer(layer, ws, seq);
   const std::vector<float>& x = ws.x;
   std::vector<float> pooled(x.begin(), x.begin() + hidden);  // the [CLS] row
-  if (config_.pooler_activation()) {
+  if (config_.has_pooler) {
     Apply(pooler_, x.data(), pooled.data(), 1);
     k_.tanh_f32(pooled.data(), pooled.size());
   }
