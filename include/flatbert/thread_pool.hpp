@@ -1,5 +1,6 @@
 #pragma once
-// A small persistent pool: ParallelFor(n, fn) runs fn(i) for i in [0, n) on the pool's threads and the caller,
+// flatbert C++ API: a small persistent pool, for running Classifier::Classify (const, thread-safe) on many texts.
+// ParallelFor(n, fn) runs fn(i) for i in [0, n) on the pool's threads and the caller,
 // and returns when all are done. Work is handed out one index at a time (tweets differ in length).
 #include <condition_variable>
 #include <cstdint>
