@@ -6,7 +6,7 @@
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
-#include "kernels/half.h"
+#include "format/dtype.h"
 #include "kernels/pack.h"
 #include "kernels/row_quantizers.h"
 
@@ -15,19 +15,42 @@ namespace {
 
 const float* Floats(const TensorData& t) { return reinterpret_cast<const float*>(t.bytes.data()); }
 
-// f32 / f16 Linear weights go in the GEMM layout (K1N16); embedding rows are looked up by id.
-void PackFloatLinear(TensorData& t) {
-  const int64_t n = t.shape[0], k = t.shape[1];
+// A row-major [n, k] matrix of `type` in `layout`, the GEMM's (kernels/pack.h); and back to row-major.
+std::vector<uint8_t> Pack(const std::vector<uint8_t>& bytes, const DTypeTraits& type, fb::Layout layout, int64_t n,
+                          int64_t k) {
   std::vector<uint8_t> packed;
-  if (t.dtype == fb::DType::F32) {
+  if (layout == fb::Layout::K4N16) {
+    packed.resize(K4N16Size(n, k));
+    PackK4N16(reinterpret_cast<const int8_t*>(bytes.data()), n, k, reinterpret_cast<int8_t*>(packed.data()));
+  } else if (layout == fb::Layout::K1N16 && type.bits == 32) {
     packed.resize(K1N16Count(n, k) * sizeof(float));
-    PackK1N16(reinterpret_cast<const float*>(t.bytes.data()), n, k, reinterpret_cast<float*>(packed.data()));
-  } else {
+    PackK1N16(reinterpret_cast<const float*>(bytes.data()), n, k, reinterpret_cast<float*>(packed.data()));
+  } else if (layout == fb::Layout::K1N16 && type.bits == 16) {
     packed.resize(K1N16Count(n, k) * sizeof(uint16_t));
-    PackK1N16(reinterpret_cast<const uint16_t*>(t.bytes.data()), n, k, reinterpret_cast<uint16_t*>(packed.data()));
+    PackK1N16(reinterpret_cast<const uint16_t*>(bytes.data()), n, k, reinterpret_cast<uint16_t*>(packed.data()));
+  } else if (layout == fb::Layout::RowMajor) {
+    packed = bytes;
+  } else {
+    throw Error(std::string("cannot pack ") + type.name + " as " + fb::EnumNameLayout(layout));
   }
-  t.bytes = std::move(packed);
-  t.layout = fb::Layout::K1N16;
+  return packed;
+}
+
+std::vector<uint8_t> Unpack(const std::vector<uint8_t>& packed, const DTypeTraits& type, fb::Layout layout, int64_t n,
+                            int64_t k) {
+  std::vector<uint8_t> bytes(static_cast<size_t>(n * k * type.bits + 7) / 8);
+  if (layout == fb::Layout::K4N16) {
+    UnpackK4N16(reinterpret_cast<const int8_t*>(packed.data()), n, k, reinterpret_cast<int8_t*>(bytes.data()));
+  } else if (layout == fb::Layout::K1N16 && type.bits == 32) {
+    UnpackK1N16(reinterpret_cast<const float*>(packed.data()), n, k, reinterpret_cast<float*>(bytes.data()));
+  } else if (layout == fb::Layout::K1N16 && type.bits == 16) {
+    UnpackK1N16(reinterpret_cast<const uint16_t*>(packed.data()), n, k, reinterpret_cast<uint16_t*>(bytes.data()));
+  } else if (layout == fb::Layout::RowMajor) {
+    bytes = packed;
+  } else {
+    throw Error(std::string("cannot unpack ") + type.name + " from " + fb::EnumNameLayout(layout));
+  }
+  return bytes;
 }
 
 // How each mode stores a quantizable matrix. int4 needs rows made of whole groups; others fall back to int8.
@@ -89,51 +112,28 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
     if (found == specs.end()) throw Error("tensor '" + t.name + "' is not part of the model's architecture");
     const TensorSpec& spec = found->second;
     if (!IsQuantizable(spec.role)) continue;
-    const bool linear = IsLinearWeight(spec.role);
-    const fb::DType dtype = StoredType(spec, mode, model.config.num_layers, options.group_size);
-    if (dtype == fb::DType::F32) {
-      if (linear) PackFloatLinear(t);
-      continue;
-    }
+    const DTypeTraits& type = TraitsOf(StoredType(spec, mode, model.config.num_layers, options.group_size));
     const int64_t rows = t.shape[0], cols = t.shape[1];
-    const size_t count = static_cast<size_t>(rows * cols);
-    const float* src = Floats(t);
-    std::vector<uint8_t> bytes;
-    if (dtype == fb::DType::F16) {
-      bytes.resize(count * 2);
-      for (size_t i = 0; i < count; ++i) {
-        const uint16_t h = FloatToHalf(src[i]);
-        std::memcpy(&bytes[i * 2], &h, 2);
-      }
-    } else if (dtype == fb::DType::I4) {
-      bytes.resize(count / 2);
-      t.scales.resize(count / static_cast<size_t>(options.group_size));
-      QuantizeGroupsInt4(src, count, options.group_size, bytes.data(), t.scales.data());
-      t.group_size = options.group_size;
-      t.axis = 1;
-    } else {
-      bytes.resize(count);
-      t.scales.resize(static_cast<size_t>(rows));
-      const int8_t* q = reinterpret_cast<const int8_t*>(bytes.data());
-      QuantizeRowsInt8(src, rows, cols, reinterpret_cast<int8_t*>(bytes.data()), t.scales.data());
-      t.axis = 0;
-      if (linear) {  // Linear weights go in the GEMM layout, with the row sums VNNI needs
-        t.row_sums = RowSumsInt8(q, rows, cols);
-        std::vector<uint8_t> packed(K4N16Size(rows, cols));
-        PackK4N16(q, rows, cols, reinterpret_cast<int8_t*>(packed.data()));
-        bytes = std::move(packed);
-        t.layout = fb::Layout::K4N16;
-        if (mode == QuantMode::kInt8Static) {
-          const auto scale = options.input_scales.find(t.name);
-          if (scale == options.input_scales.end() || !(scale->second > 0.f))
-            throw Error("int8-static: no calibrated input scale for '" + t.name + "' (convert with --calibrate FILE)");
-          t.input_scale = scale->second;
-        }
+    std::vector<uint8_t> bytes(static_cast<size_t>(rows * cols * type.bits + 7) / 8);
+    t.scales.resize(NumScales(type, rows, cols, options.group_size));
+    type.narrow(Floats(t), rows, cols, options.group_size, bytes.data(), t.scales.data());
+    const bool grouped = type.scales == ScaleRule::kPerGroup;
+    t.group_size = grouped ? options.group_size : 0;
+    t.axis = grouped ? 1 : 0;
+    if (IsLinearWeight(spec.role)) {  // in the layout its GEMM reads, with the row sums the int8 GEMM needs
+      if (type.scales == ScaleRule::kPerRow)
+        t.row_sums = RowSumsInt8(reinterpret_cast<const int8_t*>(bytes.data()), rows, cols);
+      bytes = Pack(bytes, type, type.linear_layout, rows, cols);
+      t.layout = type.linear_layout;
+      if (mode == QuantMode::kInt8Static) {
+        const auto scale = options.input_scales.find(t.name);
+        if (scale == options.input_scales.end() || !(scale->second > 0.f))
+          throw Error("int8-static: no calibrated input scale for '" + t.name + "' (convert with --calibrate FILE)");
+        t.input_scale = scale->second;
       }
     }
-    t.dtype = dtype;
+    t.dtype = type.dtype;
     t.bytes = std::move(bytes);
-    if (dtype == fb::DType::F16 && linear) PackFloatLinear(t);
   }
   model.description += std::string(model.description.empty() ? "" : "; ") + "weights " + QuantModeName(mode);
   if (mode == QuantMode::kInt4 || mode == QuantMode::kMixed)
@@ -144,34 +144,15 @@ ModelContents Quantize(ModelContents model, QuantMode mode, const QuantOptions& 
 ModelContents Dequantize(ModelContents model) {
   for (TensorData& t : model.tensors) {
     if (t.dtype == fb::DType::F32 && t.layout == fb::Layout::RowMajor) continue;
-    int64_t numel = 1;
-    for (int64_t d : t.shape) numel *= d;
-    std::vector<float> values(static_cast<size_t>(numel));
-    if (t.dtype == fb::DType::F32 && t.layout == fb::Layout::K1N16) {
-      UnpackK1N16(reinterpret_cast<const float*>(t.bytes.data()), t.shape[0], t.shape[1], values.data());
-    } else if (t.dtype == fb::DType::F16) {
-      std::vector<uint16_t> halves(static_cast<size_t>(numel));
-      if (t.layout == fb::Layout::K1N16) {
-        UnpackK1N16(reinterpret_cast<const uint16_t*>(t.bytes.data()), t.shape[0], t.shape[1], halves.data());
-      } else {
-        std::memcpy(halves.data(), t.bytes.data(), halves.size() * 2);
-      }
-      for (size_t i = 0; i < halves.size(); ++i) values[i] = HalfToFloat(halves[i]);
-    } else if (t.dtype == fb::DType::I8 && t.shape.size() == 2 && t.axis == 0 && t.group_size == 0) {
-      const int64_t cols = t.shape[1];
-      std::vector<int8_t> unpacked;
-      const auto* q = reinterpret_cast<const int8_t*>(t.bytes.data());
-      if (t.layout == fb::Layout::K4N16) {
-        unpacked.resize(static_cast<size_t>(numel));
-        UnpackK4N16(q, t.shape[0], cols, unpacked.data());
-        q = unpacked.data();
-      }
-      for (int64_t i = 0; i < numel; ++i) values[static_cast<size_t>(i)] = q[i] * t.scales[static_cast<size_t>(i / cols)];
-    } else if (t.dtype == fb::DType::I4) {
-      DequantizeI4(t.bytes.data(), t.scales.data(), t.group_size, values.data(), values.size());
-    } else {
-      throw Error("tensor '" + t.name + "': cannot dequantize " + DTypeName(t.dtype) + " with this layout");
-    }
+    const DTypeTraits* type = FindDType(t.dtype);
+    if (!type || t.shape.size() != 2)
+      throw Error("tensor '" + t.name + "': cannot dequantize " + DTypeName(t.dtype) + " of " +
+                  std::to_string(t.shape.size()) + " dimensions");
+    const int64_t rows = t.shape[0], cols = t.shape[1];
+    const std::vector<uint8_t> bytes = Unpack(t.bytes, *type, t.layout, rows, cols);
+    std::vector<float> values(static_cast<size_t>(rows * cols));
+    for (int64_t r = 0; r < rows; ++r)
+      type->widen_row(bytes.data(), t.scales.data(), t.group_size, r, static_cast<int>(cols), &values[r * cols]);
     t = F32Tensor(t.name, t.shape, values.data());
   }
   return model;

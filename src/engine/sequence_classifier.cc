@@ -5,50 +5,9 @@
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
-#include "kernels/half.h"
-#include "kernels/row_quantizers.h"
 
 namespace flatbert {
 namespace {
-
-// The verifier checked each tensor's type and layout against its role (format/arch.h), and the quantization
-// parameters of int8 and int4.
-const float* F32(const ModelFile& file, const std::string& name) { return file.tensor(name).f32(); }
-
-LookupTable BindTable(const ModelFile& file, const std::string& name) {
-  const TensorView t = file.tensor(name);
-  LookupTable table;
-  table.dtype = t.meta->dtype();
-  table.data = t.data;
-  if (const fb::QuantParams* q = t.meta->quant(); q && q->scales()) {
-    table.scales = q->scales()->data();
-    table.group = q->group_size();
-  }
-  table.width = static_cast<int>(t.shape[1]);
-  return table;
-}
-
-Linear BindLinear(const ModelFile& file, const std::string& name) {
-  const TensorView w = file.tensor(name + ".weight");
-  Linear l;
-  l.name = w.meta->name()->c_str();
-  l.dtype = w.meta->dtype();
-  l.weight = w.data;
-  if (l.dtype == fb::DType::I8 || l.dtype == fb::DType::I4) {
-    const fb::QuantParams& q = *w.meta->quant();
-    l.scales = q.scales()->data();
-    if (l.dtype == fb::DType::I8) {
-      l.row_sums = q.row_sums()->data();
-      l.input_scale = q.input_scale();
-    } else {
-      l.group = q.group_size();
-    }
-  }
-  l.in = static_cast<int>(w.shape[1]);
-  l.out = static_cast<int>(w.shape[0]);
-  l.bias = F32(file, name + ".bias");
-  return l;
-}
 
 Activation KernelActivation(fb::Activation act) {
   switch (act) {
@@ -76,9 +35,9 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
     Linear* linear = nullptr;
     Norm* norm = nullptr;
     switch (u.site) {
-      case Site::kWordEmbeddings: word_embeddings_ = BindTable(file, u.name + ".weight"); break;
-      case Site::kPositionEmbeddings: position_embeddings_ = BindTable(file, u.name + ".weight"); break;
-      case Site::kTokenTypeEmbeddings: token_type_embeddings_ = F32(file, u.name + ".weight"); break;
+      case Site::kWordEmbeddings: word_embeddings_ = LookupTable::Bind(file, u.name + ".weight"); break;
+      case Site::kPositionEmbeddings: position_embeddings_ = LookupTable::Bind(file, u.name + ".weight"); break;
+      case Site::kTokenTypeEmbeddings: token_type_embeddings_ = file.tensor(u.name + ".weight").f32(); break;
       case Site::kEmbeddingTransformation: linear = &embedding_transformation_; break;
       case Site::kEmbeddingNorm: norm = &embedding_norm_; break;
       case Site::kQuery: linear = &w->query; break;
@@ -98,8 +57,8 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
       case Site::kPooler: linear = &pooler_; break;
       case Site::kClassifier: linear = &classifier_; break;
     }
-    if (linear) *linear = BindLinear(file, u.name);
-    if (norm) *norm = Norm{F32(file, u.name + ".weight"), F32(file, u.name + ".bias"), u.eps};
+    if (linear) *linear = Linear::Bind(file, u.name);
+    if (norm) *norm = Norm::Bind(file, u.name, u.eps);
   }
 }
 
@@ -108,68 +67,12 @@ void SequenceClassifier::Apply(const Linear& l, const float* x, float* y, int ro
 }
 
 void SequenceClassifier::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
-                               int rows, Activation act) const {
-  thread_local std::vector<int8_t> xq;
-  thread_local std::vector<float> x_scales;
-  const Linear* quantized_for = nullptr;  // the int8 Linear whose input scale xq holds
-  for (const auto& [l, y] : outputs) {
-    if (observer_) observer_(*l, x, rows);
-    switch (l->dtype) {
-      case fb::DType::F16:
-        k_.linear_f16(x, static_cast<const uint16_t*>(l->weight), l->bias, y, rows, l->out, l->in);
-        break;
-      case fb::DType::I8:
-        if (!quantized_for || quantized_for->input_scale != l->input_scale) {
-          QuantizeActivationsI8(k_, x, l->input_scale, rows, l->in, xq, x_scales);
-          quantized_for = l;
-        }
-        k_.gemm_i8(xq.data(), x_scales.data(), static_cast<const int8_t*>(l->weight), l->scales, l->row_sums, l->bias,
-                   y, rows, l->out, l->in, FusedInGemm(act) ? act : Activation::kNone);
-        if (FusedInGemm(act)) continue;  // the epilogue applied act
-        break;
-      case fb::DType::I4:
-        k_.linear_i4(x, static_cast<const uint8_t*>(l->weight), l->scales, l->group, l->bias, y, rows, l->out, l->in);
-        break;
-      default:
-        k_.linear_f32(x, static_cast<const float*>(l->weight), l->bias, y, rows, l->out, l->in);
-    }
-    Activate(y, static_cast<size_t>(rows) * l->out, act);
-  }
-}
-
-void SequenceClassifier::TableRow(const LookupTable& t, int32_t id, float* out) const {
-  const size_t offset = static_cast<size_t>(id) * t.width;
-  switch (t.dtype) {
-    case fb::DType::F16:
-      for (int i = 0; i < t.width; ++i) out[i] = HalfToFloat(static_cast<const uint16_t*>(t.data)[offset + i]);
-      break;
-    case fb::DType::I8:
-      for (int i = 0; i < t.width; ++i) out[i] = static_cast<const int8_t*>(t.data)[offset + i] * t.scales[id];
-      break;
-    case fb::DType::I4:  // a row is whole groups, so it starts on a byte and on a scale
-      DequantizeI4(static_cast<const uint8_t*>(t.data) + offset / 2, t.scales + offset / static_cast<size_t>(t.group),
-                   t.group, out, static_cast<size_t>(t.width));
-      break;
-    default: std::memcpy(out, static_cast<const float*>(t.data) + offset, t.width * sizeof(float));
-  }
-}
-
-void SequenceClassifier::ApplyNorm(const Norm& norm, float* x, int rows, int cols) const {
-  if (config_.norm == fb::NormType::NoNorm) {
-    k_.nonorm_f32(x, norm.gamma, norm.beta, rows, cols);
-  } else {
-    k_.layernorm_f32(x, norm.gamma, norm.beta, rows, cols, norm.eps);
-  }
-}
-
-void SequenceClassifier::Activate(float* x, size_t n, Activation act) const {
-  switch (act) {
-    case Activation::kNone: break;
-    case Activation::kRelu: k_.relu_f32(x, n); break;
-    case Activation::kGelu: k_.gelu_f32(x, n); break;
-    case Activation::kGeluTanh: k_.gelu_tanh_f32(x, n); break;
-    case Activation::kQuickGelu: k_.quick_gelu_f32(x, n); break;
-    case Activation::kSilu: k_.silu_f32(x, n); break;
+                                          int rows, Activation act) const {
+  thread_local Int8Input input;
+  input.Reset();
+  for (const auto& [linear, y] : outputs) {
+    if (observer_) observer_(*linear, x, rows);
+    linear->Apply(k_, x, y, rows, act, input);
   }
 }
 
@@ -189,7 +92,7 @@ void SequenceClassifier::Embed(std::span<const int32_t> ids, Workspace& ws) cons
                   std::to_string(config_.vocab_size));
   x.assign(static_cast<size_t>(seq) * hidden, 0.f);
   if (!HasEmbeddingTransformation(config_)) {  // the table rows are hidden wide
-    for (int t = 0; t < seq; ++t) TableRow(word_embeddings_, ids[t], &x[static_cast<size_t>(t) * hidden]);
+    for (int t = 0; t < seq; ++t) word_embeddings_.Row(ids[t], &x[static_cast<size_t>(t) * hidden]);
   } else {
     // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
     const size_t width = config_.trigram_input ? 3 * emb : emb;
@@ -198,19 +101,19 @@ void SequenceClassifier::Embed(std::span<const int32_t> ids, Workspace& ws) cons
     for (int t = 0; t < seq; ++t) {
       float* row = &input[t * width];
       if (!config_.trigram_input) {
-        TableRow(word_embeddings_, ids[t], row);
+        word_embeddings_.Row(ids[t], row);
         continue;
       }
-      if (t + 1 < seq) TableRow(word_embeddings_, ids[t + 1], row);
-      TableRow(word_embeddings_, ids[t], row + emb);
-      if (t > 0) TableRow(word_embeddings_, ids[t - 1], row + 2 * emb);
+      if (t + 1 < seq) word_embeddings_.Row(ids[t + 1], row);
+      word_embeddings_.Row(ids[t], row + emb);
+      if (t > 0) word_embeddings_.Row(ids[t - 1], row + 2 * emb);
     }
     Apply(embedding_transformation_, input.data(), x.data(), seq);
   }
   ws.position.resize(static_cast<size_t>(hidden));
   for (int t = 0; t < seq; ++t) {
     float* row = &x[static_cast<size_t>(t) * hidden];
-    TableRow(position_embeddings_, t, ws.position.data());
+    position_embeddings_.Row(t, ws.position.data());
     k_.add_f32(row, ws.position.data(), hidden);
     k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
   }

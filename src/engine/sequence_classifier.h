@@ -9,37 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "engine/weights.h"
 #include "format/model_file.h"
 #include "kernels/kernels.h"
 
 namespace flatbert {
-
-struct Linear {
-  const char* name = "";  // the weight tensor's name, in the model file
-  fb::DType dtype = fb::DType::F32;
-  const void* weight = nullptr;    // [out, in] of dtype
-  const float* scales = nullptr;   // I8: one per output row
-  const int32_t* row_sums = nullptr;  // I8: sum of each row
-  float input_scale = 0.f;            // I8: calibrated input scale (int8-static); 0: per row at run time
-  int group = 0;                      // I4: values per scale (scales: one per group)
-  const float* bias = nullptr;     // [out]
-  int in = 0, out = 0;
-};
-
-// A table read one row at a time, never multiplied (word and position embeddings): row-major, any stored type.
-struct LookupTable {
-  fb::DType dtype = fb::DType::F32;
-  const void* data = nullptr;     // [rows, width] of dtype
-  const float* scales = nullptr;  // I8: one per row; I4: one per group
-  int group = 0;                  // I4: values per scale
-  int width = 0;
-};
-
-struct Norm {
-  const float* gamma = nullptr;
-  const float* beta = nullptr;
-  float eps = 0.f;  // LayerNorm only (format/arch.h: not the same for every norm of a MobileBERT)
-};
 
 struct FfnWeights {
   Linear intermediate, output;
@@ -69,10 +43,8 @@ class SequenceClassifier {
  private:
   struct Workspace;
   void Embed(std::span<const int32_t> ids, Workspace& ws) const;
-  void TableRow(const LookupTable& table, int32_t id, float* out) const;  // one row, dequantized
   void RunLayer(const LayerWeights& layer, Workspace& ws, int seq) const;
-  void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const;
-  void Activate(float* x, size_t n, Activation act) const;
+  void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const { norm.Apply(k_, config_.norm, x, rows, cols); }
   // y = act(x W^T + b); int8 Linears apply act in the GEMM's epilogue.
   void Apply(const Linear& linear, const float* x, float* y, int rows, Activation act = Activation::kNone) const;
   // Linears that read the same x: int8 ones with the same input scale quantize it once.

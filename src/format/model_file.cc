@@ -18,29 +18,6 @@
 
 namespace flatbert {
 
-size_t DTypeBits(fb::DType dtype) {
-  switch (dtype) {
-    case fb::DType::F32: return 32;
-    case fb::DType::F16: return 16;
-    case fb::DType::I8: return 8;
-    case fb::DType::I4: return 4;
-  }
-  return 0;
-}
-
-const char* DTypeName(fb::DType dtype) {
-  const char* name = fb::EnumNameDType(dtype);
-  return *name ? name : "unknown";
-}
-
-fb::Layout LinearLayout(fb::DType dtype) {
-  switch (dtype) {
-    case fb::DType::I8: return fb::Layout::K4N16;
-    case fb::DType::I4: return fb::Layout::RowMajor;  // widened per call (kernels.h, LinearI4With)
-    default: return fb::Layout::K1N16;
-  }
-}
-
 uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,
                         const int32_t* row_sums, size_t num_row_sums) {
   uLong crc = crc32_z(0, nullptr, 0);
@@ -78,22 +55,45 @@ std::vector<int64_t> ShapeOf(const fb::Tensor& t) {
 }
 
 // Whether `role` may be stored as (dtype, layout); convert/quantize.cc writes exactly these.
-bool StorageFits(TensorRole role, fb::DType dtype, fb::Layout layout) {
-  if (IsLinearWeight(role)) return DTypeBits(dtype) > 0 && layout == LinearLayout(dtype);
-  if (role == TensorRole::kLookupTable) return DTypeBits(dtype) > 0 && layout == fb::Layout::RowMajor;
-  return dtype == fb::DType::F32 && layout == fb::Layout::RowMajor;
+bool StorageFits(TensorRole role, const DTypeTraits& type, fb::Layout layout) {
+  if (IsLinearWeight(role)) return layout == type.linear_layout;
+  if (role == TensorRole::kLookupTable) return layout == fb::Layout::RowMajor;
+  return type.dtype == fb::DType::F32 && layout == fb::Layout::RowMajor;
 }
 
 // The bytes a tensor of `shape` (as checked against its spec, so every dimension is bounded by the config) needs
 // in its type and layout.
-uint64_t NeededBytes(const std::vector<int64_t>& shape, fb::DType dtype, fb::Layout layout) {
-  const uint64_t bits = DTypeBits(dtype);
+uint64_t NeededBytes(const std::vector<int64_t>& shape, const DTypeTraits& type, fb::Layout layout) {
+  const uint64_t bits = static_cast<uint64_t>(type.bits);
   if (layout == fb::Layout::K4N16) return K4N16Size(shape[0], shape[1]);
   if (layout == fb::Layout::K1N16) return K1N16Count(shape[0], shape[1]) * bits / 8;
   uint64_t numel = 1;
   for (int64_t d : shape)
     if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel)) return UINT64_MAX;
   return numel > UINT64_MAX / bits ? UINT64_MAX : (numel * bits + 7) / 8;
+}
+
+// What the type's quantization parameters lack for a tensor of `shape` ("" when they fit): the scales its rule
+// asks for, and for an int8 Linear one row sum per row, which its GEMM reads.
+std::string ScaleError(const DTypeTraits& type, const fb::QuantParams* q, const std::vector<int64_t>& shape,
+                       bool linear) {
+  switch (type.scales) {
+    case ScaleRule::kNone: return "";
+    case ScaleRule::kPerRow: {
+      const auto rows = static_cast<flatbuffers::uoffset_t>(shape[0]);
+      const bool fits = q && q->scales() && q->axis() == 0 && q->group_size() == 0 && q->scales()->size() == rows &&
+                        (!linear || (q->row_sums() && q->row_sums()->size() == rows));
+      return fits ? "" : std::string("one scale per row") + (linear ? " and one row sum per row" : "");
+    }
+    case ScaleRule::kPerGroup: {
+      const int64_t group = q ? q->group_size() : 0;
+      const bool fits = q && q->scales() && group > 0 && group % kInt4GroupMultiple == 0 && shape[1] % group == 0 &&
+                        static_cast<int64_t>(q->scales()->size()) == shape[0] * (shape[1] / group);
+      return fits ? "" : "a group size (a multiple of " + std::to_string(kInt4GroupMultiple) +
+                             " dividing its rows) and one scale per group";
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -191,28 +191,17 @@ void ModelFile::Verify(const std::string& name) {
     if (!t->shape() || shape != spec.shape)
       fail("tensor '" + spec.name + "' has shape " + (t->shape() ? ShapeString(shape) : "none") +
            ", the config needs " + ShapeString(spec.shape));
-    if (!StorageFits(spec.role, t->dtype(), t->layout()))
+    const DTypeTraits* type = FindDType(t->dtype());
+    if (!type || !StorageFits(spec.role, *type, t->layout()))
       fail("tensor '" + spec.name + "' is stored as " + DTypeName(t->dtype()) + " " + fb::EnumNameLayout(t->layout()) +
            ", which the engine does not read for it");
-    const uint64_t needed = NeededBytes(shape, t->dtype(), t->layout());
+    const uint64_t needed = NeededBytes(shape, *type, t->layout());
     if (t->size() < needed)
       fail("tensor '" + spec.name + "' holds " + std::to_string(t->size()) + " bytes, its shape needs " +
            std::to_string(needed));
     const fb::QuantParams* q = t->quant();
-    if (t->dtype() == fb::DType::I8) {  // one scale per row, and one row sum per row for the GEMM
-      const bool gemm = IsLinearWeight(spec.role);
-      const auto rows = static_cast<flatbuffers::uoffset_t>(shape[0]);
-      if (!q || !q->scales() || q->axis() != 0 || q->group_size() != 0 || q->scales()->size() != rows ||
-          (gemm && (!q->row_sums() || q->row_sums()->size() != rows)))
-        fail("int8 tensor '" + spec.name + "' needs one scale per row" + (gemm ? " and one row sum per row" : ""));
-    }
-    if (t->dtype() == fb::DType::I4) {  // one scale per group of each row
-      const int64_t group = q ? q->group_size() : 0;
-      if (!q || !q->scales() || group <= 0 || group % kInt4GroupMultiple != 0 || shape[1] % group != 0 ||
-          static_cast<int64_t>(q->scales()->size()) != shape[0] * (shape[1] / group))
-        fail("int4 tensor '" + spec.name + "' needs a group size (a multiple of " + std::to_string(kInt4GroupMultiple) +
-             " dividing its rows) and one scale per group");
-    }
+    if (const std::string wrong = ScaleError(*type, q, shape, IsLinearWeight(spec.role)); !wrong.empty())
+      fail(std::string(type->name) + " tensor '" + spec.name + "' needs " + wrong);
     if (q && !(q->input_scale() >= 0.f && std::isfinite(q->input_scale())))
       fail("tensor '" + spec.name + "' has input scale " + std::to_string(q->input_scale()));
     if (t->offset() % kTensorAlignment != 0) fail("tensor '" + spec.name + "' is not 64-byte aligned");

@@ -6,18 +6,13 @@
 #include <vector>
 
 #include "flatbert_generated.h"
+#include "format/dtype.h"
 
 namespace flatbert {
 
 // 2: int8 Linear weights are stored packed (Layout K4N16); version 1 files stored them row-major.
 inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kTensorAlignment = 64;
-inline constexpr int kInt4GroupMultiple = 32;  // int4 groups are whole 32-value blocks (one SIMD unpack each)
-
-size_t DTypeBits(fb::DType dtype);  // 0 for a value the schema does not name
-const char* DTypeName(fb::DType dtype);
-// The layout a Linear weight of `dtype` is stored in: what the GEMM kernels read (kernels/pack.h).
-fb::Layout LinearLayout(fb::DType dtype);
 // What Tensor.checksum holds: CRC-32 of the tensor's bytes, then of its scales and row sums.
 uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,
                         const int32_t* row_sums, size_t num_row_sums);

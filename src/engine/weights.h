@@ -1,0 +1,65 @@
+#pragma once
+// The units a forward pass is made of, each bound to its tensors in the mapped model file (format/arch.h names
+// them; the verifier checked their types, layouts and quantization parameters) and applying itself.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "format/dtype.h"
+#include "format/model_file.h"
+#include "kernels/kernels.h"
+
+namespace flatbert {
+
+// x quantized for the int8 GEMM, shared by the int8 Linears that read the same x with the same input scale.
+// Valid for one x: Reset() before the Linears of another input.
+struct Int8Input {
+  void Reset() { valid = false; }
+  bool valid = false;
+  float scale = 0.f;  // the Linears' input scale (0: per row at run time)
+  std::vector<int8_t> q;
+  std::vector<float> row_scales;
+};
+
+// y = act(x W^T + b), W [out, in] in its stored type.
+struct Linear {
+  static Linear Bind(const ModelFile& file, const std::string& name);  // name.weight and name.bias
+  // int8 Linears quantize x into `input`, or reuse it when it holds x at their input scale.
+  void Apply(const Kernels& k, const float* x, float* y, int rows, Activation act, Int8Input& input) const;
+
+  const char* name = "";  // the weight tensor's name, in the model file
+  fb::DType dtype = fb::DType::F32;
+  const void* weight = nullptr;       // in the type's Linear layout (DTypeTraits::linear_layout)
+  const float* scales = nullptr;      // I8: one per output row; I4: one per group
+  const int32_t* row_sums = nullptr;  // I8: sum of each row
+  float input_scale = 0.f;            // I8: calibrated input scale (int8-static); 0: per row at run time
+  int group = 0;                      // I4: values per scale
+  const float* bias = nullptr;        // [out]
+  int in = 0, out = 0;
+};
+
+// A table read one row at a time, never multiplied (word and position embeddings): row-major, any stored type.
+struct LookupTable {
+  static LookupTable Bind(const ModelFile& file, const std::string& name);
+  void Row(int32_t id, float* out) const { type->widen_row(data, scales, group, id, width, out); }
+
+  const DTypeTraits* type = nullptr;
+  const void* data = nullptr;     // [rows, width]
+  const float* scales = nullptr;  // I8: one per row; I4: one per group
+  int group = 0;                  // I4: values per scale
+  int width = 0;
+};
+
+struct Norm {
+  static Norm Bind(const ModelFile& file, const std::string& name, float eps);  // name.weight and name.bias
+  // LayerNorm, or MobileBERT's NoNorm (x * gamma + beta).
+  void Apply(const Kernels& k, fb::NormType type, float* x, int rows, int cols) const;
+
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+  float eps = 0.f;  // LayerNorm only (format/arch.h: not the same for every norm of a MobileBERT)
+};
+
+void Activate(const Kernels& k, float* x, size_t n, Activation act);
+
+}  // namespace flatbert
