@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
       "ΣΊΣΥΦΟΣ ΟΔΟΣ Café Crème NAÏVE e\xcc\x81\xcc\x96 \x02\x05",
       "我爱北京天安门 日本語とEnglish [MASK]there [CLS] \x03\x00",
       "&#39;x&#x263A;&#0; &bogus; &nbsp;x \xe2\x80\x8b\x0b\t tab \x01\x02",
-      "unaffable "
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \x01",
+      ("unaffable "
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \x01"),  // one long word
       "ok \xff\xfe bad \x02",
   };
   for (size_t i = 0; i < std::size(tweets); ++i) Write(root / "text" / ("tweet_" + std::to_string(i)), tweets[i]);

@@ -11,7 +11,8 @@ TEST(MetricsTest, PerClassAndMacroScoresFromTheConfusionMatrix) {
   const auto m = Evaluate({0, 0, 1, 1, 2, 2}, {0, 1, 1, 1, 2, 0}, {"a", "b", "c"});
   EXPECT_EQ(m["n"], 6);
   EXPECT_DOUBLE_EQ(m["accuracy"].get<double>(), 4.0 / 6);
-  EXPECT_EQ(m["confusion"], nlohmann::json::parse("[[1,1,0],[0,2,0],[1,0,1]]"));
+  EXPECT_EQ(m["confusion"].get<std::vector<std::vector<long>>>(),
+            (std::vector<std::vector<long>>{{1, 1, 0}, {0, 2, 0}, {1, 0, 1}}));
   EXPECT_DOUBLE_EQ(m["per_class"]["a"]["precision"].get<double>(), 0.5);
   EXPECT_DOUBLE_EQ(m["per_class"]["b"]["precision"].get<double>(), 2.0 / 3);
   EXPECT_DOUBLE_EQ(m["per_class"]["b"]["recall"].get<double>(), 1.0);
