@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-builds flatbert for aarch64 and armv7 (NEON, hard float), runs the whole test suite of each under
-# qemu-user, and checks that the classify demo gives the same labels as the native build.
+# qemu-user, checks that the classify demo gives the same labels as the native build, and makes each one's .deb.
 # Needs scripts/setup.sh --arm and a native build (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +17,13 @@ for target in aarch64-linux-gnu armv7-linux-gnueabihf; do
     exit 1
   fi
   echo "$target: classify demo labels equal the native build's"
+  # Its .deb: unpacked (not installed), the binary under qemu finds the packaged default model.
+  (cd "$dir" && cpack -G DEB > /dev/null)
+  deb=$(ls "$dir"/packages/flatbert_*.deb)
+  root=$(mktemp -d)
+  dpkg-deb -x "$deb" "$root"
+  emulator=$(sed -n 's/^exec \(.*\) [^ ]*flatbert "\$@"$/\1/p' "$dir/flatbert-run")
+  $emulator "$root/usr/bin/flatbert" classify "I love my new car" | grep -q '"label"'
+  echo "$target: $(basename "$deb") unpacks and classifies with its default model"
+  rm -rf "$root"
 done

@@ -16,11 +16,6 @@ namespace flatbert::testing {
 
 std::string GoldenDir(const std::string& model) { return std::string(FLATBERT_GOLDEN_DIR) + "/" + model; }
 
-std::string SharedBertVocab() {
-  const std::string path = std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/vocab.txt";
-  return std::filesystem::exists(path) ? path : "";
-}
-
 std::string TempPath(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("flatbert_test_" + std::to_string(::getpid()) + "_" + name))
       .string();

@@ -9,8 +9,6 @@
 namespace flatbert::testing {
 
 std::string GoldenDir(const std::string& model);
-// ../shared/models/bert-base-uncased-tokenizer/vocab.txt, or "" when ../shared is not beside the project.
-std::string SharedBertVocab();
 
 // A temporary file path unique to this test process; removed by the caller.
 std::string TempPath(const std::string& name);

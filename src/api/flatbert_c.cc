@@ -3,12 +3,21 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/limits.hpp"
+#include "flatbert/thread_pool.hpp"
 
 struct flatbert_model {
+  explicit flatbert_model(flatbert::Classifier loaded) : classifier(std::move(loaded)) {}
   flatbert::Classifier classifier;
+  std::mutex pool_mu;  // one batch at a time uses the pool
+  std::unique_ptr<flatbert::ThreadPool> pool;
+  int pool_threads = -1;  // what the pool was asked for
 };
 
 namespace {
@@ -28,7 +37,7 @@ int flatbert_abi_version(void) { return FLATBERT_ABI_VERSION; }
 
 flatbert_model* flatbert_load(const char* path, char* err, size_t err_size) {
   try {
-    return new flatbert_model{flatbert::Classifier::Load(path ? path : "")};
+    return new flatbert_model(flatbert::Classifier::Load(path ? path : ""));
   } catch (const std::exception& e) {
     SetError(err, err_size, e.what());
     return nullptr;
@@ -45,6 +54,8 @@ const char* flatbert_label(const flatbert_model* model, int i) {
   if (!model || i < 0 || i >= flatbert_num_labels(model)) return nullptr;
   return model->classifier.labels()[static_cast<size_t>(i)].c_str();
 }
+
+int flatbert_multi_label(const flatbert_model* model) { return model && model->classifier.multi_label() ? 1 : 0; }
 
 int flatbert_classify(const flatbert_model* model, const char* text, size_t len, float* probs, size_t probs_len,
                       char* err, size_t err_size) {
@@ -63,6 +74,62 @@ int flatbert_classify(const flatbert_model* model, const char* text, size_t len,
     const flatbert::Prediction p = model->classifier.Classify(std::string_view(text ? text : "", len));
     if (probs) std::copy(p.probs.begin(), p.probs.end(), probs);
     return p.label;
+  } catch (const std::exception& e) {
+    SetError(err, err_size, e.what());
+    return -1;
+  }
+}
+
+long flatbert_classify_batch(flatbert_model* model, const char* const* texts, const size_t* lens, size_t n,
+                             int threads, int* labels, float* probs, int* num_tokens, char* errors, size_t err_size) {
+  if (!model || (n > 0 && (!texts || !lens || !labels || !probs))) {
+    SetError(errors, err_size, "null model, texts, lens, labels or probs");
+    return -1;
+  }
+  const size_t num_labels = model->classifier.labels().size();
+  try {
+    if (threads < 0 || threads > flatbert::kMaxThreads)
+      throw flatbert::Error("threads " + std::to_string(threads) + " is outside [0, " +
+                            std::to_string(flatbert::kMaxThreads) + "]");
+    std::lock_guard<std::mutex> lock(model->pool_mu);
+    if (!model->pool || model->pool_threads != threads) {
+      model->pool.reset();
+      model->pool = std::make_unique<flatbert::ThreadPool>(threads);
+      model->pool_threads = threads;
+    }
+    std::vector<char> failed(n, 0);
+    model->pool->ParallelFor(n, [&](size_t i) {
+      if (num_tokens) num_tokens[i] = 0;
+      try {
+        if (!texts[i] && lens[i] > 0) throw flatbert::Error("null text");
+        const flatbert::Prediction p = model->classifier.Classify(std::string_view(texts[i] ? texts[i] : "", lens[i]));
+        std::copy(p.probs.begin(), p.probs.end(), probs + i * num_labels);
+        labels[i] = p.label;
+        if (num_tokens) num_tokens[i] = p.num_tokens;
+      } catch (const std::exception& e) {
+        labels[i] = -1;
+        std::fill(probs + i * num_labels, probs + (i + 1) * num_labels, 0.f);
+        if (errors) SetError(errors + i * err_size, err_size, e.what());
+        failed[i] = 1;
+      }
+    });
+    return static_cast<long>(std::count(failed.begin(), failed.end(), 1));
+  } catch (const std::exception& e) {  // the pool: threads out of range, or the OS refused them
+    SetError(errors, err_size, e.what());
+    return -1;
+  }
+}
+
+long flatbert_tokenize(const flatbert_model* model, const char* text, size_t len, int32_t* ids, size_t ids_len,
+                       char* err, size_t err_size) {
+  if (!model || (!text && len > 0) || (!ids && ids_len > 0)) {
+    SetError(err, err_size, "null model, text or ids");
+    return -1;
+  }
+  try {
+    const std::vector<int32_t> encoded = model->classifier.Encode(std::string_view(text ? text : "", len));
+    std::copy_n(encoded.begin(), std::min(encoded.size(), ids_len), ids);
+    return static_cast<long>(encoded.size());
   } catch (const std::exception& e) {
     SetError(err, err_size, e.what());
     return -1;

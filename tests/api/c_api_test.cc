@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "convert/hf_convert.h"
@@ -43,6 +44,34 @@ TEST(CApiTest, LoadClassifyAndReportErrors) {
   EXPECT_STREQ(err, "probs holds 2 floats; the model has 3 labels");
   EXPECT_EQ(short_probs[0], -1.f);
   EXPECT_GE(flatbert_classify(model, text, std::strlen(text), nullptr, 0, err, sizeof err), 0) << err;
+
+  // A batch: each text its own result, a bad one fails alone; the pool is kept across calls.
+  const char* texts[] = {"I love my new car!", "\xff", "worst service ever"};
+  const size_t lens[] = {std::strlen(texts[0]), 1, std::strlen(texts[2])};
+  int labels[3], tokens[3];
+  float batch_probs[9];
+  char errors[3 * 64];
+  const bool threads_start = !std::getenv("FLATBERT_UNDER_EMULATION");  // qemu-user here cannot start threads
+  for (int threads : {1, threads_start ? 2 : 1, threads_start ? 2 : 1}) {
+    EXPECT_EQ(flatbert_classify_batch(model, texts, lens, 3, threads, labels, batch_probs, tokens, errors, 64), 1);
+    EXPECT_EQ(labels[0], label);
+    EXPECT_EQ(labels[1], -1);
+    EXPECT_STREQ(errors + 64, "invalid UTF-8 at byte 0");
+    EXPECT_GE(labels[2], 0);
+    EXPECT_EQ(tokens[1], 0);
+    EXPECT_EQ(batch_probs[0], probs[0]);
+  }
+  EXPECT_EQ(flatbert_classify_batch(model, texts, lens, 3, 300, labels, batch_probs, tokens, errors, 64), -1);
+  EXPECT_STREQ(errors, "threads 300 is outside [0, 256]");
+  EXPECT_EQ(flatbert_multi_label(model), 0);
+
+  // Tokenize: the count, and at most ids_len ids written.
+  int32_t ids[4] = {0, 0, 0, -7};
+  EXPECT_EQ(flatbert_tokenize(model, "the new car", 11, ids, 3, err, sizeof err), 5);
+  EXPECT_EQ(ids[0], 101);
+  EXPECT_EQ(ids[3], -7);
+  EXPECT_EQ(flatbert_tokenize(model, "\xff", 1, ids, 4, err, sizeof err), -1);
+  EXPECT_STREQ(err, "invalid UTF-8 at byte 0");
   flatbert_free(model);
 
   EXPECT_EQ(flatbert_load("/nonexistent.fbm", err, sizeof err), nullptr);

@@ -1,9 +1,16 @@
 #pragma once
 #include <gtest/gtest.h>
 
-#include "test_util.h"
+#include <filesystem>
+#include <string>
 
 namespace flatbert::testing {
+
+// ../shared/models/bert-base-uncased-tokenizer/vocab.txt, or "" when ../shared is not beside the project.
+inline std::string SharedBertVocab() {
+  const std::string path = std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/vocab.txt";
+  return std::filesystem::exists(path) ? path : "";
+}
 
 // A suite whose tests read SharedBertVocab(): each skips, saying why, when ../shared is not beside the project.
 class SharedVocabTest : public ::testing::Test {

@@ -1,0 +1,82 @@
+"""The Python package (python/flatbert) over libflatbert.so: $FLATBERT_LIBRARY, set by ctest to the build's."""
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+import flatbert  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not os.environ.get("FLATBERT_LIBRARY"),
+                                reason="FLATBERT_LIBRARY (libflatbert.so) is not set; ctest sets it")
+TEXTS = ["I love my new car", "worst service ever, never again", "@bmw what time do you open tomorrow?"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    with flatbert.Model() as m:
+        yield m
+
+
+def test_the_default_model_classifies_as_the_cli_does(model):
+    assert model.labels == ["negative", "neutral", "positive"]
+    results = model.classify(TEXTS)
+    cli = subprocess.run([os.environ["FLATBERT_RUN"], "classify", *TEXTS], capture_output=True, text=True, check=True)
+    import json
+    expected = [json.loads(line) for line in cli.stdout.splitlines()]
+    assert [r["label"] for r in results] == [e["label"] for e in expected]
+    for got, want in zip(results, expected):
+        assert got["tokens"] == want["tokens"]
+        assert got["probs"] == pytest.approx(want["probs"], abs=1e-6)  # the CLI rounds to 6 decimals
+        assert sum(got["probs"].values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_bad_text_gets_its_own_error_in_place(model):
+    results = model.classify(["fine text", b"\xff bad bytes", "", "   ", "x" * (1 << 20 + 1), "more text"])
+    assert [("error" in r) for r in results] == [False, True, True, True, True, False]
+    assert results[1]["error"] == "invalid UTF-8 at byte 0"
+    assert results[2]["error"] == "empty text: nothing to classify"
+    assert "limit" in results[4]["error"]
+    assert model.classify([]) == []
+
+
+def test_threads_give_the_same_results(model):
+    texts = TEXTS * 20
+    assert model.classify(texts, threads=2) == model.classify(texts, threads=1)
+    with pytest.raises(flatbert.FlatbertError, match="outside"):
+        model.classify(TEXTS, threads=100000)
+
+
+def test_one_model_serves_several_python_threads(model):
+    want = model.classify(TEXTS)
+    got = [None] * 4
+
+    def run(i):
+        got[i] = model.classify(TEXTS, threads=2)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert got == [want] * 4
+
+
+def test_tokenize_gives_the_ids_classify_uses(model):
+    assert model.tokenize("I love it") == [101, 1045, 2293, 2009, 102]
+    assert len(model.tokenize("word " * 1000)) == 64  # the model's max_length
+    with pytest.raises(flatbert.FlatbertError, match="invalid UTF-8"):
+        model.tokenize(b"\xff")
+
+
+def test_errors_of_the_model_itself_raise():
+    with pytest.raises(flatbert.FlatbertError, match="cannot open model"):
+        flatbert.Model("/nonexistent.fbm")
+    m = flatbert.Model()
+    m.close()
+    with pytest.raises(flatbert.FlatbertError, match="closed"):
+        m.classify(TEXTS)
+    with pytest.raises(TypeError):
+        flatbert.Model().classify("one text, not a list")
