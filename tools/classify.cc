@@ -12,6 +12,22 @@
 
 namespace flatbert::tools {
 
+nlohmann::ordered_json PredictionJson(const Classifier& model, const Prediction& p) {
+  using json = nlohmann::ordered_json;
+  json out = {{"label", model.labels()[static_cast<size_t>(p.label)]}};
+  json probs = json::object();
+  for (size_t c = 0; c < p.probs.size(); ++c) probs[model.labels()[c]] = std::round(p.probs[c] * 1e6) / 1e6;
+  out["probs"] = probs;
+  if (model.multi_label()) {  // every label that applies
+    json labels = json::array();
+    for (size_t c = 0; c < p.probs.size(); ++c)
+      if (p.probs[c] >= 0.5f) labels.push_back(model.labels()[c]);
+    out["labels"] = labels;
+  }
+  out["tokens"] = p.num_tokens;
+  return out;
+}
+
 int RunClassify(const ClassifyOptions& opt) {
   using json = nlohmann::ordered_json;
   const Classifier model = Classifier::Load(ResolveModel(opt.model));
@@ -26,18 +42,7 @@ int RunClassify(const ClassifyOptions& opt) {
       if (!block[i].id.is_null()) line["id"] = block[i].id;
       const Outcome& o = outcomes[i];
       if (o.error.empty()) {
-        line["label"] = model.labels()[static_cast<size_t>(o.prediction.label)];
-        json probs = json::object();
-        for (size_t c = 0; c < o.prediction.probs.size(); ++c)
-          probs[model.labels()[c]] = std::round(o.prediction.probs[c] * 1e6) / 1e6;
-        line["probs"] = probs;
-        if (model.multi_label()) {  // every label that applies
-          json labels = json::array();
-          for (size_t c = 0; c < o.prediction.probs.size(); ++c)
-            if (o.prediction.probs[c] >= 0.5f) labels.push_back(model.labels()[c]);
-          line["labels"] = labels;
-        }
-        line["tokens"] = o.prediction.num_tokens;
+        line.update(PredictionJson(model, o.prediction));
       } else {
         line["error"] = o.error;
         ++row_errors;

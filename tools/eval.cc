@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -14,6 +15,7 @@
 #include "flatbert/thread_pool.hpp"
 #include "metrics.h"
 #include "model_path.h"
+#include "report.h"
 #include "rows.h"
 
 namespace flatbert::tools {
@@ -47,6 +49,18 @@ json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<std::
                    {"gold_positive", double(c.gold_pos) / c.n}, {"pred_positive", double(c.pred_pos) / c.n},
                    {"gold_negative", double(c.gold_neg) / c.n}, {"pred_negative", double(c.pred_neg) / c.n}});
   return out;
+}
+
+// entity_id -> its query name ("BMW"), from a TSV with entity_id and query columns.
+std::map<std::string, std::string> ReadEntityNames(const std::string& path) {
+  InputFile input(path);
+  RowReader reader(input.stream(), RowFormat::kTsv, "query", {{"entity_id", true}});
+  std::map<std::string, std::string> names;
+  for (Row row; reader.Next(row);) {
+    if (!row.error.empty()) throw Error("'" + path + "' row " + std::to_string(row.number) + ": " + row.error);
+    names[row.fields[0]] = row.text;
+  }
+  return names;
 }
 
 }  // namespace
@@ -105,32 +119,45 @@ int RunEval(const EvalOptions& opt) {
     pred.push_back(row.pred);
   }
   const json metrics = Evaluate(gold, pred, labels);
-  const json entities = EntitySummary(done, labels);
+  json entities = EntitySummary(done, labels);
+  if (!opt.entities.empty()) {
+    const std::map<std::string, std::string> names = ReadEntityNames(opt.entities);
+    for (json& e : entities)
+      if (const auto name = names.find(e["entity"].get<std::string>()); name != names.end()) e["name"] = name->second;
+  }
   std::printf("%s on %s (lang %s), %d threads, %.1f s, %.0f tweets/s\n", model_path.c_str(), opt.data.c_str(),
               opt.lang.c_str(), threads, elapsed, total / elapsed);
   std::printf("%s", MetricsTable(metrics).c_str());
   std::printf("per entity: %-16s %6s %8s %16s %16s\n", "entity", "n", "acc", "pos gold/pred", "neg gold/pred");
   for (const auto& e : entities)
-    std::printf("            %-16s %6ld %7.1f%% %7.1f%%/%5.1f%% %7.1f%%/%5.1f%%\n", e["entity"].get<std::string>().c_str(),
+    std::printf("            %-16s %6ld %7.1f%% %7.1f%%/%5.1f%% %7.1f%%/%5.1f%%\n",
+                (e.contains("name") ? e["name"] : e["entity"]).get<std::string>().c_str(),
                 e["n"].get<long>(), 100 * e["accuracy"].get<double>(), 100 * e["gold_positive"].get<double>(),
                 100 * e["pred_positive"].get<double>(), 100 * e["gold_negative"].get<double>(),
                 100 * e["pred_negative"].get<double>());
   if (failed) std::printf("%zu rows could not be classified and are not counted\n", failed);
+  const json results = {{"model", model_path},
+                        {"model_bytes", model.file_size()},
+                        {"data", opt.data},
+                        {"lang", opt.lang},
+                        {"threads", threads},
+                        {"seconds", elapsed},
+                        {"tweets_per_second", total / elapsed},
+                        {"unclassified_rows", failed},
+                        {"metrics", metrics},
+                        {"entities", entities}};
   if (!opt.json_out.empty()) {
     std::ofstream out(opt.json_out);
-    out << json{{"model", model_path},
-                {"model_bytes", model.file_size()},
-                {"data", opt.data},
-                {"lang", opt.lang},
-                {"threads", threads},
-                {"seconds", elapsed},
-                {"tweets_per_second", total / elapsed},
-                {"unclassified_rows", failed},
-                {"metrics", metrics},
-                {"entities", entities}}
-               .dump(2)
-        << "\n";
+    out << results.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (!out) throw Error("cannot write '" + opt.json_out + "'");
+  }
+  if (!opt.report.empty()) {
+    std::filesystem::create_directories(opt.report);
+    const std::string page = (std::filesystem::path(opt.report) / "report.html").string();
+    std::ofstream out(page);
+    out << EvalReportHtml(results);
+    if (!out) throw Error("cannot write '" + page + "'");
+    std::fprintf(stderr, "wrote %s\n", page.c_str());
   }
   return failed ? kExitRowErrors : kExitOk;
 }

@@ -1,4 +1,4 @@
-// flatbert CLI: convert, export, classify, tokenize, inspect, eval, bench. A thin user of the library; each
+// flatbert CLI: convert, export, classify, tokenize, inspect, eval, bench, serve. A thin user of the library; each
 // subcommand is in its own file, and exit codes are those of exit_codes.h.
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -11,6 +11,7 @@
 #include "flatbert/convert.hpp"
 #include "flatbert/limits.hpp"
 #include "inspect.h"
+#include "serve.h"
 #include "tokenize.h"
 
 int main(int argc, char** argv) {
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
       ->required();
   eval->add_option("--lang", eval_opt.lang, "rows of this lang column value; all: every row")->capture_default_str();
   eval->add_option("--json", eval_opt.json_out, "also write the results as JSON to this file");
+  eval->add_option("--entities", eval_opt.entities,
+                   "TSV of entity_id and query (e.g. ../shared/data/replab2013/entities.tsv): entity names");
+  eval->add_option("--report", eval_opt.report, "also write DIR/report.html: the results with SVG charts");
   eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores")
       ->check(threads_range)
       ->capture_default_str();
@@ -85,6 +89,17 @@ int main(int argc, char** argv) {
       ->check(threads_range)
       ->capture_default_str();
   bench->add_option("--json", bench_opt.json_out, "also write the results as JSON to this file");
+
+  tools::ServeOptions serve_opt;
+  CLI::App* serve = app.add_subcommand("serve", "HTTP service: POST /v1/classify {\"texts\": [...]}, GET /health");
+  serve->add_option("-m,--model", serve_opt.model, "model file (.fbm); default as for classify");
+  serve->add_option("--host", serve_opt.host, "address to listen on (loopback: only this machine)")->capture_default_str();
+  serve->add_option("--port", serve_opt.port, "TCP port; 0: any free one (printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve->add_option("-t,--threads", serve_opt.threads, "requests served at once; 0: one per core")
+      ->check(threads_range)
+      ->capture_default_str();
 
   tools::ConvertOptions convert_opt;
   std::vector<std::string> quant_names = flatbert::QuantModeNames();
@@ -126,6 +141,7 @@ int main(int argc, char** argv) {
     if (*inspect) return tools::RunInspect(inspect_path, as_json, verify);
     if (*eval) return tools::RunEval(eval_opt);
     if (*bench) return tools::RunBench(bench_opt);
+    if (*serve) return tools::RunServe(serve_opt);
     if (*convert) return tools::RunConvert(convert_opt);
     if (*export_hf) return tools::RunExport(export_model, export_dir);
   } catch (const std::exception& e) {

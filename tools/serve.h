@@ -1,0 +1,23 @@
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace flatbert::tools {
+
+struct ServeOptions {
+  std::string model, host = "127.0.0.1";  // loopback by default: the texts stay on this machine
+  int port = 8080;                         // 0: any free port (printed on stderr)
+  int threads = 0;                         // requests served at once; 0: one per hardware thread
+};
+
+// The largest request body; a larger one gets 413.
+inline constexpr size_t kMaxRequestBytes = size_t{16} << 20;
+
+// An HTTP service over one loaded model, until SIGTERM or SIGINT:
+//   GET  /health       {"status": "ok", "model", "labels", "kernels"}
+//   POST /v1/classify  {"texts": [...], "ids"?: [...]} -> {"results": [{"id"?, "label", "probs", "tokens"} |
+//                      {"id"?, "error"}]}, one result per text in order; 400 for a body that is not such JSON,
+//                      413 over kMaxRequestBytes.
+int RunServe(const ServeOptions& options);
+
+}  // namespace flatbert::tools
