@@ -6,13 +6,7 @@ flatbert=$1
 golden=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
+source "$(dirname "$0")/../check.sh"
 
 "$flatbert" convert "$golden/bert" -o "$tmp/m.fbm" 2>/dev/null
 check "convert writes a model" test -s "$tmp/m.fbm"
@@ -169,5 +163,4 @@ check "calibration with bad rows exits 3" test $? -eq 3
 check "calibration reports skipped rows" grep -q "calibration skipped 2 rows" "$tmp/e7"
 check "calibration with bad rows still writes the model" test -s "$tmp/sb.fbm"
 
-echo "$passed passed, $failed failed"
-test $failed -eq 0
+check_summary

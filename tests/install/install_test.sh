@@ -8,19 +8,7 @@ build=$1
 source=$2
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
-passed=0
-failed=0
-check() {
-  local what=$1
-  shift
-  if "$@" > "$prefix/out.txt" 2>&1; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $what"
-    cat "$prefix/out.txt"
-  fi
-}
+source "$(dirname "$0")/../check.sh"
 text="I love my new car"
 
 check "cmake --install" cmake --install "$build" --prefix "$prefix/usr"
@@ -49,5 +37,4 @@ with flatbert.Model() as m:
     assert r[0]['label'] in m.labels and 'error' in r[1], r
     assert m.path.startswith('$root/share/flatbert/models/'), m.path
 "
-echo "$passed passed, $failed failed"
-test $failed -eq 0
+check_summary
