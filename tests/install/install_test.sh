@@ -5,7 +5,7 @@
 #   install_test.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail
 build=$1
-source=$2
+source_dir=$2
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 source "$(dirname "$0")/../check.sh"
@@ -21,11 +21,11 @@ check "libflatbert.so exports the C API only" \
   bash -c "! nm -D --defined-only '$root/lib/libflatbert.so' | awk '\$2 != \"A\" {print \$3}' | grep -v '^flatbert_' | grep ."
 export PKG_CONFIG_PATH=$root/lib/pkgconfig
 check "a C program builds with pkg-config" \
-  bash -c "cc '$source/tests/install/consumer/consumer.c' \$(pkg-config --cflags --libs flatbert) -o '$prefix/c1'"
+  bash -c "cc '$source_dir/tests/install/consumer/consumer.c' \$(pkg-config --cflags --libs flatbert) -o '$prefix/c1'"
 check "and runs" bash -c "LD_LIBRARY_PATH='$root/lib' '$prefix/c1' '$root/share/flatbert/models/default.fbm' '$text' \
   | grep -Eq '^(negative|neutral|positive) 0\\.[0-9]{3}$'"
 check "a CMake project builds with find_package(flatbert)" \
-  bash -c "cmake -S '$source/tests/install/consumer' -B '$prefix/cb' -DCMAKE_PREFIX_PATH='$root' > /dev/null && \
+  bash -c "cmake -S '$source_dir/tests/install/consumer' -B '$prefix/cb' -DCMAKE_PREFIX_PATH='$root' > /dev/null && \
            cmake --build '$prefix/cb' > /dev/null"
 check "and runs" bash -c "LD_LIBRARY_PATH='$root/lib' '$prefix/cb/consumer' '$root/share/flatbert/models/default.fbm' \
   '$text' | grep -q ' 0\\.'"
