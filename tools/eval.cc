@@ -32,7 +32,9 @@ struct LabelledRow {
 json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<std::string>& labels) {
   const auto pos = std::find(labels.begin(), labels.end(), "positive") - labels.begin();
   const auto neg = std::find(labels.begin(), labels.end(), "negative") - labels.begin();
-  struct Counts { long n = 0, correct = 0, gold_pos = 0, gold_neg = 0, pred_pos = 0, pred_neg = 0; };
+  struct Counts {
+    long n = 0, correct = 0, gold_pos = 0, gold_neg = 0, pred_pos = 0, pred_neg = 0;
+  };
   std::map<std::string, Counts> by_entity;
   for (const LabelledRow& row : rows) {
     Counts& c = by_entity[row.entity];
@@ -45,9 +47,13 @@ json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<std::
   }
   json out = json::array();
   for (const auto& [entity, c] : by_entity)
-    out.push_back({{"entity", entity}, {"n", c.n}, {"accuracy", double(c.correct) / c.n},
-                   {"gold_positive", double(c.gold_pos) / c.n}, {"pred_positive", double(c.pred_pos) / c.n},
-                   {"gold_negative", double(c.gold_neg) / c.n}, {"pred_negative", double(c.pred_neg) / c.n}});
+    out.push_back({{"entity", entity},
+                   {"n", c.n},
+                   {"accuracy", double(c.correct) / c.n},
+                   {"gold_positive", double(c.gold_pos) / c.n},
+                   {"pred_positive", double(c.pred_pos) / c.n},
+                   {"gold_negative", double(c.gold_neg) / c.n},
+                   {"pred_negative", double(c.pred_neg) / c.n}});
   return out;
 }
 
@@ -131,8 +137,8 @@ int RunEval(const EvalOptions& opt) {
   std::printf("per entity: %-16s %6s %8s %16s %16s\n", "entity", "n", "acc", "pos gold/pred", "neg gold/pred");
   for (const auto& e : entities)
     std::printf("            %-16s %6ld %7.1f%% %7.1f%%/%5.1f%% %7.1f%%/%5.1f%%\n",
-                (e.contains("name") ? e["name"] : e["entity"]).get<std::string>().c_str(),
-                e["n"].get<long>(), 100 * e["accuracy"].get<double>(), 100 * e["gold_positive"].get<double>(),
+                (e.contains("name") ? e["name"] : e["entity"]).get<std::string>().c_str(), e["n"].get<long>(),
+                100 * e["accuracy"].get<double>(), 100 * e["gold_positive"].get<double>(),
                 100 * e["pred_positive"].get<double>(), 100 * e["gold_negative"].get<double>(),
                 100 * e["pred_negative"].get<double>());
   if (failed) std::printf("%zu rows could not be classified and are not counted\n", failed);

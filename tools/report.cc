@@ -61,9 +61,9 @@ std::string ConfusionChart(const json& metrics) {
       const double share = row_total ? double(n) / row_total : 0;
       const int shade = 255 - static_cast<int>(share * 200);
       const std::string fill = "rgb(" + std::to_string(shade) + "," + std::to_string(shade) + ",255)";
-      body += Rect(left + c * cell, top + r * cell, cell - 2, cell - 2, fill,
-                   labels[r].get<std::string>() + " predicted " + labels[c].get<std::string>() + ": " +
-                       std::to_string(n));
+      body +=
+          Rect(left + c * cell, top + r * cell, cell - 2, cell - 2, fill,
+               labels[r].get<std::string>() + " predicted " + labels[c].get<std::string>() + ": " + std::to_string(n));
       body += Text(left + c * cell + cell / 2.0 - 1, top + r * cell + cell / 2.0 + 4, std::to_string(n), "middle");
     }
   }
@@ -87,8 +87,8 @@ std::string ClassChart(const json& metrics) {
     }
     y += group;
   }
-  for (int m = 0; m < 3; ++m) body += Rect(left + m * 100, 4, 10, 10, colors[m], measures[m]) +
-                                      Text(left + m * 100 + 14, 13, measures[m]);
+  for (int m = 0; m < 3; ++m)
+    body += Rect(left + m * 100, 4, 10, 10, colors[m], measures[m]) + Text(left + m * 100 + 14, 13, measures[m]);
   return Svg("classes", left + width + 70, y + 4, body);
 }
 

@@ -34,6 +34,8 @@ json Classify(const Classifier& model, const std::string& body) {
   if (!request.is_object() || !request.contains("texts") || !request["texts"].is_array())
     throw Error("the body must be a JSON object with \"texts\": an array of strings");
   const json& texts = request["texts"];
+  if (texts.size() > kMaxRequestTexts)
+    throw Error(std::to_string(texts.size()) + " texts: at most " + std::to_string(kMaxRequestTexts) + " per request");
   const json* ids = request.contains("ids") ? &request["ids"] : nullptr;
   if (ids && (!ids->is_array() || ids->size() != texts.size()))
     throw Error("\"ids\" must be an array as long as \"texts\"");
@@ -58,9 +60,10 @@ json Classify(const Classifier& model, const std::string& body) {
 int RunServe(const ServeOptions& opt) {
   const std::string path = ResolveModel(opt.model);
   const Classifier model = Classifier::Load(path);
-  const int threads = opt.threads > 0 ? opt.threads
-                                      : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u,
-                                                                    static_cast<unsigned>(kMaxThreads)));
+  const int threads =
+      opt.threads > 0
+          ? opt.threads
+          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, static_cast<unsigned>(kMaxThreads)));
   // SIGTERM and SIGINT are taken by one thread that stops the server; every other thread, httplib's included
   // (they start after this), has them blocked.
   sigset_t stop_signals;
@@ -75,9 +78,24 @@ int RunServe(const ServeOptions& opt) {
   server.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, {{"status", "ok"}, {"model", path}, {"labels", model.labels()}, {"kernels", KernelPath()}});
   });
-  server.Post("/v1/classify", [&](const httplib::Request& req, httplib::Response& res) {
+  // The body is read by the handler, not by httplib, which would cap a body sent as a form (curl -d's and
+  // urllib's default content type) at 8 KiB; kMaxRequestBytes still applies.
+  server.Post("/v1/classify", [&](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& read_body) {
+    if (req.is_multipart_form_data()) return Reply(res, 400, {{"error", "send the texts as a JSON body"}});
+    std::string body;
+    const bool whole = read_body([&](const char* data, size_t size) {
+      body.append(data, size);
+      return true;
+    });
+    if (!whole) {  // over kMaxRequestBytes, or the connection broke
+      const int status = res.status == 413 ? 413 : 400;
+      return Reply(res, status,
+                   {{"error", status == 413 ? "the body is over " + std::to_string(kMaxRequestBytes) + " bytes"
+                                            : "the body could not be read"}});
+    }
     try {
-      Reply(res, 200, Classify(model, req.body));
+      Reply(res, 200, Classify(model, body));
     } catch (const Error& e) {
       Reply(res, 400, {{"error", e.what()}});
     }

@@ -10,14 +10,16 @@ struct ServeOptions {
   int threads = 0;                         // requests served at once; 0: one per hardware thread
 };
 
-// The largest request body; a larger one gets 413.
+// The largest request body, a larger one gets 413; and the most texts in one request, more get 400 (so that one
+// request cannot hold a worker for minutes).
 inline constexpr size_t kMaxRequestBytes = size_t{16} << 20;
+inline constexpr size_t kMaxRequestTexts = 4096;
 
 // An HTTP service over one loaded model, until SIGTERM or SIGINT:
 //   GET  /health       {"status": "ok", "model", "labels", "kernels"}
 //   POST /v1/classify  {"texts": [...], "ids"?: [...]} -> {"results": [{"id"?, "label", "probs", "tokens"} |
-//                      {"id"?, "error"}]}, one result per text in order; 400 for a body that is not such JSON,
-//                      413 over kMaxRequestBytes.
+//                      {"id"?, "error"}]}, one result per text in order; 400 for a body that is not such JSON
+//                      or holds more than kMaxRequestTexts texts, 413 over kMaxRequestBytes.
 int RunServe(const ServeOptions& options);
 
 }  // namespace flatbert::tools

@@ -12,9 +12,9 @@
 namespace flatbert {
 
 struct Prediction {
-  int label = -1;             // index into Classifier::labels()
-  std::vector<float> probs;   // softmax over labels; for a multi-label model, a sigmoid per label
-  int num_tokens = 0;         // including [CLS] and [SEP], after truncation
+  int label = -1;            // index into Classifier::labels()
+  std::vector<float> probs;  // softmax over labels; for a multi-label model, a sigmoid per label
+  int num_tokens = 0;        // including [CLS] and [SEP], after truncation
 };
 
 class Classifier {

@@ -19,9 +19,9 @@ std::vector<std::string> QuantModeNames();
 inline constexpr const char* kKeepWeights = "keep";
 
 struct ConvertOptions {
-  std::string quant = "fp32";                  // a name of QuantModeNames(), or kKeepWeights
-  int group_size = 32;                         // int4 and mixed: values per scale
-  std::vector<std::string> calibration_texts;  // int8-static (and only it): texts to calibrate input scales on
+  std::string quant = "fp32";                        // a name of QuantModeNames(), or kKeepWeights
+  int group_size = 32;                               // int4 and mixed: values per scale
+  std::vector<std::string> calibration_texts;        // int8-static (and only it): texts to calibrate input scales on
   std::function<void(const std::string&)> progress;  // told each step as it starts
 };
 
@@ -29,7 +29,7 @@ struct ConvertReport {
   std::vector<std::string> unread_keys;     // config keys Hugging Face's BERT code does not read either
   std::vector<std::string> unused_tensors;  // checkpoint tensors the classifier does not use
   std::vector<std::pair<size_t, std::string>> skipped_texts;  // calibration texts not used: index, reason
-  size_t tensors = 0, file_bytes = 0;       // of the file written
+  size_t tensors = 0, file_bytes = 0;                         // of the file written
 };
 
 // A Hugging Face directory (config.json, vocab.txt, tokenizer_config.json, model.safetensors) or a .fbm to a .fbm

@@ -24,7 +24,8 @@ ConvertReport ConvertModel(const std::string& source, const std::string& output,
   };
   const bool keep = options.quant == kKeepWeights;
   const bool from_directory = std::filesystem::is_directory(source);
-  if (keep && from_directory) throw Error("--quant keep rewrites a .fbm; a Hugging Face directory needs a weight format");
+  if (keep && from_directory)
+    throw Error("--quant keep rewrites a .fbm; a Hugging Face directory needs a weight format");
   const QuantMode mode = keep ? QuantMode::kF32 : ParseQuantMode(options.quant);
   if ((!keep && mode == QuantMode::kInt8Static) != !options.calibration_texts.empty())
     throw Error("calibration texts go with --quant int8-static, and only with it");

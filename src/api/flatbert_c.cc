@@ -1,5 +1,3 @@
-#include "flatbert/flatbert.h"
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/flatbert.h"
 #include "flatbert/limits.hpp"
 #include "flatbert/thread_pool.hpp"
 
@@ -65,8 +64,8 @@ int flatbert_classify(const flatbert_model* model, const char* text, size_t len,
   }
   const size_t labels = model->classifier.labels().size();
   if (probs && probs_len < labels) {
-    const std::string message = "probs holds " + std::to_string(probs_len) + " floats; the model has " +
-                                std::to_string(labels) + " labels";
+    const std::string message =
+        "probs holds " + std::to_string(probs_len) + " floats; the model has " + std::to_string(labels) + " labels";
     SetError(err, err_size, message.c_str());
     return -1;
   }
@@ -80,8 +79,8 @@ int flatbert_classify(const flatbert_model* model, const char* text, size_t len,
   }
 }
 
-long flatbert_classify_batch(flatbert_model* model, const char* const* texts, const size_t* lens, size_t n,
-                             int threads, int* labels, float* probs, int* num_tokens, char* errors, size_t err_size) {
+long flatbert_classify_batch(flatbert_model* model, const char* const* texts, const size_t* lens, size_t n, int threads,
+                             int* labels, float* probs, int* num_tokens, char* errors, size_t err_size) {
   if (!model || (n > 0 && (!texts || !lens || !labels || !probs))) {
     SetError(errors, err_size, "null model, texts, lens, labels or probs");
     return -1;

@@ -95,8 +95,9 @@ std::string DescribeModel(const std::string& path, bool verify_checksums) {
   if (verify_checksums) {
     const size_t checked = file.VerifyChecksums();  // throws naming the first tensor that does not match
     if (checked == 0)
-      throw Error("'" + path + "' stores no checksums (written before they existed); rewrite it with `flatbert convert " +
-                  path + " -o NEW.fbm --quant keep`");
+      throw Error("'" + path +
+                  "' stores no checksums (written before they existed); rewrite it with `flatbert convert " + path +
+                  " -o NEW.fbm --quant keep`");
     j["checksums_verified"] = checked;
   }
   return j.dump(2, ' ', false, json::error_handler_t::replace);

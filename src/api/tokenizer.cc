@@ -48,9 +48,7 @@ Tokenizer Tokenizer::FromTokens(std::vector<std::string> tokens, bool lowercase,
   return Tokenizer(std::move(impl));
 }
 
-std::vector<int32_t> Tokenizer::Encode(std::string_view text) const {
-  return impl_->text->Encode(text);
-}
+std::vector<int32_t> Tokenizer::Encode(std::string_view text) const { return impl_->text->Encode(text); }
 
 std::string_view Tokenizer::token(int32_t id) const { return impl_->text->tokenizer().token(id); }
 

@@ -50,6 +50,17 @@ def main():
                 b'{"texts": "one"}', b'{"texts": [1, 2]}', b'{"texts": ["a"], "ids": [1, 2]}', b'{}']:
         status, body = post(bad, raw=True)
         check(f"400 for {bad[:20]!r}", status == 400 and "error" in body)
+    status, body = post({"texts": ["a"] * 4097})
+    check("400 over 4096 texts", status == 400 and "at most 4096" in body.get("error", ""))
+    status, body = post({"texts": ["a"] * 4096})  # 20 KB, sent as urllib's default form type
+    check("4096 texts are fine", status == 200 and len(body["results"]) == 4096)
+    req = urllib.request.Request(base + "/v1/classify", data=b"--x\r\n\r\n--x--\r\n", method="POST",
+                                 headers={"Content-Type": "multipart/form-data; boundary=x"})
+    try:
+        urllib.request.urlopen(req, timeout=30)
+        check("400 for a multipart body", False)
+    except urllib.error.HTTPError as e:
+        check("400 for a multipart body", e.code == 400)
     status, body = post(b'{"texts": ["' + b"a" * (17 << 20) + b'"]}', raw=True)
     check("413 over the body limit", status == 413)
 
