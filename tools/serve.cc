@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <signal.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -14,8 +13,8 @@
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
 #include "flatbert/json.hpp"
-#include "flatbert/limits.hpp"
 #include "flatbert/model_info.hpp"
+#include "flatbert/thread_pool.hpp"
 #include "model_path.h"
 
 namespace flatbert::tools {
@@ -60,10 +59,7 @@ json Classify(const Classifier& model, const std::string& body) {
 int RunServe(const ServeOptions& opt) {
   const std::string path = ResolveModel(opt.model);
   const Classifier model = Classifier::Load(path);
-  const int threads =
-      opt.threads > 0
-          ? opt.threads
-          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, static_cast<unsigned>(kMaxThreads)));
+  const int threads = ThreadPool::ThreadsFor(opt.threads);
   // SIGTERM and SIGINT are taken by one thread that stops the server; every other thread, httplib's included
   // (they start after this), has them blocked.
   sigset_t stop_signals;

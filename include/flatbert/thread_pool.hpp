@@ -23,6 +23,9 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  // The threads a pool asked for `threads` has: one per hardware thread (at most kMaxThreads) for threads <= 0.
+  static int ThreadsFor(int threads);
+
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // When fn throws, no further index is started, and the first exception is rethrown here once every running
   // fn has returned.

@@ -8,11 +8,15 @@
 
 namespace flatbert {
 
+int ThreadPool::ThreadsFor(int threads) {
+  if (threads > 0) return threads;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{kMaxThreads}));
+}
+
 ThreadPool::ThreadPool(int threads) {
   if (threads > kMaxThreads)
     throw Error("threads " + std::to_string(threads) + ": at most " + std::to_string(kMaxThreads));
-  if (threads <= 0)
-    threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{kMaxThreads}));
+  threads = ThreadsFor(threads);
   workers_.reserve(static_cast<size_t>(threads - 1));
   try {
     for (int t = 1; t < threads; ++t) workers_.emplace_back([this] { Work(); });
