@@ -15,24 +15,24 @@ import os
 import sys
 import tempfile
 
-import torch
 from torch import nn
 
-from common import FLATBERT, ROOT, run, write_report
-from flatbert_py import data, hf_io
-from flatbert_py.model import Config, ForSequenceClassification
-from flatbert_py.normalizer import NormalizerOptions
-from flatbert_py.presets import PRESETS
-from flatbert_py.tokenizer import load_vocab
+from common import FLATBERT, ROOT, cpu_model, run, save_preset, write_report
+from flatbert_py import data
 
 KERNELS_BENCH = os.path.join(ROOT, "build", "bench", "flatbert_kernels_bench")
 
 
 def measured_peaks():
-    """(int8 ops/s, f32 flops/s) of one core, from the kernels bench's peak loops."""
+    """{"peak_i8/amx": ops/s, "peak_i8/avx512": ..., "peak_f32/avx512": flops/s, ...}: one core's peaks per path,
+    from the kernels bench's peak loops (independent tdpbusd / vpdpbusd / vfmadd chains)."""
     out = run([KERNELS_BENCH, "--benchmark_filter=peak_", "--benchmark_format=json", "--benchmark_min_time=0.5"])
-    rates = {b["name"].split("/")[0]: b.get("GOPS", b.get("GFLOPS")) for b in json.loads(out)["benchmarks"]}
-    return rates["peak_i8"] * 1e9, rates["peak_f32"] * 1e9
+    return {b["name"]: 1e9 * b.get("GOPS", b.get("GFLOPS")) for b in json.loads(out)["benchmarks"]}
+
+
+def int8_paths(best):
+    """The int8 kernel paths to time: `best`, the one flatbert picks, and AVX-512 VNNI too when it picks AMX."""
+    return [best, "avx512"] if best == "amx" else [best]
 
 
 def op_counts(model, tokens):
@@ -49,50 +49,59 @@ def op_counts(model, tokens):
 
 def main():
     presets = sys.argv[1:] or ["mobilebert", "bert-base"]
-    int8_peak, f32_peak = measured_peaks()
+    peaks = measured_peaks()
+    paths = None  # known from the first run
     work = tempfile.mkdtemp(prefix="flatbert_arch_")
-    vocab = load_vocab(data.VOCAB)
     test = os.path.join(data.DATA, "replab2013", "test.tsv")
     rows = []
     for preset in presets:
-        torch.manual_seed(0)
-        model = ForSequenceClassification(Config.from_dict(dict(PRESETS[preset], vocab_size=len(vocab)))).eval()
         hf_dir = os.path.join(work, preset)
-        hf_io.save_pretrained(model, hf_dir, vocab, extra=dict(flatbert_max_length=64,
-                                                               flatbert_normalizer=vars(NormalizerOptions())))
+        model = save_preset(preset, hf_dir)
         result = dict(preset=preset, parameters=sum(p.numel() for p in model.parameters()))
         for mode in ("fp32", "int8-dynamic"):
             fbm = os.path.join(work, f"{preset}.{mode}.fbm")
-            bench = os.path.join(work, f"{preset}.{mode}.json")
             run([FLATBERT, "convert", hf_dir, "-o", fbm, "-q", mode])
-            run([FLATBERT, "bench", "-m", fbm, "-d", test, "--lang", "en", "-n", "300", "--warmup", "20", "-t", "1",
-                 "--json", bench])
-            with open(bench) as f:
-                b = json.load(f)
-            result[mode] = dict(bytes=os.path.getsize(fbm), p50_ms=b["latency_ms"]["p50"],
-                                mean_tokens=b["mean_tokens"], load_ms=b["load_ms"], peak_rss_mb=b["peak_rss_mb"])
+            for path in paths if mode == "int8-dynamic" else [None]:  # fp32: the path flatbert picks
+                bench = os.path.join(work, f"{preset}.{mode}.{path}.json")
+                run([FLATBERT, "bench", "-m", fbm, "-d", test, "--lang", "en", "-n", "300", "--warmup", "20", "-t", "1",
+                     "--json", bench], env=dict(os.environ, FLATBERT_KERNELS=path or ""))
+                with open(bench) as f:
+                    b = json.load(f)
+                paths = paths or int8_paths(b["kernels"])
+                result[mode if mode == "fp32" else f"int8 {path}"] = dict(
+                    bytes=os.path.getsize(fbm), p50_ms=b["latency_ms"]["p50"], mean_tokens=b["mean_tokens"],
+                    load_ms=b["load_ms"], peak_rss_mb=b["peak_rss_mb"])
             os.remove(fbm)
-        linear, attention = op_counts(model, result["int8-dynamic"]["mean_tokens"])
-        roofline_ms = 1e3 * (2 * linear / int8_peak + 2 * attention / f32_peak)
-        result.update(linear_macs=linear, attention_macs=attention, int8_roofline_ms=roofline_ms,
-                      int8_fraction_of_roofline=roofline_ms / result["int8-dynamic"]["p50_ms"])
+        linear, attention = op_counts(model, result[f"int8 {paths[0]}"]["mean_tokens"])
+        result.update(linear_macs=linear, attention_macs=attention)
+        for path in paths:  # Linears at the path's int8 peak, attention at its f32 peak (AMX runs it on AVX-512)
+            f32_peak = peaks["peak_f32/avx512" if path in ("amx", "avx512") else f"peak_f32/{path}"]
+            roofline_ms = 1e3 * (2 * linear / peaks[f"peak_i8/{path}"] + 2 * attention / f32_peak)
+            result[f"int8 {path}"].update(roofline_ms=roofline_ms,
+                                          fraction_of_roofline=roofline_ms / result[f"int8 {path}"]["p50_ms"])
         rows.append(result)
 
     command = " ".join(["/usr/bin/python3 bench/arch_bench.py", *sys.argv[1:]])
     lines = ["# Full-size architectures", "",
              "Random weights (size and speed do not depend on the values), so no accuracy here. "
-             f"Command: `{command}`", "",
-             "| preset | parameters | fp32 file | int8 file | int8 / fp32 | fp32 p50 | int8 p50 | int8 roofline | "
-             "int8 % of roofline | int8 load | int8 peak RSS |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"Command: `{command}`. CPU: {cpu_model()}.", "",
+             "| preset | parameters | fp32 file | int8 file | int8 / fp32 | fp32 p50 | int8 path | int8 p50 | "
+             "int8 roofline | int8 % of roofline | int8 load | int8 peak RSS |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        f, q = r["fp32"], r["int8-dynamic"]
-        lines.append(f"| {r['preset']} | {r['parameters'] / 1e6:.1f}M | {f['bytes'] / 1e6:.1f} MB | {q['bytes'] / 1e6:.1f} MB | "
-                     f"{q['bytes'] / f['bytes']:.3f} | {f['p50_ms']:.2f} ms | {q['p50_ms']:.2f} ms | "
-                     f"{r['int8_roofline_ms']:.2f} ms | {100 * r['int8_fraction_of_roofline']:.0f}% | "
-                     f"{q['load_ms']:.1f} ms | {q['peak_rss_mb']:.0f} MB |")
+        f = r["fp32"]
+        for path in paths:
+            q = r[f"int8 {path}"]
+            lines.append(f"| {r['preset']} | {r['parameters'] / 1e6:.1f}M | {f['bytes'] / 1e6:.1f} MB | "
+                         f"{q['bytes'] / 1e6:.1f} MB | {q['bytes'] / f['bytes']:.3f} | {f['p50_ms']:.2f} ms | {path} | "
+                         f"{q['p50_ms']:.2f} ms | {q['roofline_ms']:.2f} ms | {100 * q['fraction_of_roofline']:.0f}% | "
+                         f"{q['load_ms']:.1f} ms | {q['peak_rss_mb']:.0f} MB |")
+    peak_text = ", ".join(f"{name.split('/')[1]} {rate / 1e9:.0f} {'int8 GOPS' if 'i8' in name else 'f32 GFLOPS'}"
+                          for name, rate in sorted(peaks.items()))
     lines += ["", f"Latency: p50 per tweet, 1 thread, the first 300 RepLab 2013 English test tweets "
-              f"({rows[0]['int8-dynamic']['mean_tokens']:.1f} tokens on average). Roofline from this core's measured "
-              f"peaks: {int8_peak / 1e9:.0f} int8 GOPS, {f32_peak / 1e9:.0f} f32 GFLOPS."]
+              f"({rows[0][f'int8 {paths[0]}']['mean_tokens']:.1f} tokens on average); fp32 on the {paths[0]} path. "
+              f"Roofline: the Linears at the path's int8 peak plus the attention at its f32 peak, both measured on "
+              f"this core ({peak_text})."]
     write_report("architectures", rows, lines)
 
 

@@ -1,28 +1,35 @@
 #!/usr/bin/python3
 """flatbert side by side with ONNX Runtime and PyTorch on the same weights and the same tweets.
 
-  bench/compare.sh [MODEL [N]]    (MODEL: an .fbm, default models/default.fbm, or a fine-tuned model in HF layout;
-                                  N tweets, default all)
+  bench/compare.sh [MODEL [N]]        (MODEL: an .fbm, default models/default.fbm, or a fine-tuned model in HF
+                                      layout; N tweets, default all)
+  bench/compare.sh --preset P [N]     (an architecture of python/flatbert_py/presets.py with random weights, e.g.
+                                      mobilebert: the study's model, google/mobilebert-uncased shapes; N default 300)
 
 An .fbm is first exported to HF layout (`flatbert export`, weights dequantized exactly as flatbert computes with
 them), so every engine starts from the same weights; flatbert re-converts that directory to fp32 and int8.
 
 Every engine classifies the first N English rows of RepLab 2013 test, batch 1, warm-up excluded (accuracy, latency
-and 1-thread throughput over all N); the 2-thread throughput runs of the peers use the first 1000 of them, since
-PyTorch with 2 threads manages only tens of tweets per second on a model this small. Batch mode: the peers run
-32 tweets per call padded to the longest (attention mask), on 2 threads over the 1000 tweets; flatbert's batch mode
-is its 2-thread run (one unpadded tweet per worker, as `classify --threads 2` works on blocks of rows).
+and 1-thread throughput over all N); the 2-thread runs of the peers use the first 1000 of them, since PyTorch with
+2 threads manages only tens of tweets per second on a model this small. "p50 ms 2t": one tweet at a time on 2
+threads (the peers' intra-op threads; flatbert's threads share each layer). "tweets/s 2t": flatbert one tweet per
+thread, the peers one tweet at a time on 2 intra-op threads. Batched: the peers run 32 tweets per call padded to
+the longest (attention mask) on 2 threads over the 1000 tweets; flatbert 8 unpadded tweets per forward pass, one
+pass per thread, as `classify --threads 2` runs.
 ONNX Runtime and PyTorch get the token ids flatbert's tokenizer produced (so all see identical inputs;
-their latency excludes tokenization, flatbert's includes it). Writes docs/compare.json, docs/compare.md and
-docs/compare.svg (latency vs size vs accuracy).
+their latency excludes tokenization, flatbert's includes it). Each run writes its own section of docs/compare.md
+and its own entry of docs/compare.json (the shipped model, or the preset); the shipped model's run also draws
+docs/compare.svg (latency vs size vs accuracy). Random weights have no meaningful accuracy: a preset's table is
+about speed, size and agreement between engines.
 """
+import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from common import FLATBERT, ROOT, run, write_report
+from common import FLATBERT, ROOT, cpu_model, run, save_preset
 from flatbert_py import data, metrics
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +44,8 @@ def flatbert_engine(model, texts_path, n, threads, work):
     with open(out) as f:
         b = json.load(f)
     return dict(load_ms=b["load_ms"], latency_ms=b["latency_ms"], tweets_per_second=b["tweets_per_second"],
+                batched_tweets_per_second=b["batched_tweets_per_second"],
+                latency_2_threads_ms=b["latency_ms_by_threads"]["2_threads"],
                 peak_rss_mb=b["peak_rss_mb"], predictions=[data.LABELS.index(x) for x in labels],
                 size_bytes=os.path.getsize(model))
 
@@ -83,18 +92,55 @@ def svg(rows, path):
         f.write("\n".join(parts))
 
 
+def write_section(key, heading, data, lines):
+    """Replaces (or appends) the section `heading` of docs/compare.md and the entry `key` of docs/compare.json."""
+    json_path, md_path = (os.path.join(ROOT, "docs", "compare" + ext) for ext in (".json", ".md"))
+    entries = {}
+    if os.path.exists(json_path):
+        with open(json_path) as f:
+            entries = json.load(f)
+    if "results" in entries:  # the single-run layout before presets
+        entries = {"default": entries}
+    entries[key] = data
+    with open(json_path, "w") as f:
+        json.dump(entries, f, indent=2)
+    sections, title = {}, ["# flatbert, ONNX Runtime and PyTorch side by side", "",
+                           "Made by `bench/compare.sh`; see its header for what each column measures.", ""]
+    if os.path.exists(md_path):
+        with open(md_path) as f:
+            text = f.read()
+        for part in text.split("\n## ")[1:]:
+            name, _, body = part.partition("\n")
+            sections[name] = body.rstrip("\n")
+    sections[heading] = "\n".join(lines)
+    order = sorted(sections, key=lambda h: not h.startswith("The shipped model"))
+    with open(md_path, "w") as f:
+        f.write("\n".join(title + [f"## {h}\n{sections[h]}\n" for h in order]))
+    print("\n".join(lines))
+
+
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
-        sys.exit(__doc__)
-    source = sys.argv[1] if len(sys.argv) > 1 else os.path.join("models", "default.fbm")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", help="an architecture of python/flatbert_py/presets.py, random weights")
+    parser.add_argument("model", nargs="?", help="an .fbm or an HF-layout directory (not with --preset)")
+    parser.add_argument("n", nargs="?", type=int, help="tweets (default: all; 300 with --preset)")
+    args = parser.parse_args()
+    if args.preset and args.model is not None:  # `--preset P N`: the one positional is N
+        if args.n is not None or not args.model.isdigit():
+            parser.error("--preset takes no MODEL, only N")
+        args.n, args.model = int(args.model), None
     work = tempfile.mkdtemp(prefix="flatbert_compare_")
-    if os.path.isdir(source):
+    source = args.model or os.path.join("models", "default.fbm")
+    if args.preset:
+        source = hf_dir = os.path.join(work, args.preset)
+        save_preset(args.preset, hf_dir)
+    elif os.path.isdir(source):
         hf_dir = os.path.abspath(source)
     else:
         hf_dir = os.path.join(work, "hf")
         run([FLATBERT, "export", "-m", source, "-o", hf_dir])
     rows_en = data.replab("test", "en")
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else len(rows_en)
+    n = args.n or (300 if args.preset else len(rows_en))
     rows_en = rows_en[:n]
     gold = [data.LABELS.index(r["polarity"]) for r in rows_en]
     threads = [1, 2]
@@ -125,14 +171,15 @@ def main():
         r = flatbert_engine(fbm, texts, n, threads, work)
         results.append(dict(r, engine="flatbert", mode="fp32" if mode == "fp32" else "int8",
                             tweets_per_second_by_threads=dict(r["tweets_per_second"],
-                                                              batch=r["tweets_per_second"]["2_threads"])))
+                                                              batch=r["batched_tweets_per_second"]["2_threads"])))
     def peer_runs(engine, mode, command, size_path):
         """1 thread over all tweets (latency, accuracy), then 2 threads and batch mode over the first 1000."""
         first = peer(command(ids, 1, 1), size_path, log)
         second = peer(command(ids_few, 2, BATCH), size_path, log)
         rates = {"1_threads": first["tweets_per_second"], "2_threads": second["tweets_per_second"],
                  "batch": second["batch_tweets_per_second"]}
-        results.append(dict(first, engine=engine, mode=mode, tweets_per_second_by_threads=rates))
+        results.append(dict(first, engine=engine, mode=mode, tweets_per_second_by_threads=rates,
+                            latency_2_threads_ms=second["latency_ms"]))
 
     for mode in ("fp32", "int8"):
         onnx = os.path.join(work, f"model.{mode}.onnx")
@@ -151,27 +198,35 @@ def main():
         table.append(dict(
             engine=r["engine"], mode=r["mode"], size_mb=r["size_bytes"] / 1e6, accuracy=m["accuracy"],
             macro_f1=m["macro_f1"], latency_p50_ms=r["latency_ms"]["p50"], latency_p95_ms=r["latency_ms"]["p95"],
+            latency_p50_2_threads_ms=r["latency_2_threads_ms"]["p50"],
             tweets_per_second=r["tweets_per_second_by_threads"], load_ms=r["load_ms"], peak_rss_mb=r["peak_rss_mb"],
             agreement_with_flatbert_fp32=sum(a == b for a, b in zip(r["predictions"], reference["predictions"])) / n,
             agreement_with_flatbert_same_precision=sum(a == b for a, b in zip(r["predictions"],
                                                                              same_precision["predictions"])) / n,
             p50_ratio_to_flatbert_same_precision=r["latency_ms"]["p50"] / same_precision["latency_ms"]["p50"]))
     command = " ".join(["bench/compare.sh", *sys.argv[1:]])
+    kernels = json.loads(open(os.path.join(work, "fb_bench.json")).read())["kernels"]
     lines = [f"Command: `{command}` "
-             f"({n} RepLab 2013 EN test tweets, batch 1, warm-up excluded)", "",
-             "| engine | mode | size MB | accuracy | macro-F1 | p50 ms | p95 ms | p50 / flatbert | tweets/s 1t | tweets/s 2t "
-             "| tweets/s batch 32, 2t | load ms | peak RSS MB | agree w/ flatbert fp32 | agree w/ flatbert same mode |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"({n} RepLab 2013 EN test tweets, batch 1, warm-up excluded). CPU: {cpu_model()}, "
+             f"flatbert kernel path {kernels}.", "",
+             "| engine | mode | size MB | accuracy | macro-F1 | p50 ms | p95 ms | p50 / flatbert | p50 ms 2t | tweets/s 1t "
+             "| tweets/s 2t | tweets/s batched, 2t | load ms | peak RSS MB | agree w/ flatbert fp32 | agree w/ flatbert same mode |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in table:
         tps = r["tweets_per_second"]
         lines.append(f"| {r['engine']} | {r['mode']} | {r['size_mb']:.2f} | {100 * r['accuracy']:.2f}% | "
                      f"{100 * r['macro_f1']:.2f}% | {r['latency_p50_ms']:.3f} | {r['latency_p95_ms']:.3f} | "
-                     f"{r['p50_ratio_to_flatbert_same_precision']:.2f}x | {tps['1_threads']:.0f} | {tps['2_threads']:.0f} | "
+                     f"{r['p50_ratio_to_flatbert_same_precision']:.2f}x | {r['latency_p50_2_threads_ms']:.3f} | "
+                     f"{tps['1_threads']:.0f} | {tps['2_threads']:.0f} | "
                      f"{tps['batch']:.0f} | "
                      f"{r['load_ms']:.1f} | {r['peak_rss_mb']:.1f} | {100 * r['agreement_with_flatbert_fp32']:.2f}% | "
                      f"{100 * r['agreement_with_flatbert_same_precision']:.2f}% |")
-    svg(table, os.path.join(ROOT, "docs", "compare.svg"))
-    write_report("compare", dict(tweets=n, threads=threads, model=source, results=table), lines)
+    report = dict(tweets=n, threads=threads, model=source, cpu=cpu_model(), kernels=kernels, results=table)
+    if args.preset:
+        write_section(args.preset, f"{args.preset} (random weights)", report, lines)
+    else:
+        svg(table, os.path.join(ROOT, "docs", "compare.svg"))
+        write_section("default", f"The shipped model ({source})", report, lines)
 
 
 if __name__ == "__main__":

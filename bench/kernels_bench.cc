@@ -133,6 +133,39 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void PeakI8Vnni(benchmark
                                               benchmark::Counter::kIsRate);
 }
 
+// The AMX path's int8 ceiling: tdpbusd into 4 accumulator tiles from 4 tiles already loaded, nothing else.
+__attribute__((target("amx-tile,amx-int8"))) void PeakI8Amx(benchmark::State& state) {
+  struct {
+    uint8_t palette = 1, start_row = 0, reserved[14] = {};
+    uint16_t bytes_per_row[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+    uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+  } config;
+  _tile_loadconfig(&config);
+  alignas(64) int8_t operand[16 * 64] = {};
+  _tile_loadd(4, operand, 64);
+  _tile_loadd(5, operand, 64);
+  _tile_loadd(6, operand, 64);
+  _tile_loadd(7, operand, 64);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s) {
+      _tile_dpbusd(0, 4, 6);
+      _tile_dpbusd(1, 4, 7);
+      _tile_dpbusd(2, 5, 6);
+      _tile_dpbusd(3, 5, 7);
+    }
+  }
+  alignas(64) int32_t sums[16 * 16];
+  _tile_stored(0, sums, 64);
+  benchmark::DoNotOptimize(sums);
+  _tile_release();
+  state.counters["GOPS"] = benchmark::Counter(2.0 * 16 * 16 * 64 * 4 * kPeakSteps * state.iterations() / 1e9,
+                                              benchmark::Counter::kIsRate);
+}
+
 // The AVX2 path's f32 ceiling: 12 independent vfmadd231ps chains (AVX2 has 16 ymm registers). int8 has no AVX2
 // peak of one instruction to measure (each step is sign, sign, maddubs, madd, add).
 constexpr int kPeakChainsAvx2 = 12;
@@ -158,6 +191,7 @@ int Register() {
     benchmark::RegisterBenchmark("peak_f32/avx512", PeakF32Avx512);
     benchmark::RegisterBenchmark("peak_i8/avx512", PeakI8Vnni);
   }
+  if (KernelsFor("amx")) benchmark::RegisterBenchmark("peak_i8/amx", PeakI8Amx);  // KernelsFor asked Linux for AMX
   if (KernelsFor("avx2")) benchmark::RegisterBenchmark("peak_f32/avx2", PeakF32Avx2);
 #endif
   for (const char* const* name = KernelPathNames(); *name; ++name) {

@@ -35,8 +35,7 @@ int RunClassify(const ClassifyOptions& opt) {
   size_t rows = 0, row_errors = 0;
   // Classifies a block of rows on the pool, then prints them in input order.
   auto emit_block = [&](const std::vector<Row>& block) {
-    std::vector<Outcome> outcomes(block.size());
-    pool.ParallelFor(block.size(), [&](size_t i) { outcomes[i] = ClassifyRow(model, block[i]); });
+    const std::vector<Outcome> outcomes = ClassifyRows(model, block, pool);
     for (size_t i = 0; i < block.size(); ++i) {
       json line = {{"row", block[i].number}};
       if (!block[i].id.is_null()) line["id"] = block[i].id;

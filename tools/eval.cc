@@ -98,8 +98,7 @@ int RunEval(const EvalOptions& opt) {
       if (label == labels.end()) row.error = "label '" + row.fields[kPolarity] + "' is not one of the model's labels";
       gold[i] = static_cast<int>(label - labels.begin());
     }
-    std::vector<Outcome> outcomes(block.size());
-    pool.ParallelFor(block.size(), [&](size_t i) { outcomes[i] = ClassifyRow(model, block[i]); });
+    const std::vector<Outcome> outcomes = ClassifyRows(model, block, pool);
     for (size_t i = 0; i < block.size(); ++i) {
       if (!outcomes[i].error.empty()) {
         if (++failed <= 5)

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   classify->add_option("--column", classify_opt.column, "TSV column (JSONL field) holding the text")
       ->capture_default_str();
-  classify->add_option("-t,--threads", classify_opt.threads, "threads; 0: all cores")
+  classify->add_option("-t,--threads", classify_opt.threads,
+                       "threads; 0: all cores. Many texts: one batch per thread; fewer texts than threads: all on one")
       ->check(threads_range)
       ->capture_default_str();
 
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
   eval->add_option("--entities", eval_opt.entities,
                    "TSV of entity_id and query (e.g. ../shared/data/replab2013/entities.tsv): entity names");
   eval->add_option("--report", eval_opt.report, "also write DIR/report.html: the results with SVG charts");
-  eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores")
+  eval->add_option("-t,--threads", eval_opt.threads, "threads; 0: all cores (one batch of tweets per thread)")
       ->check(threads_range)
       ->capture_default_str();
 
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
   bench->add_option("--warmup", bench_opt.warmup, "tweets run before timing")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  bench->add_option("-t,--threads", bench_opt.threads, "thread counts for the throughput runs")
+  bench->add_option("-t,--threads", bench_opt.threads,
+                    "thread counts for the throughput runs and for one tweet on all threads")
       ->check(threads_range)
       ->capture_default_str();
   bench->add_option("--json", bench_opt.json_out, "also write the results as JSON to this file");

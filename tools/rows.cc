@@ -226,4 +226,19 @@ Outcome ClassifyRow(const Classifier& model, const Row& row) {
   return outcome;
 }
 
+std::vector<Outcome> ClassifyRows(const Classifier& model, const std::vector<Row>& rows, ThreadPool& pool) {
+  std::vector<std::string_view> texts;
+  std::vector<size_t> readable;  // the rows texts come from
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].error.empty()) continue;
+    texts.push_back(rows[i].text);
+    readable.push_back(i);
+  }
+  std::vector<Outcome> classified = model.ClassifyBatch(texts, &pool), outcomes(rows.size());
+  for (size_t j = 0; j < readable.size(); ++j) outcomes[readable[j]] = std::move(classified[j]);
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (!rows[i].error.empty()) outcomes[i].error = rows[i].error;
+  return outcomes;
+}
+
 }  // namespace flatbert::tools

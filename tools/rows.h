@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/thread_pool.hpp"
 
 namespace flatbert::tools {
 
@@ -80,10 +81,8 @@ inline constexpr size_t kBlockBytes = size_t{8} << 20;
 void ForEachBlock(RowReader& reader, const std::function<void(std::vector<Row>& block)>& process);
 
 // A row's prediction, or why it has none: its reading error, or the classifier's. Never throws.
-struct Outcome {
-  Prediction prediction;
-  std::string error;
-};
 Outcome ClassifyRow(const Classifier& model, const Row& row);
+// The same for every row, in batches on the pool (Classifier::ClassifyBatch); outcomes in row order.
+std::vector<Outcome> ClassifyRows(const Classifier& model, const std::vector<Row>& rows, ThreadPool& pool);
 
 }  // namespace flatbert::tools

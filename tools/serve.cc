@@ -38,16 +38,20 @@ json Classify(const Classifier& model, const std::string& body) {
   const json* ids = request.contains("ids") ? &request["ids"] : nullptr;
   if (ids && (!ids->is_array() || ids->size() != texts.size()))
     throw Error("\"ids\" must be an array as long as \"texts\"");
-  for (const json& text : texts)
+  std::vector<std::string_view> views;
+  for (const json& text : texts) {
     if (!text.is_string()) throw Error("\"texts\" must hold strings only");
+    views.push_back(text.get_ref<const std::string&>());
+  }
+  const std::vector<Outcome> outcomes = model.ClassifyBatch(views);  // on this HTTP worker, in batches
   json results = json::array();
   for (size_t i = 0; i < texts.size(); ++i) {
     json result = json::object();
     if (ids) result["id"] = (*ids)[i];
-    try {
-      result.update(PredictionJson(model, model.Classify(texts[i].get_ref<const std::string&>())));
-    } catch (const Error& e) {
-      result["error"] = e.what();
+    if (outcomes[i].error.empty()) {
+      result.update(PredictionJson(model, outcomes[i].prediction));
+    } else {
+      result["error"] = outcomes[i].error;
     }
     results.push_back(std::move(result));
   }

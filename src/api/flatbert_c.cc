@@ -96,23 +96,24 @@ long flatbert_classify_batch(flatbert_model* model, const char* const* texts, co
       model->pool = std::make_unique<flatbert::ThreadPool>(threads);
       model->pool_threads = threads;
     }
-    std::vector<char> failed(n, 0);
-    model->pool->ParallelFor(n, [&](size_t i) {
-      if (num_tokens) num_tokens[i] = 0;
-      try {
-        if (!texts[i] && lens[i] > 0) throw flatbert::Error("null text");
-        const flatbert::Prediction p = model->classifier.Classify(std::string_view(texts[i] ? texts[i] : "", lens[i]));
-        std::copy(p.probs.begin(), p.probs.end(), probs + i * num_labels);
-        labels[i] = p.label;
-        if (num_tokens) num_tokens[i] = p.num_tokens;
-      } catch (const std::exception& e) {
-        labels[i] = -1;
-        std::fill(probs + i * num_labels, probs + (i + 1) * num_labels, 0.f);
-        if (errors) SetError(errors + i * err_size, err_size, e.what());
-        failed[i] = 1;
+    std::vector<std::string_view> views(n);
+    for (size_t i = 0; i < n; ++i) views[i] = texts[i] ? std::string_view(texts[i], lens[i]) : std::string_view();
+    const std::vector<flatbert::Outcome> outcomes = model->classifier.ClassifyBatch(views, model->pool.get());
+    long failed = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const flatbert::Outcome& o = outcomes[i];
+      const bool ok = o.error.empty() && (texts[i] || lens[i] == 0);
+      labels[i] = ok ? o.prediction.label : -1;
+      if (num_tokens) num_tokens[i] = ok ? o.prediction.num_tokens : 0;
+      if (ok) {
+        std::copy(o.prediction.probs.begin(), o.prediction.probs.end(), probs + i * num_labels);
+        continue;
       }
-    });
-    return static_cast<long>(std::count(failed.begin(), failed.end(), 1));
+      std::fill(probs + i * num_labels, probs + (i + 1) * num_labels, 0.f);
+      if (errors) SetError(errors + i * err_size, err_size, texts[i] || lens[i] == 0 ? o.error.c_str() : "null text");
+      ++failed;
+    }
+    return failed;
   } catch (const std::exception& e) {  // the pool: threads out of range, or the OS refused them
     SetError(errors, err_size, e.what());
     return -1;

@@ -1,6 +1,9 @@
 #include "flatbert/classifier.hpp"
 
 #include <algorithm>
+#include <thread>
+
+#include "flatbert/thread_pool.hpp"
 
 #include "engine/sequence_classifier.h"
 #include "engine/model_text.h"
@@ -11,6 +14,13 @@ struct Classifier::Impl {
   explicit Impl(ModelFile f) : file(std::move(f)), text(ModelTextEncoder(file)), network(file, BestKernels()) {
     for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
   }
+  // The ids Classify classifies, or an Error for a text without tokens.
+  std::vector<int32_t> EncodeForClassify(std::string_view text) const;
+  // Softmax (sigmoid for a multi-label model) and the label.
+  Prediction Predict(std::vector<float> logits, int num_tokens) const;
+  // One forward pass of texts into outcomes, on `team` (led by this thread) when not null.
+  void ClassifyPass(std::span<const std::string_view> texts, Outcome* outcomes, Team* team) const;
+
   ModelFile file;
   TextEncoder text;
   SequenceClassifier network;
@@ -38,19 +48,86 @@ std::vector<float> Classifier::LogitsForIds(const std::vector<int32_t>& ids) con
   return impl_->network.Logits(ids);
 }
 
-Prediction Classifier::Classify(std::string_view text) const {
-  Prediction p;
-  const std::vector<int32_t> ids = Encode(text);
+std::vector<int32_t> Classifier::Impl::EncodeForClassify(std::string_view input) const {
+  std::vector<int32_t> ids = text.Encode(input);
   if (ids.size() <= 2) throw Error("empty text: nothing to classify");
-  p.num_tokens = static_cast<int>(ids.size());
-  p.probs = LogitsForIds(ids);
-  if (multi_label()) {
+  return ids;
+}
+
+Prediction Classifier::Impl::Predict(std::vector<float> logits, int num_tokens) const {
+  Prediction p;
+  p.num_tokens = num_tokens;
+  p.probs = std::move(logits);
+  if (file.config().problem_type == fb::ProblemType::MultiLabel) {
     ReferenceKernels().sigmoid_f32(p.probs.data(), p.probs.size());
   } else {
     ReferenceKernels().softmax_f32(p.probs.data(), 1, static_cast<int>(p.probs.size()));
   }
   p.label = static_cast<int>(std::max_element(p.probs.begin(), p.probs.end()) - p.probs.begin());
   return p;
+}
+
+Prediction Classifier::Classify(std::string_view text) const {
+  const std::vector<int32_t> ids = impl_->EncodeForClassify(text);
+  return impl_->Predict(impl_->network.Logits(ids), static_cast<int>(ids.size()));
+}
+
+void Classifier::Impl::ClassifyPass(std::span<const std::string_view> texts, Outcome* outcomes, Team* team) const {
+  std::vector<std::vector<int32_t>> ids;
+  std::vector<Outcome*> encoded;  // the outcome of each entry of ids
+  for (size_t i = 0; i < texts.size(); ++i) {
+    try {
+      ids.push_back(EncodeForClassify(texts[i]));
+      encoded.push_back(&outcomes[i]);
+    } catch (const std::exception& e) {  // flatbert::Error, and std::bad_alloc for this text alone
+      outcomes[i].error = e.what();
+    }
+  }
+  const std::vector<std::span<const int32_t>> batch(ids.begin(), ids.end());
+  try {
+    std::vector<std::vector<float>> logits = network.Logits(batch, team);
+    for (size_t j = 0; j < ids.size(); ++j)
+      encoded[j]->prediction = Predict(std::move(logits[j]), static_cast<int>(ids[j].size()));
+  } catch (const std::exception&) {  // out of memory for the whole pass: each text alone, each with its own error
+    for (size_t j = 0; j < ids.size(); ++j) {
+      try {
+        encoded[j]->prediction = Predict(network.Logits(ids[j]), static_cast<int>(ids[j].size()));
+      } catch (const std::exception& e) {
+        encoded[j]->error = e.what();
+      }
+    }
+  }
+}
+
+std::vector<Outcome> Classifier::ClassifyBatch(std::span<const std::string_view> texts, ThreadPool* pool) const {
+  std::vector<Outcome> outcomes(texts.size());
+  const size_t threads = pool ? static_cast<size_t>(pool->size()) : 1;
+  // Too few texts for one per thread: the threads share one pass, at most one part per core (parts spin).
+  const size_t parts = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
+  if (parts > 1 && texts.size() < threads) {
+    Team team(static_cast<int>(parts));
+    pool->ParallelFor(parts, [&](size_t part) {
+      if (part != 0) return team.Serve(static_cast<int>(part));
+      struct FinishOnExit {  // the other parts serve until the lead is done, however it ends
+        Team& team;
+        ~FinishOnExit() { team.Finish(); }
+      } finish{team};
+      impl_->ClassifyPass(texts, outcomes.data(), &team);
+    });
+    return outcomes;
+  }
+  const size_t per_pass = std::clamp((texts.size() + threads - 1) / threads, size_t{1}, kBatchTexts);
+  const size_t passes = (texts.size() + per_pass - 1) / per_pass;
+  auto run_pass = [&](size_t p) {
+    const size_t first = p * per_pass, count = std::min(per_pass, texts.size() - first);
+    impl_->ClassifyPass(texts.subspan(first, count), outcomes.data() + first, nullptr);
+  };
+  if (pool) {
+    pool->ParallelFor(passes, run_pass);
+  } else {
+    for (size_t p = 0; p < passes; ++p) run_pass(p);
+  }
+  return outcomes;
 }
 
 }  // namespace flatbert

@@ -62,45 +62,51 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
   }
 }
 
+template <typename Fn>
+void SequenceClassifier::ForRows(Team& team, int rows, const Fn& fn) {
+  team.Run([&](int part) {
+    const std::pair<int, int> range = PartRange(rows, part, team.size());
+    if (range.first < range.second) fn(range.first, range.second - range.first);
+  });
+}
+
 void SequenceClassifier::Apply(const Linear& l, const float* x, float* y, int rows, Activation act) const {
   ApplyToSameInput({{&l, y}}, x, rows, act);
 }
 
 void SequenceClassifier::ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x,
                                           int rows, Activation act) const {
-  thread_local Int8Input input;
+  thread_local SharedInt8Input input;  // per thread: each part of a team quantizes its own rows
   input.Reset();
   for (const auto& [linear, y] : outputs) {
     if (observer_) observer_(*linear, x, rows);
-    linear->Apply(k_, x, y, rows, act, input);
+    linear->Apply(k_, x, input.For(k_, *linear, x, rows), y, rows, act);
   }
 }
 
 // Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
 // zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output.
 struct SequenceClassifier::Workspace {
-  std::vector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up;
+  std::vector<int> starts;  // sequence s has rows [starts[s], starts[s + 1])
+  std::vector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up, pooled;
+  int rows() const { return starts.back(); }
 };
 
-void SequenceClassifier::Embed(std::span<const int32_t> ids, Workspace& ws) const {
-  std::vector<float>& x = ws.x;
-  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size;
+void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const {
+  const int hidden = config_.hidden_size, rows = ws.rows();
   const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
-  for (int32_t id : ids)
-    if (id < 0 || id >= config_.vocab_size)
-      throw Error("token id " + std::to_string(id) + " is outside the vocabulary of " +
-                  std::to_string(config_.vocab_size));
-  x.assign(static_cast<size_t>(seq) * hidden, 0.f);
-  if (!HasEmbeddingTransformation(config_)) {  // the table rows are hidden wide
-    for (int t = 0; t < seq; ++t) word_embeddings_.Row(ids[t], &x[static_cast<size_t>(t) * hidden]);
-  } else {
-    // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end.
-    const size_t width = config_.trigram_input ? 3 * emb : emb;
-    std::vector<float>& input = ws.input;
-    input.assign(static_cast<size_t>(seq) * width, 0.f);
+  std::vector<float>& x = ws.x;
+  x.resize(static_cast<size_t>(rows) * hidden);
+  // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end of its sequence.
+  const size_t width = !HasEmbeddingTransformation(config_) ? hidden : config_.trigram_input ? 3 * emb : emb;
+  std::vector<float>& input = HasEmbeddingTransformation(config_) ? ws.input : x;
+  input.assign(static_cast<size_t>(rows) * width, 0.f);
+  for (size_t s = 0; s < batch.size(); ++s) {
+    const std::span<const int32_t> ids = batch[s];
+    const int seq = static_cast<int>(ids.size());
     for (int t = 0; t < seq; ++t) {
-      float* row = &input[t * width];
-      if (!config_.trigram_input) {
+      float* row = &input[static_cast<size_t>(ws.starts[s] + t) * width];
+      if (!config_.trigram_input || !HasEmbeddingTransformation(config_)) {
         word_embeddings_.Row(ids[t], row);
         continue;
       }
@@ -108,98 +114,146 @@ void SequenceClassifier::Embed(std::span<const int32_t> ids, Workspace& ws) cons
       word_embeddings_.Row(ids[t], row + emb);
       if (t > 0) word_embeddings_.Row(ids[t - 1], row + 2 * emb);
     }
-    Apply(embedding_transformation_, input.data(), x.data(), seq);
   }
+  if (HasEmbeddingTransformation(config_)) Apply(embedding_transformation_, input.data(), x.data(), rows);
   ws.position.resize(static_cast<size_t>(hidden));
-  for (int t = 0; t < seq; ++t) {
-    float* row = &x[static_cast<size_t>(t) * hidden];
-    position_embeddings_.Row(t, ws.position.data());
-    k_.add_f32(row, ws.position.data(), hidden);
-    k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
+  for (size_t s = 0; s < batch.size(); ++s) {
+    for (int t = 0; t < static_cast<int>(batch[s].size()); ++t) {
+      float* row = &x[static_cast<size_t>(ws.starts[s] + t) * hidden];
+      position_embeddings_.Row(t, ws.position.data());
+      k_.add_f32(row, ws.position.data(), hidden);
+      k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
+    }
   }
-  ApplyNorm(embedding_norm_, x.data(), seq, hidden);
+  ApplyNorm(embedding_norm_, x.data(), rows, hidden);
 }
 
-void SequenceClassifier::RunLayer(const LayerWeights& w, Workspace& ws, int seq) const {
+// One layer in three steps that every part of the team runs: rows [first, end) of every row-wise op (Linears,
+// norms, residual adds: a Linear reads whole weight matrices but only its part's rows), then some of the heads of
+// the attention, which reads every row, then rows again. Within a step no part reads what another writes, and
+// the lead sizes every buffer before the steps. Rows rather than output columns: splitting columns hands each
+// part's outputs to the other part before every row-wise op, and on the 2-core VMs measured that traffic cost
+// more than the halved weight reads saved (docs/performance.md).
+void SequenceClassifier::RunLayer(const LayerWeights& w, Workspace& ws, Team& team) const {
   const int hidden = config_.hidden_size, inner = InnerSize(config_), ffn = config_.intermediate_size;
-  const int heads = config_.num_heads, head_dim = inner / heads;
+  const int heads = config_.num_heads, head_dim = inner / heads, seq = ws.rows();
   const size_t rows = static_cast<size_t>(seq);
   const bool bottleneck = mobile_ && config_.use_bottleneck;
+  std::vector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
+  std::vector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
+  std::vector<float>&attn = ws.attn, &mid = ws.mid, &out = ws.out, &up = ws.up;
+  for (std::vector<float>* buffer : {&q, &k, &v, &context, &attn, &out}) buffer->resize(rows * inner);
+  mid.resize(rows * ffn);
+  if (bottleneck) {
+    layer_input.resize(rows * inner);
+    shared.resize(config_.key_query_shared_bottleneck ? rows * inner : 0);
+    up.resize(rows * hidden);
+  }
+  const size_t scratch_floats = AttentionScratchFloats(config_.max_positions, head_dim);
+  scratch.resize(scratch_floats * team.size());
 
   // Inputs of attention: BERT's q, k and v read x. MobileBERT also projects x into the bottleneck (layer_input,
   // the attention's residual); with a shared bottleneck, q and k read a second projection of x and v reads x.
-  std::vector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
-  std::vector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
-  for (std::vector<float>* buffer : {&q, &k, &v, &context}) buffer->resize(rows * inner);
-  scratch.resize(AttentionScratchFloats(seq, head_dim));
-  const float* residual = x.data();
-  if (!bottleneck) {
-    ApplyToSameInput({{&w.query, q.data()}, {&w.key, k.data()}, {&w.value, v.data()}}, x.data(), seq);
-  } else {
-    layer_input.resize(rows * inner);
-    residual = layer_input.data();
-    if (config_.key_query_shared_bottleneck) {
-      shared.resize(rows * inner);
-      ApplyToSameInput({{&w.bottleneck_input, layer_input.data()}, {&w.bottleneck_attention, shared.data()},
-                        {&w.value, v.data()}}, x.data(), seq);
-      ApplyNorm(w.bottleneck_attention_norm, shared.data(), seq, inner);
-      ApplyToSameInput({{&w.query, q.data()}, {&w.key, k.data()}}, shared.data(), seq);
-    } else {
-      ApplyToSameInput({{&w.bottleneck_input, layer_input.data()}, {&w.query, q.data()}, {&w.key, k.data()},
-                        {&w.value, v.data()}}, x.data(), seq);
+  ForRows(team, seq, [&](int first, int n) {
+    auto at = [first](std::vector<float>& buffer, int width) { return buffer.data() + static_cast<size_t>(first) * width; };
+    if (!bottleneck) {
+      ApplyToSameInput({{&w.query, at(q, inner)}, {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, at(x, hidden), n);
+      return;
     }
-    ApplyNorm(w.bottleneck_input_norm, layer_input.data(), seq, inner);
-  }
-  k_.attention_f32(q.data(), k.data(), v.data(), inner, context.data(), seq, heads, head_dim, scratch.data());
+    if (config_.key_query_shared_bottleneck) {
+      ApplyToSameInput({{&w.bottleneck_input, at(layer_input, inner)}, {&w.bottleneck_attention, at(shared, inner)},
+                        {&w.value, at(v, inner)}}, at(x, hidden), n);
+      ApplyNorm(w.bottleneck_attention_norm, at(shared, inner), n, inner);
+      ApplyToSameInput({{&w.query, at(q, inner)}, {&w.key, at(k, inner)}}, at(shared, inner), n);
+    } else {
+      ApplyToSameInput({{&w.bottleneck_input, at(layer_input, inner)}, {&w.query, at(q, inner)},
+                        {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, at(x, hidden), n);
+    }
+    ApplyNorm(w.bottleneck_input_norm, at(layer_input, inner), n, inner);
+  });
 
-  std::vector<float>& attn = ws.attn;
-  attn.resize(rows * inner);
-  Apply(w.attention_output, context.data(), attn.data(), seq);
-  k_.add_f32(attn.data(), residual, rows * inner);
-  ApplyNorm(w.attention_norm, attn.data(), seq, inner);
+  team.Run([&](int part) {  // each sequence attends to itself only
+    const std::pair<int, int> range = PartRange(heads, part, team.size());
+    if (range.first == range.second) return;
+    const size_t column = static_cast<size_t>(range.first) * head_dim;
+    for (size_t s = 0; s + 1 < ws.starts.size(); ++s) {
+      const size_t first = static_cast<size_t>(ws.starts[s]) * inner + column;
+      k_.attention_f32(q.data() + first, k.data() + first, v.data() + first, inner, context.data() + first,
+                       ws.starts[s + 1] - ws.starts[s], range.second - range.first, head_dim,
+                       scratch.data() + scratch_floats * part);
+    }
+  });
 
-  std::vector<float>&mid = ws.mid, &out = ws.out;
-  mid.resize(rows * ffn);
-  out.resize(rows * inner);
-  auto run_ffn = [&](const FfnWeights& f) {  // attn = norm(W2 act(W1 attn) + attn)
-    Apply(f.intermediate, attn.data(), mid.data(), seq, activation_);
-    Apply(f.output, mid.data(), out.data(), seq);
-    k_.add_f32(out.data(), attn.data(), out.size());
-    ApplyNorm(f.output_norm, out.data(), seq, inner);
-    attn.swap(out);
-  };
-  for (const FfnWeights& f : w.stacked_ffns) run_ffn(f);
-  run_ffn(w.ffn);
-
-  if (bottleneck) {  // back up to the full hidden width, residual from the layer's input
-    std::vector<float>& up = ws.up;
-    up.resize(rows * hidden);
-    Apply(w.output_bottleneck, attn.data(), up.data(), seq);
-    k_.add_f32(up.data(), x.data(), up.size());
-    ApplyNorm(w.output_bottleneck_norm, up.data(), seq, hidden);
-    x.swap(up);
-  } else {
-    x.swap(attn);
-  }
+  // h = norm(W context + residual); each FFN h = norm(W2 act(W1 h) + h), from one buffer into the other;
+  // MobileBERT goes back up to the hidden width with x as the residual.
+  const size_t ffns = w.stacked_ffns.size() + 1;
+  ForRows(team, seq, [&](int first, int n) {
+    const size_t row = static_cast<size_t>(first), values = static_cast<size_t>(n) * inner;
+    float* h = attn.data() + row * inner;
+    float* next = out.data() + row * inner;
+    Apply(w.attention_output, context.data() + row * inner, h, n);
+    k_.add_f32(h, (bottleneck ? layer_input.data() : x.data()) + row * inner, values);
+    ApplyNorm(w.attention_norm, h, n, inner);
+    for (size_t i = 0; i < ffns; ++i) {
+      const FfnWeights& f = i + 1 < ffns ? w.stacked_ffns[i] : w.ffn;
+      float* m = mid.data() + row * ffn;
+      Apply(f.intermediate, h, m, n, activation_);
+      Apply(f.output, m, next, n);
+      k_.add_f32(next, h, values);
+      ApplyNorm(f.output_norm, next, n, inner);
+      std::swap(h, next);
+    }
+    if (bottleneck) {
+      float* y = up.data() + row * hidden;
+      Apply(w.output_bottleneck, h, y, n);
+      k_.add_f32(y, x.data() + row * hidden, static_cast<size_t>(n) * hidden);
+      ApplyNorm(w.output_bottleneck_norm, y, n, hidden);
+    }
+  });
+  x.swap(bottleneck ? up : ffns % 2 == 1 ? out : attn);  // the layer's output: up, or the last FFN's buffer
 }
 
 std::vector<float> SequenceClassifier::Logits(std::span<const int32_t> ids) const {
-  const int seq = static_cast<int>(ids.size()), hidden = config_.hidden_size;
-  if (seq < 1 || seq > config_.max_positions)
-    throw Error("sequence of " + std::to_string(seq) + " tokens; the model takes 1 to " +
-                std::to_string(config_.max_positions));
+  return std::move(Logits(std::span<const std::span<const int32_t>>(&ids, 1), nullptr)[0]);
+}
+
+std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::span<const int32_t>> batch,
+                                                           Team* team) const {
+  Team alone(1);
   thread_local Workspace ws;
-  Embed(ids, ws);
-  for (const LayerWeights& layer : layers_) RunLayer(layer, ws, seq);
-  const std::vector<float>& x = ws.x;
-  std::vector<float> pooled(x.begin(), x.begin() + hidden);  // the [CLS] row
-  if (config_.has_pooler) {
-    Apply(pooler_, x.data(), pooled.data(), 1);
-    k_.tanh_f32(pooled.data(), pooled.size());
+  ws.starts.assign(1, 0);
+  for (const std::span<const int32_t> ids : batch) {
+    const int seq = static_cast<int>(ids.size());
+    if (seq < 1 || seq > config_.max_positions)
+      throw Error("sequence of " + std::to_string(ids.size()) + " tokens; the model takes 1 to " +
+                  std::to_string(config_.max_positions));
+    for (int32_t id : ids)
+      if (id < 0 || id >= config_.vocab_size)
+        throw Error("token id " + std::to_string(id) + " is outside the vocabulary of " +
+                    std::to_string(config_.vocab_size));
+    ws.starts.push_back(ws.starts.back() + seq);
   }
-  std::vector<float> logits(classifier_.out);
-  Apply(classifier_, pooled.data(), logits.data(), 1);
-  return logits;
+  if (batch.empty()) return {};
+  Embed(batch, ws);
+  for (const LayerWeights& layer : layers_) RunLayer(layer, ws, team ? *team : alone);
+  const int hidden = config_.hidden_size, count = static_cast<int>(batch.size());
+  std::vector<float>& pooled = ws.pooled;  // the [CLS] row of each sequence
+  pooled.resize(static_cast<size_t>(count) * hidden);
+  for (int s = 0; s < count; ++s)
+    std::copy_n(&ws.x[static_cast<size_t>(ws.starts[s]) * hidden], hidden, &pooled[static_cast<size_t>(s) * hidden]);
+  if (config_.has_pooler) {
+    std::vector<float>& pooler_out = ws.up;
+    pooler_out.resize(pooled.size());
+    Apply(pooler_, pooled.data(), pooler_out.data(), count);
+    k_.tanh_f32(pooler_out.data(), pooler_out.size());
+    pooled.swap(pooler_out);
+  }
+  std::vector<float> logits(static_cast<size_t>(count) * classifier_.out);
+  Apply(classifier_, pooled.data(), logits.data(), count);
+  std::vector<std::vector<float>> result(batch.size());
+  for (int s = 0; s < count; ++s)
+    result[s].assign(logits.begin() + s * classifier_.out, logits.begin() + (s + 1) * classifier_.out);
+  return result;
 }
 
 }  // namespace flatbert

@@ -1,6 +1,8 @@
 #pragma once
-// A BERT or MobileBERT sequence classifier (embeddings, encoder, pooler, classifier): the forward pass for one
-// unpadded sequence, its units bound as format/arch.h describes them.
+// A BERT or MobileBERT sequence classifier (embeddings, encoder, pooler, classifier): the forward pass for a batch
+// of unpadded sequences, their token rows one after another (the Linears and norms take the rows together, the
+// attention and the embeddings each sequence alone), optionally shared by a team of threads, its units bound as
+// format/arch.h describes them.
 // Weights point into the mmapped model file.
 #include <cstdint>
 #include <functional>
@@ -9,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/team.h"
 #include "engine/weights.h"
 #include "format/model_file.h"
 #include "kernels/kernels.h"
@@ -35,6 +38,10 @@ class SequenceClassifier {
   SequenceClassifier(const ModelFile& file, const Kernels& kernels);
   // Class logits for token ids ([CLS] ... [SEP]); ids.size() must be in [1, max_positions].
   std::vector<float> Logits(std::span<const int32_t> ids) const;
+  // Logits of each sequence, bit-identical to Logits of each alone: every kernel computes a row the same way
+  // whichever rows surround it. With a team (led by the calling thread), each layer's rows and heads are split
+  // among its parts; the logits are the same bit for bit.
+  std::vector<std::vector<float>> Logits(std::span<const std::span<const int32_t>> batch, Team* team = nullptr) const;
 
   // Called with every Linear's input before it is applied (for calibration: convert/calibrate.h).
   using InputObserver = std::function<void(const Linear& linear, const float* x, int rows)>;
@@ -42,14 +49,17 @@ class SequenceClassifier {
 
  private:
   struct Workspace;
-  void Embed(std::span<const int32_t> ids, Workspace& ws) const;
-  void RunLayer(const LayerWeights& layer, Workspace& ws, int seq) const;
+  void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const;
+  void RunLayer(const LayerWeights& layer, Workspace& ws, Team& team) const;
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const { norm.Apply(k_, config_.norm, x, rows, cols); }
   // y = act(x W^T + b); int8 Linears apply act in the GEMM's epilogue.
   void Apply(const Linear& linear, const float* x, float* y, int rows, Activation act = Activation::kNone) const;
   // Linears that read the same x: int8 ones with the same input scale quantize it once.
   void ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x, int rows,
                         Activation act = Activation::kNone) const;
+  // A row step of the team: fn(first, count) on each part's rows of [0, rows).
+  template <typename Fn>
+  static void ForRows(Team& team, int rows, const Fn& fn);
 
   const fb::ArchConfigT& config_;  // the file's
   const Kernels& k_;

@@ -1,5 +1,9 @@
 #include "engine/weights.h"
 
+#include <string>
+
+#include "flatbert/error.hpp"
+
 namespace flatbert {
 
 Linear Linear::Bind(const ModelFile& file, const std::string& name) {
@@ -20,17 +24,13 @@ Linear Linear::Bind(const ModelFile& file, const std::string& name) {
   return l;
 }
 
-void Linear::Apply(const Kernels& k, const float* x, float* y, int rows, Activation act, Int8Input& input) const {
+void Linear::Apply(const Kernels& k, const float* x, const Int8Input* x_int8, float* y, int rows,
+                   Activation act) const {
   switch (dtype) {
     case fb::DType::F16: k.linear_f16(x, static_cast<const uint16_t*>(weight), bias, y, rows, out, in); break;
     case fb::DType::I8:
-      if (!input.valid || input.scale != input_scale) {
-        QuantizeActivationsI8(k, x, input_scale, rows, in, input.q, input.row_scales);
-        input.valid = true;
-        input.scale = input_scale;
-      }
-      k.gemm_i8(input.q.data(), input.row_scales.data(), static_cast<const int8_t*>(weight), scales, row_sums, bias, y,
-                rows, out, in, FusedInGemm(act) ? act : Activation::kNone);
+      k.gemm_i8(x_int8->q.data(), x_int8->row_scales.data(), static_cast<const int8_t*>(weight), scales, row_sums,
+                bias, y, rows, out, in, FusedInGemm(act) ? act : Activation::kNone);
       if (FusedInGemm(act)) return;  // the epilogue applied act
       break;
     case fb::DType::I4:
@@ -39,6 +39,17 @@ void Linear::Apply(const Kernels& k, const float* x, float* y, int rows, Activat
     default: k.linear_f32(x, static_cast<const float*>(weight), bias, y, rows, out, in);
   }
   Activate(k, y, static_cast<size_t>(rows) * out, act);
+}
+
+const Int8Input* SharedInt8Input::For(const Kernels& k, const Linear& l, const float* x, int rows) {
+  if (l.dtype != fb::DType::I8) return nullptr;
+  for (int i = 0; i < count_; ++i)
+    if (inputs_[i].scale == l.input_scale) return &inputs_[i];
+  if (count_ == kMaxScales) throw Error("more than " + std::to_string(kMaxScales) + " input scales for one input");
+  Int8Input& input = inputs_[count_++];
+  input.scale = l.input_scale;
+  QuantizeActivationsI8(k, x, l.input_scale, rows, l.in, input.q, input.row_scales);
+  return &input;
 }
 
 LookupTable LookupTable::Bind(const ModelFile& file, const std::string& name) {

@@ -11,11 +11,8 @@
 
 namespace flatbert {
 
-// x quantized for the int8 GEMM, shared by the int8 Linears that read the same x with the same input scale.
-// Valid for one x: Reset() before the Linears of another input.
+// x quantized for the int8 GEMM at one input scale.
 struct Int8Input {
-  void Reset() { valid = false; }
-  bool valid = false;
   float scale = 0.f;  // the Linears' input scale (0: per row at run time)
   std::vector<int8_t> q;
   std::vector<float> row_scales;
@@ -24,8 +21,8 @@ struct Int8Input {
 // y = act(x W^T + b), W [out, in] in its stored type.
 struct Linear {
   static Linear Bind(const ModelFile& file, const std::string& name);  // name.weight and name.bias
-  // int8 Linears quantize x into `input`, or reuse it when it holds x at their input scale.
-  void Apply(const Kernels& k, const float* x, float* y, int rows, Activation act, Int8Input& input) const;
+  // int8 Linears read x as `x_int8` holds it (SharedInt8Input), the others x itself.
+  void Apply(const Kernels& k, const float* x, const Int8Input* x_int8, float* y, int rows, Activation act) const;
 
   const char* name = "";  // the weight tensor's name, in the model file
   fb::DType dtype = fb::DType::F32;
@@ -36,6 +33,20 @@ struct Linear {
   int group = 0;                      // I4: values per scale
   const float* bias = nullptr;        // [out]
   int in = 0, out = 0;
+};
+
+// One x quantized for the int8 Linears that read it, once per distinct input scale: int8-dynamic Linears share
+// one quantization (int8-static ones each have their calibrated scale). Reset before the Linears of another x.
+class SharedInt8Input {
+ public:
+  static constexpr int kMaxScales = 4;  // the most Linears that read one x (MobileBERT: 4)
+  void Reset() { count_ = 0; }
+  // x [rows, l.in] as l reads it: quantized at l's input scale unless it already is; nullptr for a non-int8 l.
+  const Int8Input* For(const Kernels& k, const Linear& l, const float* x, int rows);
+
+ private:
+  int count_ = 0;
+  Int8Input inputs_[kMaxScales];
 };
 
 // A table read one row at a time, never multiplied (word and position embeddings): row-major, any stored type.

@@ -1,5 +1,6 @@
 // Picks the kernel path once: the best the CPU runs, or the one $FLATBERT_KERNELS names.
-// x86: avx512 (with VNNI) > avx2 > ref. ARM: neondot (ARMv8.2 sdot, aarch64) > neon > ref.
+// x86: amx (AMX int8 tiles, the rest as avx512) > avx512 (with VNNI) > avx2 > ref.
+// ARM: neondot (ARMv8.2 sdot, aarch64) > neon > ref.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -135,6 +136,10 @@ const x86::CpuFeatures& Cpu() {
 }
 bool HasAvx2() { return Cpu().avx2 && Cpu().fma && Cpu().f16c; }
 bool HasAvx512() { return Cpu().avx512f && Cpu().avx512bw && Cpu().avx512vnni; }
+bool HasAmx() {
+  static const bool granted = HasAvx512() && Cpu().amx_int8 && x86::RequestAmx();
+  return granted;
+}
 #endif
 
 #if defined(__ARM_NEON)
@@ -162,7 +167,7 @@ bool HasDotProd() { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
 
 constexpr const char* kPathNames[] = {
 #if defined(__x86_64__)
-    "avx512", "avx2",
+    "amx", "avx512", "avx2",
 #endif
 #if defined(__aarch64__)
     "neondot",
@@ -186,6 +191,15 @@ const Kernels* KernelsFor(const char* name) {
   if (std::strcmp(name, "avx512") == 0 && HasAvx512()) {
     static const Kernels avx512 = Avx512Kernels();
     return &avx512;
+  }
+  if (std::strcmp(name, "amx") == 0 && HasAmx()) {
+    static const Kernels amx = [] {
+      Kernels k = Avx512Kernels();
+      k.name = "amx";
+      k.gemm_i8 = x86::GemmI8Amx;
+      return k;
+    }();
+    return &amx;
   }
 #endif
 #if defined(__ARM_NEON)

@@ -53,9 +53,9 @@ struct Kernels {
   void (*tanh_f32)(float* x, size_t n);
   void (*softmax_f32)(float* x, int m, int n);  // per row
   void (*sigmoid_f32)(float* x, size_t n);
-  // Multi-head self-attention for one sequence, no mask (nothing is padded). q, k, v rows have `stride` floats,
-  // head h uses columns [h*head_dim, (h+1)*head_dim). out is [seq, heads*head_dim]; scratch holds
-  // AttentionScratchFloats(seq, head_dim) floats.
+  // Multi-head self-attention for one sequence, no mask (nothing is padded). q, k, v and out rows have `stride`
+  // floats (at least heads*head_dim: a caller may hand a subset of the heads to each thread); head h uses columns
+  // [h*head_dim, (h+1)*head_dim). scratch holds AttentionScratchFloats(seq, head_dim) floats.
   void (*attention_f32)(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
                         int head_dim, float* scratch);
 };

@@ -50,6 +50,10 @@ if [ -z "${FLATBERT_UNDER_EMULATION:-}" ]; then
   "$flatbert" classify -m "$tmp/m.fbm" -f text -i "$tmp/many.txt" -t 3 > "$tmp/t3.jsonl"
   check "600 rows in, 600 out" test "$(wc -l < "$tmp/t3.jsonl")" -eq 600
   check "--threads 3 output equals --threads 1" cmp -s "$tmp/t1.jsonl" "$tmp/t3.jsonl"
+  # Fewer texts than threads share one forward pass (each thread a part of every layer): the same bytes again.
+  "$flatbert" classify -m "$tmp/m.fbm" -t 1 "one tweet" "and another one" > "$tmp/one1.jsonl"
+  "$flatbert" classify -m "$tmp/m.fbm" -t 3 "one tweet" "and another one" > "$tmp/one3.jsonl"
+  check "two texts on 3 threads equal 1 thread" cmp -s "$tmp/one1.jsonl" "$tmp/one3.jsonl"
 fi
 
 # Bad model files: a clear error and exit 1, never a crash.

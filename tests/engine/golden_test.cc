@@ -19,11 +19,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "flatbert/classifier.hpp"
+#include "flatbert/thread_pool.hpp"
 #include "convert/hf_convert.h"
 #include "format/model_contents.h"
 #include "convert/calibrate.h"
@@ -96,6 +98,49 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     for (size_t i = 0; i < logits.size(); ++i) {
       const double want = multi ? 1 / (1 + std::exp(-static_cast<double>(logits[i]))) : std::exp(logits[i]) / total;
       EXPECT_NEAR(p.probs[i], want, 1e-5) << "probability " << i;
+    }
+  }
+
+  // All cases in one forward pass: the same logits, bit for bit, as each alone, on every path.
+  std::vector<std::vector<int32_t>> ids;
+  for (const auto& c : golden["cases"]) ids.push_back(c["ids"].get<std::vector<int32_t>>());
+  const std::vector<std::span<const int32_t>> batch(ids.begin(), ids.end());
+  for (const auto& [kernel_path, network] : paths) {
+    const std::vector<std::vector<float>> batched = network.Logits(batch);
+    ASSERT_EQ(batched.size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(batched[i], network.Logits(ids[i])) << "case " << i << ", kernels " << kernel_path;
+  }
+  // ClassifyBatch: Classify's predictions in order, an empty text's error in its place.
+  std::vector<std::string> texts;
+  for (const auto& c : golden["cases"]) texts.push_back(c["text"].get<std::string>());
+  texts.insert(texts.begin() + 1, " ");
+  const std::vector<std::string_view> views(texts.begin(), texts.end());
+  const std::vector<Outcome> outcomes = model.ClassifyBatch(views);
+  ASSERT_EQ(outcomes.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    SCOPED_TRACE("text " + std::to_string(i));
+    try {
+      const Prediction p = model.Classify(texts[i]);
+      EXPECT_EQ(outcomes[i].error, "");
+      EXPECT_EQ(outcomes[i].prediction.probs, p.probs);
+      EXPECT_EQ(outcomes[i].prediction.label, p.label);
+      EXPECT_EQ(outcomes[i].prediction.num_tokens, p.num_tokens);
+    } catch (const Error& e) {
+      EXPECT_EQ(outcomes[i].error, e.what());
+    }
+  }
+  EXPECT_NE(outcomes[1].error, "");
+  // On a pool: one text shares all threads (a team), several go one pass per thread; the same bits either way.
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) return;  // qemu-user here cannot start threads
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads);
+    for (size_t count : {size_t{1}, views.size()}) {
+      const std::vector<Outcome> pooled = model.ClassifyBatch(std::span(views).first(count), &pool);
+      ASSERT_EQ(pooled.size(), count);
+      for (size_t i = 0; i < count; ++i) {
+        EXPECT_EQ(pooled[i].error, outcomes[i].error) << threads << " threads, text " << i;
+        EXPECT_EQ(pooled[i].prediction.probs, outcomes[i].prediction.probs) << threads << " threads, text " << i;
+      }
     }
   }
 }

@@ -27,7 +27,7 @@ struct Shape {
 
 std::vector<Shape> Shapes() {
   std::vector<Shape> shapes;
-  for (int m : {1, 3, 4, 5, 17})
+  for (int m : {1, 3, 4, 5, 17, 32, 49})
     for (int n : {1, 2, 3, 5, 33})
       for (int k : {1, 7, 8, 9, 31, 32, 63, 64, 65, 130, 512}) shapes.push_back({m, n, k});
   return shapes;
@@ -215,6 +215,22 @@ TEST_P(SimdKernelTest, AttentionMatchesReference) {
       simd().attention_f32(q.data(), k.data(), v.data(), stride, got.data(), seq, heads, head_dim, scratch.data());
       for (size_t i = 0; i < want.size(); ++i)
         ASSERT_NEAR(got[i], want[i], 1e-5f) << "seq=" << seq << " head_dim=" << head_dim << " at " << i;
+    }
+}
+
+// A thread may take a subset of the heads: head 1 alone, from the same rows, gives head 1's columns exactly.
+TEST_P(SimdKernelTest, AttentionOfOneHeadIsItsColumnsOfAll) {
+  std::mt19937 rng(4);
+  const int seq = 9, heads = 3, head_dim = 16, stride = heads * head_dim;
+  const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng), v = Random(q.size(), rng);
+  std::vector<float> all(q.size()), one(q.size(), -1.f), scratch(AttentionScratchFloats(seq, head_dim));
+  simd().attention_f32(q.data(), k.data(), v.data(), stride, all.data(), seq, heads, head_dim, scratch.data());
+  simd().attention_f32(q.data() + head_dim, k.data() + head_dim, v.data() + head_dim, stride, one.data() + head_dim,
+                       seq, 1, head_dim, scratch.data());
+  for (int i = 0; i < seq; ++i)
+    for (int c = 0; c < stride; ++c) {
+      const bool head1 = c >= head_dim && c < 2 * head_dim;
+      ASSERT_EQ(one[i * stride + c], head1 ? all[i * stride + c] : -1.f) << "row " << i << " column " << c;
     }
 }
 

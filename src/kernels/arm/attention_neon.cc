@@ -74,7 +74,7 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
         sum_v = vaddq_f32(sum_v, e);
       }
       const float inv = 1.f / ExponentiateFrom(seq4, seq, max, scores, HorizontalSum(sum_v));
-      float* oi = out + static_cast<long>(i) * heads * head_dim + col;
+      float* oi = out + static_cast<long>(i) * stride + col;
       int d0 = 0;
       for (; d0 + 16 <= dim4; d0 += 16) {  // 4 blocks of 4 columns, 4 named accumulators
         float32x4_t a0 = vdupq_n_f32(0.f), a1 = a0, a2 = a0, a3 = a0;

@@ -142,7 +142,7 @@ void AttentionF32(const float* q, const float* k, const float* v, int stride, fl
         scores[j] = dot * scale;
       }
       SoftmaxF32(scores, 1, seq);
-      float* oi = out + static_cast<size_t>(i) * heads * head_dim + col;
+      float* oi = out + static_cast<size_t>(i) * stride + col;
       for (int d = 0; d < head_dim; ++d) oi[d] = 0.f;
       for (int j = 0; j < seq; ++j) {
         const float* vj = v + static_cast<size_t>(j) * stride + col;

@@ -67,7 +67,7 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
         sum_v = _mm256_add_ps(sum_v, e);
       }
       const float inv = 1.f / ExponentiateFrom(seq8, seq, max, scores, HorizontalSum(sum_v));
-      float* oi = out + static_cast<long>(i) * heads * head_dim + col;
+      float* oi = out + static_cast<long>(i) * stride + col;
       const __m256 inv_v = _mm256_set1_ps(inv);
       int d0 = 0;
       for (; d0 + 32 <= dim8; d0 += 32) {  // 4 blocks of 8 columns, 4 named accumulators

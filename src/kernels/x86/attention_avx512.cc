@@ -69,7 +69,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
         sum = _mm512_add_ps(sum, e);
       }
       const __m512 inv = _mm512_set1_ps(1.f / _mm512_reduce_add_ps(sum));
-      float* oi = out + static_cast<long>(i) * heads * head_dim + col;
+      float* oi = out + static_cast<long>(i) * stride + col;
       for (int d0 = 0; d0 < head_dim; d0 += 64) {  // up to 4 blocks of 16 columns, one accumulator each
         __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
         for (int j = 0; j < seq; ++j) {

@@ -1,7 +1,10 @@
 #pragma once
 // What this x86 CPU and its OS run, read from cpuid and XCR0. GCC's and clang's __builtin_cpu_supports know
 // different sets of feature names (clang 14 has no "f16c"), so the bits are read here once, the same for both.
+#include <asm/prctl.h>
 #include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstdint>
 
@@ -10,6 +13,7 @@ namespace flatbert::x86 {
 struct CpuFeatures {
   bool avx2 = false, fma = false, f16c = false;                // with the OS saving ymm state
   bool avx512f = false, avx512bw = false, avx512vnni = false;  // with the OS saving zmm and mask state
+  bool amx_int8 = false;  // AMX-TILE and AMX-INT8, with the OS able to save tile state (Linux still has to allow it)
 };
 
 inline CpuFeatures DetectCpuFeatures() {
@@ -32,7 +36,15 @@ inline CpuFeatures DetectCpuFeatures() {
     f.avx512bw = ebx & (1u << 30);
     f.avx512vnni = ecx & (1u << 11);
   }
+  const bool tile_state = (xcr0_lo & 0x60000) == 0x60000;  // XTILECFG and XTILEDATA
+  f.amx_int8 = tile_state && (edx & (1u << 24)) && (edx & (1u << 25));
   return f;
+}
+
+// Linux hands out AMX tile state only to processes that ask (arch_prctl, since 5.16); true when it is granted.
+inline bool RequestAmx() {
+  constexpr int kXfeatureTileData = 18;
+  return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, kXfeatureTileData) == 0;
 }
 
 }  // namespace flatbert::x86

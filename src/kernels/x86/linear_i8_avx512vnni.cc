@@ -2,7 +2,8 @@
 // output columns x 4 depth bytes, exactly what vpdpbusd multiplies against 4 bytes of x broadcast to every lane,
 // so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: x
 // arrives as q + 128 (QuantizeRowsOffsetAvx512) and 128 * (row sum of w) is subtracted at the end, before the
-// fused epilogue fma(acc, x_scale * w_scale, bias).
+// fused epilogue fma(acc, x_scale * w_scale, bias)
+// (gemm_i8_epilogue_avx512.h).
 // Tile: 4 rows of x by 4 column blocks, 16 accumulators: two vpdpbusd per cycle at 4-5 cycles latency need 8-10
 // chains, and 4 + 4 loads per 16 vpdpbusd leave the load ports room (4x2 measured 5-10% slower, 6x4 spills, 8x2
 // slower end to end). Column panels are the outer loop, so one panel of weights (64 x k bytes) stays in L1 while
@@ -13,8 +14,7 @@
 #include <immintrin.h>
 
 #include "kernels/tile.h"
-#include "kernels/x86/gelu_avx512.h"
-#include "kernels/x86/tail_mask_avx512.h"
+#include "kernels/x86/gemm_i8_epilogue_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace flatbert::x86 {
@@ -34,22 +34,13 @@ inline Row Step(Row a, const int8_t* x, __m512i w0, __m512i w1, __m512i w2, __m5
           _mm512_dpbusd_epi32(a.c3, xv, w3)};
 }
 
-// The fused epilogue of one column block for the tile's real rows: y = act(fma(acc - 128 row sum, xs * ws, bias)).
+// One column block of the tile, for its real rows.
 inline void StoreBlock(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int rows, const float* x_scales,
                        const float* w_scales, const int32_t* w_row_sums, const float* bias, float* y, int n,
                        int column, Activation act) {
-  const __mmask16 mask = TailMask16(n - column);
-  const __m512i offset = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask, w_row_sums + column), 7);
-  const __m512 ws = _mm512_maskz_loadu_ps(mask, w_scales + column);
-  const __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
+  const EpilogueBlock e = LoadEpilogueBlock(w_scales, w_row_sums, bias, n, column);
   const __m512i acc[kRows] = {a0, a1, a2, a3};
-  for (int r = 0; r < rows; ++r) {
-    const __m512 sum = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r], offset));
-    __m512 out = _mm512_fmadd_ps(sum, _mm512_mul_ps(_mm512_set1_ps(x_scales[r]), ws), b);
-    if (act == Activation::kRelu) out = _mm512_max_ps(out, _mm512_setzero_ps());
-    if (act == Activation::kGelu) out = GeluAvx512Lanes(out);
-    _mm512_mask_storeu_ps(y + static_cast<long>(r) * n + column, mask, out);
-  }
+  for (int r = 0; r < rows; ++r) StoreEpilogueRow(e, acc[r], x_scales[r], y + static_cast<long>(r) * n, column, act);
 }
 
 }  // namespace

@@ -36,5 +36,8 @@ void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const 
                 const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                       const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+// The VNNI kernel's inputs and results on AMX tiles (needs x86::RequestAmx first).
+void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
+               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
 
 }  // namespace flatbert::x86
