@@ -107,7 +107,7 @@ std::vector<Outcome> Classifier::ClassifyBatch(std::span<const std::string_view>
   if (parts > 1 && texts.size() < threads) {
     Team team(static_cast<int>(parts));
     pool->ParallelFor(parts, [&](size_t part) {
-      if (part != 0) return team.Serve(static_cast<int>(part));
+      if (part != 0) return team.Serve();
       struct FinishOnExit {  // the other parts serve until the lead is done, however it ends
         Team& team;
         ~FinishOnExit() { team.Finish(); }

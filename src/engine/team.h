@@ -1,11 +1,11 @@
 #pragma once
 // Intra-op parallelism for one forward pass: the threads of one ThreadPool job work on the parts of each step (rows
-// of the row-wise ops, heads of the attention), spinning in between. Waking a thread through a condition variable
+// of the row-wise ops, heads of the attention), spinning in between; a part belongs to no thread in particular. Waking a thread through a condition variable
 // costs a system call and a reschedule, for steps of a few hundred microseconds or less; a spinning hand-off
 // measured 0.5-0.8 us on a 2-core Xeon VM. Only the pass's first step waits for the pool to wake its threads.
 //   Team team(n);
 //   pool.ParallelFor(n, [&](size_t part) {
-//     if (part != 0) return team.Serve(part);  // returns at Finish
+//     if (part != 0) return team.Serve();  // returns at Finish
 //     ... team.Run(step) for every step ...
 //     team.Finish();                            // however the lead's work ends
 //   });
@@ -29,24 +29,37 @@ class Team {
   Team& operator=(const Team&) = delete;
 
   int size() const { return size_; }
-  // Lead only: fn(part) for every part in [0, size), the lead running part 0; returns when all have returned.
-  // fn must not throw.
+  // Lead only: fn(part) once for every part in [0, size), each run by whichever thread of the team claims it
+  // first; the lead claims parts too, so a thread the OS has not scheduled (a busy or shared machine) delays a
+  // step by at most the part it already took. Returns when every part has returned. fn must not throw.
   template <typename Fn>
   void Run(const Fn& fn) {
     if (size_ == 1) return fn(0);
     job_ = &fn;
     call_ = [](const void* job, int part) { (*static_cast<const Fn*>(job))(part); };
-    pending_.store(size_ - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    fn(0);
-    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) Wait(spins);
+    done_.store(0, std::memory_order_relaxed);
+    const uint64_t generation = ++generations_;
+    state_.store(generation << 32, std::memory_order_release);  // part 0 of this step is the next to claim
+    while (ClaimAndRun(generation)) {
+    }
+    for (int spins = 0; done_.load(std::memory_order_acquire) != size_; ++spins) Wait(spins);
   }
   // Lead only: lets every Serve return.
   void Finish() { finished_.store(true, std::memory_order_release); }
-  // Parts 1 .. size-1: run each step's part until Finish.
-  void Serve(int part);
+  // The team's other threads: claim parts of each step until Finish.
+  void Serve();
 
  private:
+  // Claims the next part of step `generation` and runs it; false when the step has none left.
+  bool ClaimAndRun(uint64_t generation) {
+    uint64_t state = state_.load(std::memory_order_acquire);
+    do {
+      if (state >> 32 != generation || static_cast<int>(state & 0xffffffffu) >= size_) return false;
+    } while (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire));
+    call_(job_, static_cast<int>(state & 0xffffffffu));
+    done_.fetch_add(1, std::memory_order_release);
+    return true;
+  }
   // One turn of a spin: a pause, and after a while also a yield, so that a team with more parts than free cores
   // (another process, or more threads than cores) still moves instead of spinning out its time slices.
   static void Wait(int spins) {
@@ -62,22 +75,23 @@ class Team {
   const int size_;
   const void* job_ = nullptr;
   void (*call_)(const void*, int) = nullptr;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  uint64_t generations_ = 0;        // the lead's count of steps
+  std::atomic<uint64_t> state_{0};  // the current step << 32 | its next unclaimed part
+  std::atomic<int> done_{0};        // parts of the current step that have returned
   std::atomic<bool> finished_{false};
 };
 
-inline void Team::Serve(int part) {
+inline void Team::Serve() {
   uint64_t seen = 0;
   for (;;) {
-    uint64_t now;
-    for (int spins = 0; (now = generation_.load(std::memory_order_acquire)) == seen; ++spins) {
+    uint64_t generation;
+    for (int spins = 0; (generation = state_.load(std::memory_order_acquire) >> 32) == seen; ++spins) {
       if (finished_.load(std::memory_order_acquire)) return;
       Wait(spins);
     }
-    seen = now;
-    call_(job_, part);
-    pending_.fetch_sub(1, std::memory_order_release);
+    seen = generation;
+    while (ClaimAndRun(generation)) {
+    }
   }
 }
 

@@ -38,7 +38,7 @@ TEST(TeamTest, EveryPartRunsEveryStepOnceAndStepsDoNotOverlap) {
     std::atomic<int> in_step{0}, finished_step{-1};
     std::atomic<bool> overlapped{false}, out_of_order{false};
     pool.ParallelFor(static_cast<size_t>(threads), [&](size_t part) {
-      if (part != 0) return team.Serve(static_cast<int>(part));
+      if (part != 0) return team.Serve();
       for (int step = 0; step < kSteps; ++step) {
         team.Run([&](int p) {
           ++runs[static_cast<size_t>(p)];
