@@ -102,9 +102,13 @@ void Classifier::Impl::ClassifyPass(std::span<const std::string_view> texts, Out
 std::vector<Outcome> Classifier::ClassifyBatch(std::span<const std::string_view> texts, ThreadPool* pool) const {
   std::vector<Outcome> outcomes(texts.size());
   const size_t threads = pool ? static_cast<size_t>(pool->size()) : 1;
-  // Too few texts for one per thread: the threads share one pass, at most one part per core (parts spin).
+  // Too few texts for one per thread: the threads share one pass, at most one part per core (parts spin), when
+  // the model's layers are long enough to split: bert-tiny (0.4M multiply-adds per token) took 0.160 ms per tweet
+  // on two threads against 0.138 ms on one, MobileBERT (20M) 4.9 ms against 7.5 ms (docs/performance.md).
+  constexpr int64_t kTeamMultiplyAddsPerToken = 4'000'000;
   const size_t parts = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
-  if (parts > 1 && texts.size() < threads) {
+  if (parts > 1 && texts.size() < threads &&
+      impl_->network.encoder_multiply_adds_per_token() >= kTeamMultiplyAddsPerToken) {
     Team team(static_cast<int>(parts));
     pool->ParallelFor(parts, [&](size_t part) {
       if (part != 0) return team.Serve();

@@ -58,6 +58,7 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
       case Site::kClassifier: linear = &classifier_; break;
     }
     if (linear) *linear = Linear::Bind(file, u.name);
+    if (linear && u.layer >= 0) encoder_multiply_adds_per_token_ += static_cast<int64_t>(linear->in) * linear->out;
     if (norm) *norm = Norm::Bind(file, u.name, u.eps);
   }
 }

@@ -43,6 +43,9 @@ class SequenceClassifier {
   // among its parts; the logits are the same bit for bit.
   std::vector<std::vector<float>> Logits(std::span<const std::span<const int32_t>> batch, Team* team = nullptr) const;
 
+  // What one token costs the encoder's Linears: what decides whether a team pays off.
+  int64_t encoder_multiply_adds_per_token() const { return encoder_multiply_adds_per_token_; }
+
   // Called with every Linear's input before it is applied (for calibration: convert/calibrate.h).
   using InputObserver = std::function<void(const Linear& linear, const float* x, int rows)>;
   void set_input_observer(InputObserver observer) { observer_ = std::move(observer); }
@@ -71,6 +74,7 @@ class SequenceClassifier {
   Norm embedding_norm_;
   std::vector<LayerWeights> layers_;
   Linear pooler_, classifier_;
+  int64_t encoder_multiply_adds_per_token_ = 0;
   InputObserver observer_;
 };
 

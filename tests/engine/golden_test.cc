@@ -31,6 +31,7 @@
 #include "convert/calibrate.h"
 #include "convert/quantize.h"
 #include "engine/sequence_classifier.h"
+#include "engine/team.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
 
@@ -130,8 +131,28 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     }
   }
   EXPECT_NE(outcomes[1].error, "");
-  // On a pool: one text shares all threads (a team), several go one pass per thread; the same bits either way.
   if (std::getenv("FLATBERT_UNDER_EMULATION")) return;  // qemu-user here cannot start threads
+  // A team of threads sharing each layer of one pass: the same bits as one thread, on every path.
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads);
+    for (const auto& [kernel_path, network] : paths) {
+      for (size_t i = 0; i < ids.size(); ++i) {
+        Team team(threads);
+        std::vector<std::vector<float>> shared;
+        pool.ParallelFor(static_cast<size_t>(threads), [&](size_t part) {
+          if (part != 0) return team.Serve();
+          struct FinishOnExit {
+            Team& team;
+            ~FinishOnExit() { team.Finish(); }
+          } finish{team};
+          shared = network.Logits(std::span(batch).subspan(i, 1), &team);
+        });
+        ASSERT_EQ(shared.size(), 1u);
+        EXPECT_EQ(shared[0], network.Logits(ids[i])) << threads << " threads, case " << i << ", kernels " << kernel_path;
+      }
+    }
+  }
+  // ClassifyBatch on a pool (these models are too small for a team: one pass per thread): the same bits.
   for (int threads : {2, 3}) {
     ThreadPool pool(threads);
     for (size_t count : {size_t{1}, views.size()}) {
