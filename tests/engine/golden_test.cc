@@ -135,7 +135,8 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
   // A team of threads sharing each layer of one pass: the same bits as one thread, on every path.
   for (int threads : {2, 3}) {
     ThreadPool pool(threads);
-    for (const auto& [kernel_path, network] : paths) {
+    for (const auto& [kernel_path, path_network] : paths) {
+      const SequenceClassifier& network = path_network;  // a lambda cannot capture a structured binding (clang 14)
       for (size_t i = 0; i < ids.size(); ++i) {
         Team team(threads);
         std::vector<std::vector<float>> shared;
