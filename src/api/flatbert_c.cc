@@ -101,8 +101,8 @@ long flatbert_classify_batch(flatbert_model* model, const char* const* texts, co
     const std::vector<flatbert::Outcome> outcomes = model->classifier.ClassifyBatch(views, model->pool.get());
     long failed = 0;
     for (size_t i = 0; i < n; ++i) {
-      const flatbert::Outcome& o = outcomes[i];
-      const bool ok = o.error.empty() && (texts[i] || lens[i] == 0);
+      const flatbert::Outcome& o = outcomes[i];  // a null text read as empty: it has an error either way
+      const bool ok = o.error.empty();
       labels[i] = ok ? o.prediction.label : -1;
       if (num_tokens) num_tokens[i] = ok ? o.prediction.num_tokens : 0;
       if (ok) {
@@ -110,7 +110,8 @@ long flatbert_classify_batch(flatbert_model* model, const char* const* texts, co
         continue;
       }
       std::fill(probs + i * num_labels, probs + (i + 1) * num_labels, 0.f);
-      if (errors) SetError(errors + i * err_size, err_size, texts[i] || lens[i] == 0 ? o.error.c_str() : "null text");
+      const bool null_text = !texts[i] && lens[i] > 0;
+      if (errors) SetError(errors + i * err_size, err_size, null_text ? "null text" : o.error.c_str());
       ++failed;
     }
     return failed;

@@ -109,15 +109,7 @@ std::vector<Outcome> Classifier::ClassifyBatch(std::span<const std::string_view>
   const size_t parts = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
   if (parts > 1 && texts.size() < threads &&
       impl_->network.encoder_multiply_adds_per_token() >= kTeamMultiplyAddsPerToken) {
-    Team team(static_cast<int>(parts));
-    pool->ParallelFor(parts, [&](size_t part) {
-      if (part != 0) return team.Serve();
-      struct FinishOnExit {  // the other parts serve until the lead is done, however it ends
-        Team& team;
-        ~FinishOnExit() { team.Finish(); }
-      } finish{team};
-      impl_->ClassifyPass(texts, outcomes.data(), &team);
-    });
+    RunTeam(*pool, static_cast<int>(parts), [&](Team& team) { impl_->ClassifyPass(texts, outcomes.data(), &team); });
     return outcomes;
   }
   const size_t per_pass = std::clamp((texts.size() + threads - 1) / threads, size_t{1}, kBatchTexts);

@@ -98,16 +98,18 @@ void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, 
   const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
   std::vector<float>& x = ws.x;
   x.resize(static_cast<size_t>(rows) * hidden);
-  // Trigram input: row t is [embedding(t+1), embedding(t), embedding(t-1)], zeros past either end of its sequence.
-  const size_t width = !HasEmbeddingTransformation(config_) ? hidden : config_.trigram_input ? 3 * emb : emb;
-  std::vector<float>& input = HasEmbeddingTransformation(config_) ? ws.input : x;
+  // Without a transformation the table rows are x's rows. Trigram input: row t is [embedding(t+1), embedding(t),
+  // embedding(t-1)], zeros past either end of its sequence.
+  const bool transform = HasEmbeddingTransformation(config_), trigram = transform && config_.trigram_input;
+  const size_t width = !transform ? hidden : trigram ? 3 * emb : emb;
+  std::vector<float>& input = transform ? ws.input : x;
   input.assign(static_cast<size_t>(rows) * width, 0.f);
   for (size_t s = 0; s < batch.size(); ++s) {
     const std::span<const int32_t> ids = batch[s];
     const int seq = static_cast<int>(ids.size());
     for (int t = 0; t < seq; ++t) {
       float* row = &input[static_cast<size_t>(ws.starts[s] + t) * width];
-      if (!config_.trigram_input || !HasEmbeddingTransformation(config_)) {
+      if (!trigram) {
         word_embeddings_.Row(ids[t], row);
         continue;
       }
@@ -116,7 +118,7 @@ void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, 
       if (t > 0) word_embeddings_.Row(ids[t - 1], row + 2 * emb);
     }
   }
-  if (HasEmbeddingTransformation(config_)) Apply(embedding_transformation_, input.data(), x.data(), rows);
+  if (transform) Apply(embedding_transformation_, input.data(), x.data(), rows);
   ws.position.resize(static_cast<size_t>(hidden));
   for (size_t s = 0; s < batch.size(); ++s) {
     for (int t = 0; t < static_cast<int>(batch[s].size()); ++t) {

@@ -1,18 +1,17 @@
 #pragma once
 // Intra-op parallelism for one forward pass: the threads of one ThreadPool job work on the parts of each step (rows
-// of the row-wise ops, heads of the attention), spinning in between; a part belongs to no thread in particular. Waking a thread through a condition variable
-// costs a system call and a reschedule, for steps of a few hundred microseconds or less; a spinning hand-off
-// measured 0.5-0.8 us on a 2-core Xeon VM. Only the pass's first step waits for the pool to wake its threads.
-//   Team team(n);
-//   pool.ParallelFor(n, [&](size_t part) {
-//     if (part != 0) return team.Serve();  // returns at Finish
-//     ... team.Run(step) for every step ...
-//     team.Finish();                            // however the lead's work ends
-//   });
+// of the row-wise ops, heads of the attention), spinning in between; a part belongs to no thread in particular.
+// Waking a thread through a condition variable costs a system call and a reschedule, for steps of a few hundred
+// microseconds or less; a spinning hand-off measured 0.5-0.8 us on a 2-core Xeon VM. Only the pass's first step
+// waits for the pool to wake its threads.
+//   RunTeam(pool, n, [&](Team& team) { ... team.Run(step) for every step ... });
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <thread>
 #include <utility>
+
+#include "flatbert/thread_pool.hpp"
 
 namespace flatbert {
 
@@ -80,6 +79,21 @@ class Team {
   std::atomic<int> done_{0};        // parts of the current step that have returned
   std::atomic<bool> finished_{false};
 };
+
+// lead(team) on one thread of `pool` with a team of `size` parts (at most pool.size()); the pool's other threads of
+// the team serve its steps until lead returns or throws.
+template <typename Lead>
+void RunTeam(ThreadPool& pool, int size, const Lead& lead) {
+  Team team(size);
+  pool.ParallelFor(static_cast<size_t>(size), [&](size_t part) {
+    if (part != 0) return team.Serve();
+    struct FinishOnExit {
+      Team& team;
+      ~FinishOnExit() { team.Finish(); }
+    } finish{team};
+    lead(team);
+  });
+}
 
 inline void Team::Serve() {
   uint64_t seen = 0;

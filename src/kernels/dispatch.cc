@@ -94,6 +94,13 @@ void LinearF16Of(const float* x, const uint16_t* w, const float* bias, float* y,
   LinearF32(x, wide.data(), bias, y, m, n, k);
 }
 
+// A path that is `base` but for its int8 GEMM (amx over avx512, neondot over neon).
+[[maybe_unused]] Kernels WithGemmI8(Kernels base, const char* name, GemmI8Fn gemm_i8) {
+  base.name = name;
+  base.gemm_i8 = gemm_i8;
+  return base;
+}
+
 #if defined(__x86_64__)
 // Ops without a SIMD version on a path keep the reference.
 Kernels Avx2Kernels() {
@@ -193,12 +200,7 @@ const Kernels* KernelsFor(const char* name) {
     return &avx512;
   }
   if (std::strcmp(name, "amx") == 0 && HasAmx()) {
-    static const Kernels amx = [] {
-      Kernels k = Avx512Kernels();
-      k.name = "amx";
-      k.gemm_i8 = x86::GemmI8Amx;
-      return k;
-    }();
+    static const Kernels amx = WithGemmI8(Avx512Kernels(), "amx", x86::GemmI8Amx);
     return &amx;
   }
 #endif
@@ -210,12 +212,7 @@ const Kernels* KernelsFor(const char* name) {
 #endif
 #if defined(__aarch64__)
   if (std::strcmp(name, "neondot") == 0 && HasDotProd()) {
-    static const Kernels neondot = [] {
-      Kernels k = NeonKernels();
-      k.name = "neondot";
-      k.gemm_i8 = arm::GemmI8NeonDot;
-      return k;
-    }();
+    static const Kernels neondot = WithGemmI8(NeonKernels(), "neondot", arm::GemmI8NeonDot);
     return &neondot;
   }
 #endif

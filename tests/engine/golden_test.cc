@@ -138,16 +138,8 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     for (const auto& [kernel_path, path_network] : paths) {
       const SequenceClassifier& network = path_network;  // a lambda cannot capture a structured binding (clang 14)
       for (size_t i = 0; i < ids.size(); ++i) {
-        Team team(threads);
         std::vector<std::vector<float>> shared;
-        pool.ParallelFor(static_cast<size_t>(threads), [&](size_t part) {
-          if (part != 0) return team.Serve();
-          struct FinishOnExit {
-            Team& team;
-            ~FinishOnExit() { team.Finish(); }
-          } finish{team};
-          shared = network.Logits(std::span(batch).subspan(i, 1), &team);
-        });
+        RunTeam(pool, threads, [&](Team& team) { shared = network.Logits(std::span(batch).subspan(i, 1), &team); });
         ASSERT_EQ(shared.size(), 1u);
         EXPECT_EQ(shared[0], network.Logits(ids[i])) << threads << " threads, case " << i << ", kernels " << kernel_path;
       }

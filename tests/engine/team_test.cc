@@ -32,13 +32,11 @@ TEST(TeamTest, EveryPartRunsEveryStepOnceAndStepsDoNotOverlap) {
   if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
   for (int threads : {1, 2, 3}) {
     ThreadPool pool(threads);
-    Team team(threads);
     constexpr int kSteps = 2000;
     std::vector<std::atomic<int>> runs(static_cast<size_t>(threads));
     std::atomic<int> in_step{0}, finished_step{-1};
     std::atomic<bool> overlapped{false}, out_of_order{false};
-    pool.ParallelFor(static_cast<size_t>(threads), [&](size_t part) {
-      if (part != 0) return team.Serve();
+    RunTeam(pool, threads, [&](Team& team) {
       for (int step = 0; step < kSteps; ++step) {
         team.Run([&](int p) {
           ++runs[static_cast<size_t>(p)];
@@ -49,7 +47,6 @@ TEST(TeamTest, EveryPartRunsEveryStepOnceAndStepsDoNotOverlap) {
         if (in_step.exchange(0) != threads) overlapped = true;
         finished_step = step;
       }
-      team.Finish();
     });
     for (int p = 0; p < threads; ++p) EXPECT_EQ(runs[static_cast<size_t>(p)].load(), kSteps) << "part " << p;
     EXPECT_FALSE(overlapped);

@@ -9,8 +9,8 @@
 // so no tile reads past x and one tile configuration serves every m >= 16; a smaller m gets tiles of m rows.
 // Depths that are not a multiple of 64 go to the VNNI kernel, which sums the same int32 products; both store
 // through one epilogue (gemm_i8_epilogue_avx512.h), so every output is bit-identical to the other paths.
-// The process has asked Linux for the tile state first (x86::RequestAmx, at dispatch). Compiled with -mamx-tile -mamx-int8 and
-// the VNNI kernel's flags; only called when the CPU and the OS allow AMX. No STL here.
+// The process has asked Linux for the tile state first (x86::RequestAmx, at dispatch). Compiled with -mamx-tile
+// -mamx-int8 and the VNNI kernel's flags; only called when the CPU and the OS allow AMX. No STL here.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -86,8 +86,8 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
   const int blocks = (n + kLanes - 1) / kLanes, chunks = k / kTileBytes;
   const int row_tiles = (m + kTileRows - 1) / kTileRows;
   const long block_bytes = static_cast<long>(kLanes) * k;
-  // Row tile t covers rows [first, first + 16) and stores those from `stored`: all of them, except in an overlapping
-  // last tile.
+  // Row tile t covers rows [first, first + tile_rows) and stores those from `stored`: all of them, except in an
+  // overlapping last tile.
   auto first_row = [&](int t) { return t + 1 < row_tiles ? t * kTileRows : m - tile_rows; };
   alignas(64) int32_t sums[4 * kTileRows * kLanes];
   for (int b = 0; b < blocks; b += 2) {

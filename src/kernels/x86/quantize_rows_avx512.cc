@@ -27,8 +27,8 @@ float RowScale(const float* row, int cols) {
   return ScaleOfMax(_mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3))));
 }
 
-// 16 values to q + 128, as int32 lanes.
-inline __m512i OffsetQ(__m512 v, __m512 inv) {
+// q = round(clamp(v * inv, -127, 127)) of 16 values, as int32 lanes (the stored byte is q + 128).
+inline __m512i RoundClamped(__m512 v, __m512 inv) {
   const __m512 lo = _mm512_set1_ps(-127.f), hi = _mm512_set1_ps(127.f);
   return _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, inv), lo), hi));
 }
@@ -48,14 +48,17 @@ void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_sc
     // of 16 bytes (vpmovusdb, below, for the tail) was the quantizer's hottest instruction.
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     for (; c + 64 <= cols; c += 64) {
-      const __m512i a = OffsetQ(_mm512_loadu_ps(row + c), inv), b = OffsetQ(_mm512_loadu_ps(row + c + 16), inv),
-                    d = OffsetQ(_mm512_loadu_ps(row + c + 32), inv), e = OffsetQ(_mm512_loadu_ps(row + c + 48), inv);
+      const __m512i a = RoundClamped(_mm512_loadu_ps(row + c), inv),
+                    b = RoundClamped(_mm512_loadu_ps(row + c + 16), inv),
+                    d = RoundClamped(_mm512_loadu_ps(row + c + 32), inv),
+                    e = RoundClamped(_mm512_loadu_ps(row + c + 48), inv);
       const __m512i bytes = _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(d, e));
       _mm512_storeu_si512(out + c, _mm512_xor_si512(_mm512_permutexvar_epi32(order, bytes), _mm512_set1_epi8(-128)));
     }
     for (; c < cols; c += 16) {
       const __mmask16 mask = TailMask16(cols - c);
-      const __m512i offset_q = _mm512_add_epi32(OffsetQ(_mm512_maskz_loadu_ps(mask, row + c), inv), _mm512_set1_epi32(128));
+      const __m512i offset_q =
+          _mm512_add_epi32(RoundClamped(_mm512_maskz_loadu_ps(mask, row + c), inv), _mm512_set1_epi32(128));
       _mm512_mask_cvtusepi32_storeu_epi8(out + c, mask, offset_q);
     }
   }
