@@ -102,6 +102,20 @@ void LinearI4(benchmark::State& state, const Kernels* k) {
   state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
+// Self-attention of one sequence, all heads: args seq, heads, head_dim (MobileBERT 4 x 32, BERT-base 12 x 64).
+void Attention(benchmark::State& state, const Kernels* k) {
+  const int seq = static_cast<int>(state.range(0)), heads = static_cast<int>(state.range(1)),
+            head_dim = static_cast<int>(state.range(2)), stride = heads * head_dim;
+  const auto q = Random(static_cast<size_t>(seq) * stride), kv = Random(q.size());
+  std::vector<float> out(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
+  for (auto _ : state) {
+    k->attention_f32(q.data(), kv.data(), kv.data(), stride, out.data(), seq, heads, head_dim, scratch.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["GFLOPS"] =
+      benchmark::Counter(4.0 * seq * seq * stride * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
 #if defined(__x86_64__)
 // The core's measured peak, the yardstick for the kernels' fraction of peak: 16 independent accumulators (more
 // than FMA latency x issue width) of vfmadd231ps / vpdpbusd on zmm registers, nothing else in the loop.
@@ -203,6 +217,9 @@ int Register() {
       benchmark::RegisterBenchmark((std::string("gemm_i8/") + *name).c_str(), GemmI8, k)->Args({n, kk});
       benchmark::RegisterBenchmark((std::string("linear_i4/") + *name).c_str(), LinearI4, k)->Args({n, kk});
     }
+    for (const auto& [heads, head_dim] : {std::pair{4, 32}, std::pair{12, 64}})
+      benchmark::RegisterBenchmark((std::string("attention/") + *name).c_str(), Attention, k)
+          ->Args({kTokens, heads, head_dim});
   }
   return 0;
 }

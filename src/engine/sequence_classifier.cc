@@ -191,26 +191,23 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, Workspace& ws, Team& te
   // MobileBERT goes back up to the hidden width with x as the residual.
   const size_t ffns = w.stacked_ffns.size() + 1;
   ForRows(team, seq, [&](int first, int n) {
-    const size_t row = static_cast<size_t>(first), values = static_cast<size_t>(n) * inner;
+    const size_t row = static_cast<size_t>(first);
     float* h = attn.data() + row * inner;
     float* next = out.data() + row * inner;
     Apply(w.attention_output, context.data() + row * inner, h, n);
-    k_.add_f32(h, (bottleneck ? layer_input.data() : x.data()) + row * inner, values);
-    ApplyNorm(w.attention_norm, h, n, inner);
+    ApplyNorm(w.attention_norm, h, n, inner, (bottleneck ? layer_input.data() : x.data()) + row * inner);
     for (size_t i = 0; i < ffns; ++i) {
       const FfnWeights& f = i + 1 < ffns ? w.stacked_ffns[i] : w.ffn;
       float* m = mid.data() + row * ffn;
       Apply(f.intermediate, h, m, n, activation_);
       Apply(f.output, m, next, n);
-      k_.add_f32(next, h, values);
-      ApplyNorm(f.output_norm, next, n, inner);
+      ApplyNorm(f.output_norm, next, n, inner, h);
       std::swap(h, next);
     }
     if (bottleneck) {
       float* y = up.data() + row * hidden;
       Apply(w.output_bottleneck, h, y, n);
-      k_.add_f32(y, x.data() + row * hidden, static_cast<size_t>(n) * hidden);
-      ApplyNorm(w.output_bottleneck_norm, y, n, hidden);
+      ApplyNorm(w.output_bottleneck_norm, y, n, hidden, x.data() + row * hidden);
     }
   });
   x.swap(bottleneck ? up : ffns % 2 == 1 ? out : attn);  // the layer's output: up, or the last FFN's buffer

@@ -54,7 +54,10 @@ class SequenceClassifier {
   struct Workspace;
   void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const;
   void RunLayer(const LayerWeights& layer, Workspace& ws, Team& team) const;
-  void ApplyNorm(const Norm& norm, float* x, int rows, int cols) const { norm.Apply(k_, config_.norm, x, rows, cols); }
+  // x = norm(x + residual), residual null for none.
+  void ApplyNorm(const Norm& norm, float* x, int rows, int cols, const float* residual = nullptr) const {
+    norm.Apply(k_, config_.norm, x, residual, rows, cols);
+  }
   // y = act(x W^T + b); int8 Linears apply act in the GEMM's epilogue.
   void Apply(const Linear& linear, const float* x, float* y, int rows, Activation act = Activation::kNone) const;
   // Linears that read the same x: int8 ones with the same input scale quantize it once.

@@ -69,12 +69,13 @@ Norm Norm::Bind(const ModelFile& file, const std::string& name, float eps) {
   return Norm{file.tensor(name + ".weight").f32(), file.tensor(name + ".bias").f32(), eps};
 }
 
-void Norm::Apply(const Kernels& k, fb::NormType type, float* x, int rows, int cols) const {
+void Norm::Apply(const Kernels& k, fb::NormType type, float* x, const float* residual, int rows, int cols) const {
   if (type == fb::NormType::NoNorm) {
-    k.nonorm_f32(x, gamma, beta, rows, cols);
-  } else {
-    k.layernorm_f32(x, gamma, beta, rows, cols, eps);
+    k.nonorm_f32(x, residual, gamma, beta, rows, cols);
+    return;
   }
+  if (residual) k.add_f32(x, residual, static_cast<size_t>(rows) * cols);
+  k.layernorm_f32(x, gamma, beta, rows, cols, eps);
 }
 
 void Activate(const Kernels& k, float* x, size_t n, Activation act) {

@@ -63,8 +63,9 @@ struct LookupTable {
 
 struct Norm {
   static Norm Bind(const ModelFile& file, const std::string& name, float eps);  // name.weight and name.bias
-  // LayerNorm, or MobileBERT's NoNorm (x * gamma + beta).
-  void Apply(const Kernels& k, fb::NormType type, float* x, int rows, int cols) const;
+  // x = norm(x + residual) (residual [rows][cols], or null for none): LayerNorm, or MobileBERT's NoNorm
+  // (x * gamma + beta), which adds the residual in the same pass.
+  void Apply(const Kernels& k, fb::NormType type, float* x, const float* residual, int rows, int cols) const;
 
   const float* gamma = nullptr;
   const float* beta = nullptr;

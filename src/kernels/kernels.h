@@ -41,8 +41,9 @@ struct Kernels {
                     int m, int n, int k);
   // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
   void (*layernorm_f32)(float* x, const float* gamma, const float* beta, int m, int n, float eps);
-  // MobileBERT's NoNorm: x = x * gamma + beta.
-  void (*nonorm_f32)(float* x, const float* gamma, const float* beta, int m, int n);
+  // MobileBERT's NoNorm after its residual add, in one pass: x = (x + residual) * gamma + beta, per row of n
+  // (residual [m][n], or null for none).
+  void (*nonorm_f32)(float* x, const float* residual, const float* gamma, const float* beta, int m, int n);
   void (*add_f32)(float* x, const float* y, size_t n);  // x += y
   void (*gelu_f32)(float* x, size_t n);                 // exact (erf) GELU, as HF "gelu"
   void (*relu_f32)(float* x, size_t n);
@@ -60,9 +61,10 @@ struct Kernels {
                         int head_dim, float* scratch);
 };
 
-// Scores of one query and one head's keys transposed.
+// Scores of up to kAttentionQueries queries (a kernel may take several at a time) and one head's keys transposed.
+constexpr int kAttentionQueries = 4;
 inline size_t AttentionScratchFloats(int seq, int head_dim) {
-  return static_cast<size_t>(seq) * static_cast<size_t>(head_dim + 1);
+  return static_cast<size_t>(seq) * static_cast<size_t>(head_dim + kAttentionQueries);
 }
 
 const Kernels& ReferenceKernels();

@@ -40,8 +40,11 @@ TEST(KernelsRefTest, LayerNormMatchesDoublePrecision) {
 TEST(KernelsRefTest, NoNormIsElementwiseAffine) {
   std::vector<float> x{1, 2, 3, 4};
   const std::vector<float> gamma{2, -1}, beta{0.5f, 0};
-  K().nonorm_f32(x.data(), gamma.data(), beta.data(), 2, 2);
+  K().nonorm_f32(x.data(), nullptr, gamma.data(), beta.data(), 2, 2);
   EXPECT_EQ(x, (std::vector<float>{2.5f, -2, 6.5f, -4}));
+  const std::vector<float> residual{1, 0, -1, 2};  // (x + residual) * gamma + beta
+  K().nonorm_f32(x.data(), residual.data(), gamma.data(), beta.data(), 2, 2);
+  EXPECT_EQ(x, (std::vector<float>{7.5f, 2, 11.5f, 2}));
 }
 
 TEST(KernelsRefTest, Activations) {

@@ -195,11 +195,14 @@ TEST_P(SimdKernelTest, ElementwiseOpsMatchReference) {
     ref().relu_f32(want.data(), size);
     simd().relu_f32(got.data(), size);
     ASSERT_EQ(got, want) << "relu, n=" << n;
-    want = x, got = x;
-    ref().nonorm_f32(want.data(), gamma.data(), beta.data(), m, n);
-    simd().nonorm_f32(got.data(), gamma.data(), beta.data(), m, n);
-    for (size_t i = 0; i < size; ++i)  // a fused multiply-add may round once where the reference rounds twice
-      ASSERT_NEAR(got[i], want[i], 1e-6f * (1.f + std::fabs(want[i]))) << "nonorm, n=" << n << " at " << i;
+    for (const float* residual : {static_cast<const float*>(nullptr), y.data()}) {
+      want = x, got = x;
+      ref().nonorm_f32(want.data(), residual, gamma.data(), beta.data(), m, n);
+      simd().nonorm_f32(got.data(), residual, gamma.data(), beta.data(), m, n);
+      for (size_t i = 0; i < size; ++i)  // a fused multiply-add may round once where the reference rounds twice
+        ASSERT_NEAR(got[i], want[i], 1e-6f * (1.f + std::fabs(want[i])))
+            << "nonorm, n=" << n << (residual ? " with a residual" : "") << " at " << i;
+    }
   }
 }
 

@@ -14,7 +14,7 @@ void LinearF32Neon(const float* x, const float* w, const float* bias, float* y, 
 void LayerNormNeon(float* x, const float* gamma, const float* beta, int m, int n, float eps);
 void AddNeon(float* x, const float* y, size_t n);
 void ReluNeon(float* x, size_t n);
-void NoNormNeon(float* x, const float* gamma, const float* beta, int m, int n);
+void NoNormNeon(float* x, const float* residual, const float* gamma, const float* beta, int m, int n);
 void GeluNeon(float* x, size_t n);
 void AttentionNeon(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
                    int head_dim, float* scores);

@@ -1,4 +1,4 @@
-// Element-wise ops of the encoder for NEON: residual add, ReLU, MobileBERT's NoNorm (x * gamma + beta).
+// Element-wise ops of the encoder for NEON: residual add, ReLU, MobileBERT's NoNorm ((x + residual) * gamma + beta).
 // 4 lanes and a scalar tail; NoNorm uses a fused multiply-add, so it may differ from the reference in the last bit.
 #include <arm_neon.h>
 
@@ -18,12 +18,17 @@ void ReluNeon(float* x, size_t n) {
   for (; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : 0.f;
 }
 
-void NoNormNeon(float* x, const float* gamma, const float* beta, int m, int n) {
+void NoNormNeon(float* x, const float* residual, const float* gamma, const float* beta, int m, int n) {
   for (int i = 0; i < m; ++i) {
     float* row = x + static_cast<long>(i) * n;
+    const float* add = residual ? residual + static_cast<long>(i) * n : nullptr;
     int j = 0;
-    for (; j + 4 <= n; j += 4) vst1q_f32(row + j, vfmaq_f32(vld1q_f32(beta + j), vld1q_f32(row + j), vld1q_f32(gamma + j)));
-    for (; j < n; ++j) row[j] = row[j] * gamma[j] + beta[j];
+    for (; j + 4 <= n; j += 4) {
+      float32x4_t v = vld1q_f32(row + j);
+      if (add) v = vaddq_f32(v, vld1q_f32(add + j));
+      vst1q_f32(row + j, vfmaq_f32(vld1q_f32(beta + j), v, vld1q_f32(gamma + j)));
+    }
+    for (; j < n; ++j) row[j] = (add ? row[j] + add[j] : row[j]) * gamma[j] + beta[j];
   }
 }
 

@@ -71,9 +71,11 @@ void LayerNormF32(float* x, const float* gamma, const float* beta, int m, int n,
   }
 }
 
-void NoNormF32(float* x, const float* gamma, const float* beta, int m, int n) {
-  for (int i = 0; i < m; ++i)
-    for (int j = 0; j < n; ++j) x[static_cast<size_t>(i) * n + j] = x[static_cast<size_t>(i) * n + j] * gamma[j] + beta[j];
+void NoNormF32(float* x, const float* residual, const float* gamma, const float* beta, int m, int n) {
+  for (size_t i = 0; i < static_cast<size_t>(m) * n; ++i) {
+    const float sum = residual ? x[i] + residual[i] : x[i];
+    x[i] = sum * gamma[i % n] + beta[i % n];
+  }
 }
 
 void AddF32(float* x, const float* y, size_t n) {

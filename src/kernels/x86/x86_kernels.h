@@ -19,7 +19,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
 void GeluAvx2(float* x, size_t n);
 void AddAvx2(float* x, const float* y, size_t n);
 void ReluAvx2(float* x, size_t n);
-void NoNormAvx2(float* x, const float* gamma, const float* beta, int m, int n);
+void NoNormAvx2(float* x, const float* residual, const float* gamma, const float* beta, int m, int n);
 // QuantizeRowsFn in signed bytes: GemmI8Avx2's input.
 void QuantizeRowsAvx2(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 void LayerNormAvx2(float* x, const float* gamma, const float* beta, int m, int n, float eps);
@@ -29,7 +29,7 @@ void DequantizeI4Avx2(const uint8_t* w, const float* scales, int group, float* o
 void GeluAvx512(float* x, size_t n);
 void AddAvx512(float* x, const float* y, size_t n);
 void ReluAvx512(float* x, size_t n);
-void NoNormAvx512(float* x, const float* gamma, const float* beta, int m, int n);
+void NoNormAvx512(float* x, const float* residual, const float* gamma, const float* beta, int m, int n);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). AVX2 ignores w_row_sums. VNNI takes xq as
 // q + 128 (QuantizeRowsOffsetAvx512) and subtracts 128 * w_row_sums.
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
