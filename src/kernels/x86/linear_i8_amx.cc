@@ -96,8 +96,15 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
   // overlapping last tile.
   auto first_row = [&](int t) { return t + 1 < row_tiles ? t * kTileRows : m - tile_rows; };
   alignas(64) int32_t sums[4 * kTileRows * kLanes];
+  auto prefetch_epilogue = [&](int block) {
+    if (block < blocks) PrefetchEpilogueBlock(w_scales, w_row_sums, bias, block * kLanes);
+  };
+  prefetch_epilogue(0);
+  prefetch_epilogue(1);
   for (int b = 0; b < blocks; b += 2) {
     const int panel_blocks = blocks - b >= 2 ? 2 : 1;
+    prefetch_epilogue(b + 2);  // the next panel's
+    prefetch_epilogue(b + 3);
     const int8_t* wb = w + b * block_bytes;
     const int next_blocks = blocks - b - 2 < 2 ? blocks - b - 2 : 2;  // the next panel's, 0 after the last
     for (int t0 = 0; t0 < row_tiles; t0 += 2) {
