@@ -1,0 +1,49 @@
+"""Two or more flatbert builds side by side on a noisy host: their `flatbert bench` runs alternate, and each build's
+median p50 (one tweet, 1 thread) and batched tweets/s are printed with its ratio to the first build's.
+
+  /usr/bin/python3 bench/ab.py MODEL.fbm BUILD_DIR_OR_BINARY ... [--runs 8] [-n 300]
+
+Build an older commit beside this one with `git worktree add /tmp/old COMMIT && cmake -S /tmp/old -B /tmp/old/build
+-G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build /tmp/old/build --target flatbert`. FLATBERT_KERNELS in the
+environment picks the kernel path for every build.
+"""
+import argparse
+import os
+import statistics
+
+from common import ROOT, cpu_model, run
+
+
+def bench_once(binary, model, count):
+    """(p50 ms of one tweet at a time, batched tweets/s) of one `flatbert bench` run on 1 thread."""
+    out = run([binary, "bench", "-m", model, "-d", os.path.join(ROOT, "..", "shared", "data", "replab2013", "test.tsv"),
+               "--lang", "en", "-n", str(count), "--warmup", "20", "-t", "1"])
+    p50 = float(out.split("latency per tweet (1 thread): p50 ")[1].split(" ms")[0])
+    batched = float(out.split(" one at a time per thread, ")[1].split(" in batches")[0])
+    return p50, batched
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model")
+    parser.add_argument("builds", nargs="+", help="build directories (their flatbert) or flatbert binaries")
+    parser.add_argument("--runs", type=int, default=8, help="runs of each build, alternating")
+    parser.add_argument("-n", type=int, default=300, help="tweets per run")
+    args = parser.parse_args()
+    binaries = [os.path.join(b, "flatbert") if os.path.isdir(b) else b for b in args.builds]
+    results = {b: [] for b in binaries}
+    for _ in range(args.runs):
+        for b in binaries:
+            results[b].append(bench_once(b, args.model, args.n))
+    print(f"{cpu_model()}, kernels {os.environ.get('FLATBERT_KERNELS', 'best')}, {args.runs} alternating runs each:")
+    first_p50 = first_batched = None
+    for b in binaries:
+        p50 = statistics.median(r[0] for r in results[b])
+        batched = statistics.median(r[1] for r in results[b])
+        first_p50, first_batched = first_p50 or p50, first_batched or batched
+        print(f"  {b}: p50 {p50:.3f} ms ({p50 / first_p50:.2f}x), batched {batched:.0f} tweets/s "
+              f"({batched / first_batched:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
