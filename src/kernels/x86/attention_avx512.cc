@@ -30,6 +30,19 @@ inline __m512 Exp(__m512 x) {
   return _mm512_scalef_ps(p, n);
 }
 
+// TransposeHeadKeys with 16 rows per gather: the scalar copy was a third of the kernel at MobileBERT's 25 tokens.
+void TransposeHeadKeysAvx512(const float* k, int stride, int col, int seq, int head_dim, float* keys_t) {
+  const __m512i row_offsets =
+      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(stride));
+  for (int j = 0; j < seq; j += 16) {
+    const __mmask16 mask = TailMask16(seq - j);
+    const float* rows = k + static_cast<long>(j) * stride + col;
+    for (int d = 0; d < head_dim; ++d)
+      _mm512_mask_storeu_ps(keys_t + static_cast<long>(d) * seq + j, mask,
+                            _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, row_offsets, rows + d, 4));
+  }
+}
+
 // out rows (stride apart) = inv * sum_j scores[n][j] v[j] for kQueries queries and kBlocks blocks of 16 of the
 // `width` columns from v on: one accumulator per query and block, in registers because both are compile-time.
 template <int kQueries, int kBlocks>
@@ -43,7 +56,8 @@ void WeightValues(const float* scores, const float* v, int stride, int seq, int 
     const float* vj = v + static_cast<long>(j) * stride;
     for (int b = 0; b < kBlocks; ++b) {
       const __m512 vb = _mm512_maskz_loadu_ps(masks[b], vj + 16 * b);
-      for (int n = 0; n < kQueries; ++n) acc[n][b] = _mm512_fmadd_ps(_mm512_set1_ps(scores[n * seq + j]), vb, acc[n][b]);
+      for (int n = 0; n < kQueries; ++n)
+        acc[n][b] = _mm512_fmadd_ps(_mm512_set1_ps(scores[n * seq + j]), vb, acc[n][b]);
     }
   }
   for (int n = 0; n < kQueries; ++n)
@@ -122,7 +136,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
   float* keys_t = scratch + kAttentionQueries * seq;  // [head_dim][seq]
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
-    TransposeHeadKeys(k, stride, col, seq, head_dim, keys_t);
+    TransposeHeadKeysAvx512(k, stride, col, seq, head_dim, keys_t);
     int i = 0;
     for (; i + kAttentionQueries <= seq; i += kAttentionQueries)
       AttendQueries<kAttentionQueries>(q, v, stride, out, seq, i, col, head_dim, scale, keys_t, scores);

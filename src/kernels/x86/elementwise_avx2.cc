@@ -1,6 +1,6 @@
-// Element-wise ops of the encoder for AVX2 + FMA: residual add, ReLU, MobileBERT's NoNorm ((x + residual) * gamma + beta), as
-// elementwise_avx512.cc with 8 lanes and a scalar tail. Compiled with -mavx2 -mfma; only called when the CPU has
-// both. No STL here (see linear_f32_avx2.cc).
+// Element-wise ops of the encoder for AVX2 + FMA: residual add, ReLU, MobileBERT's NoNorm
+// ((x + residual) * gamma + beta), as elementwise_avx512.cc with 8 lanes and a scalar tail. Compiled with -mavx2
+// -mfma; only called when the CPU has both. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
 #include "kernels/x86/x86_kernels.h"

@@ -1,6 +1,7 @@
-// Element-wise ops of the encoder for AVX-512F: residual add, ReLU, MobileBERT's NoNorm ((x + residual) * gamma + beta).
-// 16 lanes, masked tail; results equal the reference's (NoNorm uses one fused multiply-add, so it may differ
-// from the reference in the last bit). Compiled with -mavx512f; only called when the CPU has it. No STL here.
+// Element-wise ops of the encoder for AVX-512F: residual add, ReLU, MobileBERT's NoNorm
+// ((x + residual) * gamma + beta). 16 lanes, masked tail; results equal the reference's (NoNorm uses one fused
+// multiply-add, so it may differ from the reference in the last bit). Compiled with -mavx512f; only called when
+// the CPU has it. No STL here.
 #include <immintrin.h>
 
 #include "kernels/x86/tail_mask_avx512.h"

@@ -6,13 +6,14 @@
 // Tile: 2 row tiles x 2 column blocks, 4 accumulator tiles (consecutive tdpbusd into one tile wait for each other),
 // with column panels as the outer loop as in the VNNI kernel. At one tweet a time every weight is read once per
 // GEMM, from L3 or memory, and a tile load waits for its lines: while the tiles multiply one panel, the next
-// panel's lines are prefetched, a chunk's share at a time (measured 1.1-1.3x end to end on MobileBERT). When m is not a
-// multiple of 16, the last row tile is rows [m - 16, m): it overlaps the one before, whose rows it recomputes (the same
-// sums) but does not store, so no tile reads past x and one tile configuration serves every m >= 16; a smaller m gets
-// tiles of m rows. Depths that are not a multiple of 64 go to the VNNI kernel, which sums the same int32 products; both
-// store through one epilogue (gemm_i8_epilogue_avx512.h), so every output is bit-identical to the other paths. The
-// process has asked Linux for the tile state first (x86::RequestAmx, at dispatch). Compiled with -mamx-tile -mamx-int8
-// and the VNNI kernel's flags; only called when the CPU and the OS allow AMX. No STL here.
+// panel's weights and epilogue lines are prefetched, a chunk's share at a time (one MobileBERT tweet in 0.87x the
+// time: docs/performance.md). When m is not a multiple of 16, the last row tile is rows [m - 16, m): it overlaps
+// the one before, whose rows it recomputes (the same sums) but does not store, so no tile reads past x and one tile
+// configuration serves every m >= 16; a smaller m gets tiles of m rows. Depths that are not a multiple of 64 go to
+// the VNNI kernel, which sums the same int32 products; both store through one epilogue (gemm_i8_epilogue_avx512.h),
+// so every output is bit-identical to the other paths. The process has asked Linux for the tile state first
+// (x86::RequestAmx, at dispatch). Compiled with -mamx-tile -mamx-int8 and the VNNI kernel's flags; only called when
+// the CPU and the OS allow AMX. No STL here.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -112,8 +113,8 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
       const int8_t* x0 = xq + static_cast<long>(first_row(t0)) * k;
       const int8_t* x1 = xq + static_cast<long>(first_row(t0 + pair - 1)) * k;
       // The first row tiles over a panel prefetch the next; later ones find it in cache.
-      const int8_t* ahead = wb + 2 * block_bytes;
       const int ahead_blocks = t0 == 0 ? next_blocks : 0;
+      const int8_t* ahead = ahead_blocks > 0 ? wb + 2 * block_bytes : nullptr;
       if (pair == 2 && panel_blocks == 2)
         MultiplyTiles<2, 2>(x0, x1, k, wb, block_bytes, chunks, ahead, ahead_blocks, sums);
       if (pair == 2 && panel_blocks == 1)
