@@ -8,19 +8,21 @@ Build an older commit beside this one with `git worktree add /tmp/old COMMIT && 
 environment picks the kernel path for every build.
 """
 import argparse
+import json
 import os
 import statistics
+import tempfile
 
 from common import ROOT, cpu_model, run
 
 
 def bench_once(binary, model, count):
     """(p50 ms of one tweet at a time, batched tweets/s) of one `flatbert bench` run on 1 thread."""
-    out = run([binary, "bench", "-m", model, "-d", os.path.join(ROOT, "..", "shared", "data", "replab2013", "test.tsv"),
-               "--lang", "en", "-n", str(count), "--warmup", "20", "-t", "1"])
-    p50 = float(out.split("latency per tweet (1 thread): p50 ")[1].split(" ms")[0])
-    batched = float(out.split(" one at a time per thread, ")[1].split(" in batches")[0])
-    return p50, batched
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        run([binary, "bench", "-m", model, "-d", os.path.join(ROOT, "..", "shared", "data", "replab2013", "test.tsv"),
+             "--lang", "en", "-n", str(count), "--warmup", "20", "-t", "1", "--json", out.name])
+        b = json.load(out)
+    return b["latency_ms"]["p50"], b["batched_tweets_per_second"]["1_threads"]
 
 
 def main():

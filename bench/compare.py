@@ -140,6 +140,8 @@ def main():
     parser.add_argument("n", nargs="?", type=int, help="tweets (default: all; 300 with --preset)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating flatbert / ONNX Runtime latency rounds")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds takes 1 or more")
     if args.preset and args.model is not None:  # `--preset P N`: the one positional is N
         if args.n is not None or not args.model.isdigit():
             parser.error("--preset takes no MODEL, only N")
@@ -190,7 +192,6 @@ def main():
                  "batch": second["batch_tweets_per_second"]}
         results.append(dict(first, engine=engine, mode=mode, tweets_per_second_by_threads=rates,
                             latency_2_threads_ms=second["latency_ms"]))
-        return results[-1]
 
     results, ort_ratios = [], {}
     for mode, fbm in models.items():

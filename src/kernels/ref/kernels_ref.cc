@@ -72,9 +72,10 @@ void LayerNormF32(float* x, const float* gamma, const float* beta, int m, int n,
 }
 
 void NoNormF32(float* x, const float* residual, const float* gamma, const float* beta, int m, int n) {
-  for (size_t i = 0; i < static_cast<size_t>(m) * n; ++i) {
-    const float sum = residual ? x[i] + residual[i] : x[i];
-    x[i] = sum * gamma[i % n] + beta[i % n];
+  for (int i = 0; i < m; ++i) {
+    float* row = x + static_cast<size_t>(i) * n;
+    const float* add = residual ? residual + static_cast<size_t>(i) * n : nullptr;
+    for (int j = 0; j < n; ++j) row[j] = (add ? row[j] + add[j] : row[j]) * gamma[j] + beta[j];
   }
 }
 

@@ -24,8 +24,8 @@ static inline EpilogueBlock LoadEpilogueBlock(const float* w_scales, const int32
           bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps()};
 }
 
-// The lines LoadEpilogueBlock will read for the block at `column` (< n), asked for ahead: they sit in the model
-// file beside the weights, read once per GEMM, and a miss on them stalls the first store of every block.
+// The lines LoadEpilogueBlock will read for the block at `column` (a real column), asked for ahead: they sit in
+// the model file beside the weights, read once per GEMM, and a miss on them stalls the first store of every block.
 static inline void PrefetchEpilogueBlock(const float* w_scales, const int32_t* w_row_sums, const float* bias,
                                          int column) {
   _mm_prefetch(reinterpret_cast<const char*>(w_scales + column), _MM_HINT_T0);
