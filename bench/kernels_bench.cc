@@ -8,6 +8,8 @@
 #include <immintrin.h>
 #endif
 
+#include <cstdint>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -116,6 +118,28 @@ void Attention(benchmark::State& state, const Kernels* k) {
       benchmark::Counter(4.0 * seq * seq * stride * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
+// One core reading a buffer of range(0) MiB from end to end: the bandwidth a forward pass streams its weights at
+// when they do not stay in the caches above (bench/arch_bench.py's roofline). The buffer is read as 8 slices side
+// by side, each prefetched 16 lines ahead, as a GEMM reads its panel's blocks and prefetches the next panel: one
+// plain sequential read had fewer misses in flight, and BERT-base's int8 weights streamed faster than it.
+void Stream(benchmark::State& state) {
+  constexpr size_t kSlices = 8, kLine = 8, kAhead = 16 * kLine;  // in uint64 words
+  std::vector<uint64_t> buffer(static_cast<size_t>(state.range(0)) << 17);
+  std::iota(buffer.begin(), buffer.end(), uint64_t{0});
+  const size_t slice = buffer.size() / kSlices;
+  for (auto _ : state) {
+    uint64_t sums[kSlices] = {};
+    for (size_t i = 0; i < slice; i += kLine)
+      for (size_t s = 0; s < kSlices; ++s) {
+        const uint64_t* line = buffer.data() + s * slice + i;
+        __builtin_prefetch(line + kAhead, 0, 2);
+        for (size_t j = 0; j < kLine; ++j) sums[s] += line[j];
+      }
+    benchmark::DoNotOptimize(sums);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buffer.size() * sizeof(uint64_t)));
+}
+
 #if defined(__x86_64__)
 // The core's measured peak, the yardstick for the kernels' fraction of peak: 16 independent accumulators (more
 // than FMA latency x issue width) of vfmadd231ps / vpdpbusd on zmm registers, nothing else in the loop.
@@ -200,6 +224,8 @@ __attribute__((target("avx2,fma"))) void PeakF32Avx2(benchmark::State& state) {
 #endif
 
 int Register() {
+  for (int mib : {8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512})  // steps of 1.5x or less
+    benchmark::RegisterBenchmark("stream", Stream)->Arg(mib);
 #if defined(__x86_64__)
   if (KernelsFor("avx512")) {
     benchmark::RegisterBenchmark("peak_f32/avx512", PeakF32Avx512);

@@ -1,7 +1,7 @@
 #pragma once
-// Row pointers of one microkernel tile. Rows past the end repeat the last real row (their results are never
-// stored), so the inner loops need no bounds checks. `static`: each ISA's file keeps its own copy, compiled for
-// its own ISA, so the linker never hands one ISA's code to another's caller.
+// Row pointers of one microkernel tile, and the blocks of the next panel each tile prefetches. Rows past the end repeat
+// the last real row (their results are never stored), so the inner loops need no bounds checks. `static`: each ISA's
+// file keeps its own copy, compiled for its own ISA, so the linker never hands one ISA's code to another's caller.
 
 namespace flatbert {
 
@@ -10,6 +10,18 @@ template <typename T>
 static inline int TileRows(const T* base, int start, int total, int tile, int stride, const T** rows) {
   const int count = total - start < tile ? total - start : tile;
   for (int r = 0; r < tile; ++r) rows[r] = base + static_cast<long>(start + (r < count ? r : count - 1)) * stride;
+  return count;
+}
+
+// Column-panel GEMMs (panels outer, row tiles inner) read a panel from memory on its first row tile and from cache
+// on the others, while memory idles. So row tile `pass` of the `passes` over a panel fetches blocks pass,
+// pass + passes, ... of the next panel, blocks [first, end) of w (block_size elements each), into cache, one line
+// per depth step: this writes those blocks' starts to `ahead` and returns how many; the caller prefetches.
+template <typename T>
+static inline int NextPanelBlocks(const T* w, long block_size, int first, int end, int pass, int passes,
+                                  const T** ahead) {
+  int count = 0;
+  for (int b = first + pass; b < end; b += passes) ahead[count++] = w + b * block_size;
   return count;
 }
 

@@ -8,6 +8,7 @@
 #include "kernels/kernels.h"
 #include "kernels/pack.h"
 #include "kernels/row_quantizers.h"
+#include "kernels/tile.h"
 
 namespace flatbert {
 namespace {
@@ -22,6 +23,24 @@ TEST(KernelsRefTest, LinearIsXTimesWTransposedPlusBias) {
   PackK1N16(w.data(), 2, 3, packed.data());
   K().linear_f32(x.data(), packed.data(), b.data(), y.data(), 2, 2, 3);
   EXPECT_EQ(y, (std::vector<float>{8, 2, 8, 6.5f}));
+}
+
+// Each row tile over a panel picks its share of the next panel's blocks: every block once, spread over the passes.
+TEST(KernelsRefTest, NextPanelBlocksSpreadsTheNextPanelOverThePasses) {
+  static const int w[100] = {};
+  const int* ahead[4];
+  auto picked = [&](int first, int end, int pass, int passes) {
+    std::vector<long> blocks(static_cast<size_t>(NextPanelBlocks(w, 10, first, end, pass, passes, ahead)));
+    for (size_t i = 0; i < blocks.size(); ++i) blocks[i] = (ahead[i] - w) / 10;
+    return blocks;
+  };
+  EXPECT_EQ(picked(4, 8, 0, 8), (std::vector<long>{4}));  // 32 rows: passes 0-3 take one block each
+  EXPECT_EQ(picked(4, 8, 3, 8), (std::vector<long>{7}));
+  EXPECT_EQ(picked(4, 8, 4, 8), (std::vector<long>{}));
+  EXPECT_EQ(picked(4, 8, 0, 1), (std::vector<long>{4, 5, 6, 7}));  // one row tile takes the whole panel
+  EXPECT_EQ(picked(4, 8, 1, 2), (std::vector<long>{5, 7}));
+  EXPECT_EQ(picked(8, 10, 0, 2), (std::vector<long>{8}));  // a last, narrower panel
+  EXPECT_EQ(picked(12, 10, 0, 1), (std::vector<long>{}));  // no next panel
 }
 
 TEST(KernelsRefTest, LayerNormMatchesDoublePrecision) {

@@ -1,7 +1,9 @@
 // f32 GEMM microkernel for AVX-512F over K1N16-packed weights (kernels/pack.h): each depth step of a block is 16
 // output columns in one zmm, multiplied by one broadcast x value, so each lane accumulates one output and no
 // horizontal sums are needed. Tile: 4 rows of x by 4 column blocks (16 accumulators, named struct members: see
-// linear_i8_avx512vnni.cc); bias added at the store. Column panels are the outer loop (one panel stays in L1).
+// linear_i8_avx512vnni.cc); bias added at the store. Column panels are the outer loop (one panel stays in L1 or
+// L2), and the row tiles bring the next panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in fp32 in
+// 0.90-0.92x the time, docs/performance.md).
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
@@ -36,16 +38,22 @@ inline void StoreBlock(__m512 a0, __m512 a1, __m512 a2, __m512 a3, int rows, con
 }  // namespace
 
 void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y, int m, int n, int k) {
-  const int blocks = (n + kLanes - 1) / kLanes;
+  const int blocks = (n + kLanes - 1) / kLanes, passes = (m + kRows - 1) / kRows;
   for (int b = 0; b < blocks; b += kBlocks) {
     const float* wb[kBlocks];
     const int real_blocks = TileRows(w, b, blocks, kBlocks, kLanes * k, wb);
+    const int next_end = b + 2 * kBlocks < blocks ? b + 2 * kBlocks : blocks;
     for (int i = 0; i < m; i += kRows) {
+      const float* ahead[kBlocks];
+      const int aheads = NextPanelBlocks(w, static_cast<long>(kLanes) * k, b + kBlocks, next_end, i / kRows, passes,
+                                         ahead);
       const float* xr[kRows];
       const int rows = TileRows(x, i, m, kRows, k, xr);
       const __m512 zero = _mm512_setzero_ps();
       Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
       for (int d = 0; d < k; ++d) {
+        for (int a = 0; a < aheads; ++a)
+          _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + kLanes * d), _MM_HINT_T1);
         const __m512 w0 = _mm512_loadu_ps(wb[0] + kLanes * d), w1 = _mm512_loadu_ps(wb[1] + kLanes * d),
                      w2 = _mm512_loadu_ps(wb[2] + kLanes * d), w3 = _mm512_loadu_ps(wb[3] + kLanes * d);
         r0 = Step(r0, xr[0][d], w0, w1, w2, w3);
