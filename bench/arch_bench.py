@@ -41,8 +41,8 @@ def measured_peaks():
 
 
 def stream_size(file_bytes):
-    """The largest buffer (MiB) the kernels bench streams that is no larger than the file (the smallest if all
-    are): a smaller buffer streams at least as fast, so the roofline is never above the true floor."""
+    """The largest buffer (MiB) the kernels bench streams that is no larger than the file (the smallest if all are
+    larger): a smaller buffer streams at least as fast, so the roofline is never above the true floor."""
     out = run([KERNELS_BENCH, "--benchmark_list_tests", "--benchmark_filter=^stream/"])
     sizes = sorted(int(name.split("/")[1]) for name in out.split())
     return max((size for size in sizes if size * 2**20 <= file_bytes), default=sizes[0])
@@ -65,6 +65,7 @@ def linear_shapes(model, tokens):
 
 
 def attention_macs(model, tokens):
+    """The attention's multiply-adds for one sequence of `tokens` tokens."""
     c = model.config
     return c.num_hidden_layers * 2 * tokens * tokens * c.true_hidden_size  # scores + weighted values
 
