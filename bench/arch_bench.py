@@ -93,7 +93,8 @@ def main():
         for mode in ("fp32", "int8-dynamic"):
             fbm = os.path.join(work, f"{preset}.{mode}.fbm")
             run([FLATBERT, "convert", hf_dir, "-o", fbm, "-q", mode])
-            mib = stream_size(os.path.getsize(fbm))
+            file_bytes = os.path.getsize(fbm)
+            mib = stream_size(file_bytes)
             for path in paths if mode == "int8-dynamic" else [None]:  # fp32: the path flatbert picks
                 bench = os.path.join(work, f"{preset}.{mode}.{path}.json")
                 # The host's bandwidth moves with its other tenants: it is read just before and just after the
@@ -106,7 +107,7 @@ def main():
                     b = json.load(f)
                 paths = paths or int8_paths(b["kernels"])
                 result[mode if mode == "fp32" else f"int8 {path}"] = dict(
-                    bytes=os.path.getsize(fbm), p50_ms=b["latency_ms"]["p50"], mean_tokens=b["mean_tokens"],
+                    bytes=file_bytes, p50_ms=b["latency_ms"]["p50"], mean_tokens=b["mean_tokens"],
                     load_ms=b["load_ms"], peak_rss_mb=b["peak_rss_mb"], stream_mib=mib,
                     stream_bytes_per_second=bandwidth)
             os.remove(fbm)

@@ -14,12 +14,14 @@ static inline int TileRows(const T* base, int start, int total, int tile, int st
 }
 
 // Column-panel GEMMs (panels outer, row tiles inner) read a panel from memory on its first row tile and from cache
-// on the others, while memory idles. So row tile `pass` of the `passes` over a panel fetches blocks pass,
-// pass + passes, ... of the next panel, blocks [first, end) of w (block_size elements each), into cache, one line
-// per depth step: this writes those blocks' starts to `ahead` and returns how many; the caller prefetches.
+// on the others, while memory idles. So row tile `pass` of the `passes` over the panel of `panel_blocks` blocks from
+// block `panel` fetches blocks pass, pass + passes, ... of the next panel (those of w's `blocks` blocks, block_size
+// elements each, that follow it) into cache, one line per depth step: this writes those blocks' starts to `ahead`
+// and returns how many; the caller prefetches.
 template <typename T>
-static inline int NextPanelBlocks(const T* w, long block_size, int first, int end, int pass, int passes,
-                                  const T** ahead) {
+static inline int NextPanelBlocks(const T* w, long block_size, int blocks, int panel, int panel_blocks, int pass,
+                                  int passes, const T** ahead) {
+  const int first = panel + panel_blocks, end = first + panel_blocks < blocks ? first + panel_blocks : blocks;
   int count = 0;
   for (int b = first + pass; b < end; b += passes) ahead[count++] = w + b * block_size;
   return count;

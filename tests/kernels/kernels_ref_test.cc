@@ -29,18 +29,18 @@ TEST(KernelsRefTest, LinearIsXTimesWTransposedPlusBias) {
 TEST(KernelsRefTest, NextPanelBlocksSpreadsTheNextPanelOverThePasses) {
   static const int w[100] = {};
   const int* ahead[4];
-  auto picked = [&](int first, int end, int pass, int passes) {
-    std::vector<long> blocks(static_cast<size_t>(NextPanelBlocks(w, 10, first, end, pass, passes, ahead)));
-    for (size_t i = 0; i < blocks.size(); ++i) blocks[i] = (ahead[i] - w) / 10;
-    return blocks;
+  auto picked = [&](int blocks, int panel, int pass, int passes) {  // panels of 4 blocks
+    std::vector<long> picks(static_cast<size_t>(NextPanelBlocks(w, 10, blocks, panel, 4, pass, passes, ahead)));
+    for (size_t i = 0; i < picks.size(); ++i) picks[i] = (ahead[i] - w) / 10;
+    return picks;
   };
-  EXPECT_EQ(picked(4, 8, 0, 8), (std::vector<long>{4}));  // 32 rows: passes 0-3 take one block each
-  EXPECT_EQ(picked(4, 8, 3, 8), (std::vector<long>{7}));
-  EXPECT_EQ(picked(4, 8, 4, 8), (std::vector<long>{}));
-  EXPECT_EQ(picked(4, 8, 0, 1), (std::vector<long>{4, 5, 6, 7}));  // one row tile takes the whole panel
-  EXPECT_EQ(picked(4, 8, 1, 2), (std::vector<long>{5, 7}));
-  EXPECT_EQ(picked(8, 10, 0, 2), (std::vector<long>{8}));  // a last, narrower panel
-  EXPECT_EQ(picked(12, 10, 0, 1), (std::vector<long>{}));  // no next panel
+  EXPECT_EQ(picked(8, 0, 0, 8), (std::vector<long>{4}));  // 32 rows: passes 0-3 take one block each
+  EXPECT_EQ(picked(8, 0, 3, 8), (std::vector<long>{7}));
+  EXPECT_EQ(picked(8, 0, 4, 8), (std::vector<long>{}));
+  EXPECT_EQ(picked(8, 0, 0, 1), (std::vector<long>{4, 5, 6, 7}));  // one row tile takes the whole panel
+  EXPECT_EQ(picked(8, 0, 1, 2), (std::vector<long>{5, 7}));
+  EXPECT_EQ(picked(10, 4, 0, 2), (std::vector<long>{8}));  // a last, narrower panel
+  EXPECT_EQ(picked(10, 8, 0, 1), (std::vector<long>{}));  // no next panel
 }
 
 TEST(KernelsRefTest, LayerNormMatchesDoublePrecision) {

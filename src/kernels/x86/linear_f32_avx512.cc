@@ -3,7 +3,7 @@
 // horizontal sums are needed. Tile: 4 rows of x by 4 column blocks (16 accumulators, named struct members: see
 // linear_i8_avx512vnni.cc); bias added at the store. Column panels are the outer loop (one panel stays in L1 or
 // L2), and the row tiles bring the next panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in fp32 in
-// 0.90-0.92x the time, docs/performance.md).
+// 0.85-0.93x the time, docs/performance.md).
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
@@ -42,11 +42,10 @@ void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y
   for (int b = 0; b < blocks; b += kBlocks) {
     const float* wb[kBlocks];
     const int real_blocks = TileRows(w, b, blocks, kBlocks, kLanes * k, wb);
-    const int next_end = b + 2 * kBlocks < blocks ? b + 2 * kBlocks : blocks;
     for (int i = 0; i < m; i += kRows) {
       const float* ahead[kBlocks];
-      const int aheads = NextPanelBlocks(w, static_cast<long>(kLanes) * k, b + kBlocks, next_end, i / kRows, passes,
-                                         ahead);
+      const int aheads =
+          NextPanelBlocks(w, static_cast<long>(kLanes) * k, blocks, b, kBlocks, i / kRows, passes, ahead);
       const float* xr[kRows];
       const int rows = TileRows(x, i, m, kRows, k, xr);
       const __m512 zero = _mm512_setzero_ps();

@@ -8,7 +8,7 @@
 // and 4 + 4 loads per 16 vpdpbusd leave the load ports room (4x2 measured 5-10% slower, 6x4 spills, 8x2 slower end to
 // end). Column panels are the outer loop, so one panel of weights (64 x k bytes) stays in L1 while every row tile
 // passes over it, and the row tiles bring the next panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in
-// 0.83-0.93x the time, docs/performance.md). The accumulators are named struct members passed by value, never an array:
+// 0.90-0.97x the time, docs/performance.md). The accumulators are named struct members passed by value, never an array:
 // GCC 12 keeps an array of __m512i in memory (any runtime index, e.g. in the epilogue, forces it there) and copied the
 // accumulators between registers and the stack on every depth step.
 // Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them. No STL here.
@@ -52,10 +52,9 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
   for (int b = 0; b < blocks; b += kBlocks) {
     const int8_t* wb[kBlocks];
     const int real_blocks = TileRows(w, b, blocks, kBlocks, 64 * steps, wb);
-    const int next_end = b + 2 * kBlocks < blocks ? b + 2 * kBlocks : blocks;
     for (int i = 0; i < m; i += kRows) {
       const int8_t* ahead[kBlocks];
-      const int aheads = NextPanelBlocks(w, 64L * steps, b + kBlocks, next_end, i / kRows, passes, ahead);
+      const int aheads = NextPanelBlocks(w, 64L * steps, blocks, b, kBlocks, i / kRows, passes, ahead);
       const int8_t* xr[kRows];
       const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
       const __m512i zero = _mm512_setzero_si512();
