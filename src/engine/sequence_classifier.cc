@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "flatbert/error.hpp"
 #include "format/arch.h"
@@ -137,7 +138,7 @@ void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, 
 // the lead sizes every buffer before the steps. Rows rather than output columns: splitting columns hands each
 // part's outputs to the other part before every row-wise op, and on the 2-core VMs measured that traffic cost
 // more than the halved weight reads saved (docs/performance.md).
-void SequenceClassifier::RunLayer(const LayerWeights& w, Workspace& ws, Team& team) const {
+void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& ws, Team& team) const {
   const int hidden = config_.hidden_size, inner = InnerSize(config_), ffn = config_.intermediate_size;
   const int heads = config_.num_heads, head_dim = inner / heads, seq = ws.rows();
   const size_t rows = static_cast<size_t>(seq);
@@ -187,10 +188,26 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, Workspace& ws, Team& te
     }
   });
 
+  // The last layer's rows after the attention feed only the pooler, which reads each sequence's first ([CLS]) row,
+  // and from here on every op computes each row alone: those rows go on by themselves, to the same values. A
+  // calibration (observer_) sees every row, as Hugging Face's model computes them all.
+  if (last && !observer_) {
+    for (size_t s = 0; s + 1 < ws.starts.size(); ++s) {  // row starts[s] >= s: no row still to move is overwritten
+      const size_t from = static_cast<size_t>(ws.starts[s]);
+      auto move_row = [&](std::vector<float>& buffer, size_t width) {
+        std::memmove(buffer.data() + s * width, buffer.data() + from * width, width * sizeof(float));
+      };
+      move_row(context, inner);
+      move_row(x, hidden);
+      if (bottleneck) move_row(layer_input, inner);
+    }
+    std::iota(ws.starts.begin(), ws.starts.end(), 0);
+  }
+
   // h = norm(W context + residual); each FFN h = norm(W2 act(W1 h) + h), from one buffer into the other;
   // MobileBERT goes back up to the hidden width with x as the residual.
   const size_t ffns = w.stacked_ffns.size() + 1;
-  ForRows(team, seq, [&](int first, int n) {
+  ForRows(team, ws.rows(), [&](int first, int n) {
     const size_t row = static_cast<size_t>(first);
     float* h = attn.data() + row * inner;
     float* next = out.data() + row * inner;
@@ -235,7 +252,7 @@ std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::
   }
   if (batch.empty()) return {};
   Embed(batch, ws);
-  for (const LayerWeights& layer : layers_) RunLayer(layer, ws, team ? *team : alone);
+  for (const LayerWeights& layer : layers_) RunLayer(layer, &layer == &layers_.back(), ws, team ? *team : alone);
   const int hidden = config_.hidden_size, count = static_cast<int>(batch.size());
   std::vector<float>& pooled = ws.pooled;  // the [CLS] row of each sequence
   pooled.resize(static_cast<size_t>(count) * hidden);

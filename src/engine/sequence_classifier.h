@@ -53,7 +53,8 @@ class SequenceClassifier {
  private:
   struct Workspace;
   void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const;
-  void RunLayer(const LayerWeights& layer, Workspace& ws, Team& team) const;
+  // The last layer leaves in ws one row per sequence, its first, unless an observer is set.
+  void RunLayer(const LayerWeights& layer, bool last, Workspace& ws, Team& team) const;
   // x = norm(x + residual), residual null for none.
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols, const float* residual = nullptr) const {
     norm.Apply(k_, config_.norm, x, residual, rows, cols);

@@ -1,7 +1,8 @@
 #pragma once
-// Row pointers of one microkernel tile, and the blocks of the next panel each tile prefetches. Rows past the end repeat
-// the last real row (their results are never stored), so the inner loops need no bounds checks. `static`: each ISA's
-// file keeps its own copy, compiled for its own ISA, so the linker never hands one ISA's code to another's caller.
+// Row pointers of one microkernel tile, the tile's real rows as a compile-time count, and the blocks of the next
+// panel each tile prefetches. Pointers past the end repeat the last real one, so a tile may read them without bounds
+// checks. `static`: each ISA's file keeps its own copy, compiled for its own ISA, so the linker never hands one
+// ISA's code to another's caller.
 
 namespace flatbert {
 
@@ -11,6 +12,16 @@ static inline int TileRows(const T* base, int start, int total, int tile, int st
   const int count = total - start < tile ? total - start : tile;
   for (int r = 0; r < tile; ++r) rows[r] = base + static_cast<long>(start + (r < count ? r : count - 1)) * stride;
   return count;
+}
+
+// Runs tile.template operator()<R>() with R = rows, the real rows of a tile of at most kTile: the last row tile
+// multiplies only the rows it stores (a 25-token tweet on 4-row tiles would otherwise multiply 28 rows).
+template <int kTile, typename Tile>
+static inline void WithRealRows(int rows, Tile&& tile) {
+  if constexpr (kTile > 1) {
+    if (rows < kTile) return WithRealRows<kTile - 1>(rows, tile);
+  }
+  tile.template operator()<kTile>();
 }
 
 // Column-panel GEMMs (panels outer, row tiles inner) read a panel from memory on its first row tile and from cache

@@ -111,6 +111,17 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
     ASSERT_EQ(batched.size(), ids.size());
     for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(batched[i], network.Logits(ids[i])) << "case " << i << ", kernels " << kernel_path;
   }
+  // The last layer goes on after its attention with the [CLS] rows alone, except under an observer (calibration),
+  // which sees every row: both give the same bits, batched too.
+  for (const auto& [kernel_path, network] : paths) {
+    SequenceClassifier every_row(file, *KernelsFor(kernel_path));
+    int observed_rows = 0;
+    every_row.set_input_observer([&](const Linear&, const float*, int rows) { observed_rows += rows; });
+    EXPECT_EQ(every_row.Logits(batch), network.Logits(batch)) << "kernels " << kernel_path;
+    for (size_t i = 0; i < ids.size(); ++i)
+      EXPECT_EQ(every_row.Logits(ids[i]), network.Logits(ids[i])) << "case " << i << ", kernels " << kernel_path;
+    EXPECT_GT(observed_rows, 0);
+  }
   // ClassifyBatch: Classify's predictions in order, an empty text's error in its place.
   std::vector<std::string> texts;
   for (const auto& c : golden["cases"]) texts.push_back(c["text"].get<std::string>());

@@ -1,6 +1,7 @@
 // f32 GEMM microkernel for AVX2 + FMA over K1N16-packed weights (kernels/pack.h): each depth step of a block is
 // two ymm of 8 output columns, multiplied by one broadcast x value (no horizontal sums). Tile: 4 rows of x by one
-// 16-column block (8 accumulators, named struct members: see linear_i8_avx512vnni.cc); bias added at the store.
+// 16-column block, the last tile only the rows left (WithRealRows); 8 accumulators, named struct members (see
+// linear_i8_avx512vnni.cc); bias added at the store.
 // Compiled with -mavx2 -mfma; only called when the CPU has both (kernels/dispatch.cc). No STL here, so no inline
 // function compiled for AVX2 can be merged into code that runs on other CPUs.
 #include <immintrin.h>
@@ -39,22 +40,23 @@ void LinearF32Avx2(const float* x, const float* w, const float* bias, float* y, 
   const int blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
     const float* xr[kRows];
-    const int rows = TileRows(x, i, m, kRows, k, xr);
-    for (int b = 0; b < blocks; ++b) {
-      const float* wb = w + static_cast<long>(b) * 16 * k;
-      const __m256 zero = _mm256_setzero_ps();
-      Row r0{zero, zero}, r1 = r0, r2 = r0, r3 = r0;
-      for (int d = 0; d < k; ++d) {
-        const __m256 w0 = _mm256_loadu_ps(wb + 16 * d), w1 = _mm256_loadu_ps(wb + 16 * d + 8);
-        r0 = Step(r0, xr[0] + d, w0, w1);
-        r1 = Step(r1, xr[1] + d, w0, w1);
-        r2 = Step(r2, xr[2] + d, w0, w1);
-        r3 = Step(r3, xr[3] + d, w0, w1);
+    float* yi = y + static_cast<long>(i) * n;
+    WithRealRows<kRows>(TileRows(x, i, m, kRows, k, xr), [&]<int kReal>() {
+      for (int b = 0; b < blocks; ++b) {
+        const float* wb = w + static_cast<long>(b) * 16 * k;
+        const __m256 zero = _mm256_setzero_ps();
+        Row r0{zero, zero}, r1 = r0, r2 = r0, r3 = r0;
+        for (int d = 0; d < k; ++d) {
+          const __m256 w0 = _mm256_loadu_ps(wb + 16 * d), w1 = _mm256_loadu_ps(wb + 16 * d + 8);
+          r0 = Step(r0, xr[0] + d, w0, w1);
+          if constexpr (kReal > 1) r1 = Step(r1, xr[1] + d, w0, w1);
+          if constexpr (kReal > 2) r2 = Step(r2, xr[2] + d, w0, w1);
+          if constexpr (kReal > 3) r3 = Step(r3, xr[3] + d, w0, w1);
+        }
+        StoreHalf(r0.lo, r1.lo, r2.lo, r3.lo, kReal, bias, yi, n, b * 16);
+        StoreHalf(r0.hi, r1.hi, r2.hi, r3.hi, kReal, bias, yi, n, b * 16 + kLanes);
       }
-      float* yi = y + static_cast<long>(i) * n;
-      StoreHalf(r0.lo, r1.lo, r2.lo, r3.lo, rows, bias, yi, n, b * 16);
-      StoreHalf(r0.hi, r1.hi, r2.hi, r3.hi, rows, bias, yi, n, b * 16 + kLanes);
-    }
+    });
   }
 }
 

@@ -2,7 +2,8 @@
 // 8 output columns x 4 depth bytes; 4 bytes of x are broadcast and maddubs + madd(ones) sum each column's 4
 // products into its own int32 lane (no horizontal sums). The sign trick, maddubs(|x|, w * sign(x)), never
 // saturates because |x|, |w| <= 127. Fused epilogue fma(acc, x_scale * w_scale, bias). Tile: 4 rows of x by
-// one 16-column block; accumulators are named struct members, never an array (see linear_i8_avx512vnni.cc).
+// one 16-column block, the last tile only the rows left (WithRealRows); accumulators are named struct members, never
+// an array (see linear_i8_avx512vnni.cc).
 // Compiled with -mavx2 -mfma; only called when the CPU has both. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 
@@ -52,24 +53,25 @@ void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const 
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
     const int8_t* xr[kRows];
-    const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
-    for (int b = 0; b < blocks; ++b) {
-      const int8_t* wb = w + static_cast<long>(b) * 64 * steps;
-      const __m256i zero = _mm256_setzero_si256();
-      Row r0{zero, zero}, r1 = r0, r2 = r0, r3 = r0;
-      for (int s = 0; s < steps; ++s) {
-        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 64 * s));
-        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 64 * s + 32));
-        r0 = Step(r0, xr[0] + 4 * s, w0, w1);
-        r1 = Step(r1, xr[1] + 4 * s, w0, w1);
-        r2 = Step(r2, xr[2] + 4 * s, w0, w1);
-        r3 = Step(r3, xr[3] + 4 * s, w0, w1);
+    const float* xs = x_scales + i;
+    float* yi = y + static_cast<long>(i) * n;
+    WithRealRows<kRows>(TileRows(xq, i, m, kRows, 4 * steps, xr), [&]<int kReal>() {
+      for (int b = 0; b < blocks; ++b) {
+        const int8_t* wb = w + static_cast<long>(b) * 64 * steps;
+        const __m256i zero = _mm256_setzero_si256();
+        Row r0{zero, zero}, r1 = r0, r2 = r0, r3 = r0;
+        for (int s = 0; s < steps; ++s) {
+          const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 64 * s));
+          const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 64 * s + 32));
+          r0 = Step(r0, xr[0] + 4 * s, w0, w1);
+          if constexpr (kReal > 1) r1 = Step(r1, xr[1] + 4 * s, w0, w1);
+          if constexpr (kReal > 2) r2 = Step(r2, xr[2] + 4 * s, w0, w1);
+          if constexpr (kReal > 3) r3 = Step(r3, xr[3] + 4 * s, w0, w1);
+        }
+        StoreHalf(r0.lo, r1.lo, r2.lo, r3.lo, kReal, xs, w_scales, bias, yi, n, b * 16, act);
+        StoreHalf(r0.hi, r1.hi, r2.hi, r3.hi, kReal, xs, w_scales, bias, yi, n, b * 16 + kLanes, act);
       }
-      const float* xs = x_scales + i;
-      float* yi = y + static_cast<long>(i) * n;
-      StoreHalf(r0.lo, r1.lo, r2.lo, r3.lo, rows, xs, w_scales, bias, yi, n, b * 16, act);
-      StoreHalf(r0.hi, r1.hi, r2.hi, r3.hi, rows, xs, w_scales, bias, yi, n, b * 16 + kLanes, act);
-    }
+    });
   }
 }
 
