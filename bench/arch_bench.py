@@ -9,11 +9,11 @@ and int8-dynamic, and timed with `flatbert bench` (1 thread, the first 300 RepLa
 Roofline, for the measured mean length: each Linear takes at least the longer of its multiply-adds at the path's
 peak and its weights' bytes at the bandwidth of one core streaming a buffer of about the file's size; the
 attention adds its multiply-adds at the f32 peak. The peaks (peak_i8 / peak_f32: independent tdpbusd / vpdpbusd /
-vfmadd chains) and the bandwidth (stream/<MiB>: a sum over a buffer) come from build/bench/flatbert_kernels_bench:
-the peaks once at the start, the bandwidth beside each timed run, as the host's moves with its other tenants. One
-tweet at a time reads every weight once, so at batch 1 the weights' stream from L3 or memory is a floor that the
-compute peak alone does not show; the table gives both. The models carry the tweet normalizer, as
-trained models do.
+maddubs-madd-add / vfmadd chains) and the bandwidth (stream/<MiB>: a sum over a buffer) come from
+build/bench/flatbert_kernels_bench: the peaks once at the start, the bandwidth beside each timed run, as the host's
+moves with its other tenants. One tweet at a time reads every weight once, so at batch 1 the weights' stream from
+L3 or memory is a floor that the compute peak alone does not show; the table gives both. The models carry the tweet
+normalizer, as trained models do.
 """
 import json
 import os
@@ -36,7 +36,7 @@ def kernels_bench(pattern):
 
 def measured_peaks():
     """{"peak_i8/amx": ops/s, "peak_i8/avx512": ..., "peak_f32/avx512": flops/s, ...}: one core's peaks per path,
-    from the kernels bench's peak loops (independent tdpbusd / vpdpbusd / vfmadd chains)."""
+    from the kernels bench's peak loops (independent tdpbusd / vpdpbusd / maddubs-madd-add / vfmadd chains)."""
     return {name: 1e9 * b.get("GOPS", b.get("GFLOPS")) for name, b in kernels_bench("peak_").items()}
 
 
