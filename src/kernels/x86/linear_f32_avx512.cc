@@ -1,9 +1,9 @@
 // f32 GEMM microkernel for AVX-512F over K1N16-packed weights (kernels/pack.h): each depth step of a block is 16
 // output columns in one zmm, multiplied by one broadcast x value, so each lane accumulates one output and no
-// horizontal sums are needed. Tile: 4 rows of x by 4 column blocks (16 accumulators, named struct members: see
-// linear_i8_avx512vnni.cc); bias added at the store. Column panels are the outer loop (one panel stays in L1 or
-// L2), and the row tiles bring the next panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in fp32 in
-// 0.85-0.93x the time, docs/performance.md).
+// horizontal sums are needed. Tile: 4 rows of x by 4 column blocks, the last row tile only the rows left
+// (WithRealRows); 16 accumulators, named struct members (see linear_i8_avx512vnni.cc); bias added at the store.
+// Column panels are the outer loop (one panel stays in L1 or L2), and the row tiles bring the next panel into L2
+// meanwhile (NextPanelBlocks: one MobileBERT tweet in fp32 in 0.85-0.93x the time, docs/performance.md).
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
@@ -47,25 +47,26 @@ void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y
       const int aheads =
           NextPanelBlocks(w, static_cast<long>(kLanes) * k, blocks, b, kBlocks, i / kRows, passes, ahead);
       const float* xr[kRows];
-      const int rows = TileRows(x, i, m, kRows, k, xr);
-      const __m512 zero = _mm512_setzero_ps();
-      Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
-      for (int d = 0; d < k; ++d) {
-        for (int a = 0; a < aheads; ++a)
-          _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + kLanes * d), _MM_HINT_T1);
-        const __m512 w0 = _mm512_loadu_ps(wb[0] + kLanes * d), w1 = _mm512_loadu_ps(wb[1] + kLanes * d),
-                     w2 = _mm512_loadu_ps(wb[2] + kLanes * d), w3 = _mm512_loadu_ps(wb[3] + kLanes * d);
-        r0 = Step(r0, xr[0][d], w0, w1, w2, w3);
-        r1 = Step(r1, xr[1][d], w0, w1, w2, w3);
-        r2 = Step(r2, xr[2][d], w0, w1, w2, w3);
-        r3 = Step(r3, xr[3][d], w0, w1, w2, w3);
-      }
       float* yi = y + static_cast<long>(i) * n;
-      const int column = b * kLanes;
-      StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, rows, bias, yi, n, column);
-      if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, rows, bias, yi, n, column + 16);
-      if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, rows, bias, yi, n, column + 32);
-      if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, rows, bias, yi, n, column + 48);
+      WithRealRows<kRows>(TileRows(x, i, m, kRows, k, xr), [&]<int kReal>() {
+        const __m512 zero = _mm512_setzero_ps();
+        Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
+        for (int d = 0; d < k; ++d) {
+          for (int a = 0; a < aheads; ++a)
+            _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + kLanes * d), _MM_HINT_T1);
+          const __m512 w0 = _mm512_loadu_ps(wb[0] + kLanes * d), w1 = _mm512_loadu_ps(wb[1] + kLanes * d),
+                       w2 = _mm512_loadu_ps(wb[2] + kLanes * d), w3 = _mm512_loadu_ps(wb[3] + kLanes * d);
+          r0 = Step(r0, xr[0][d], w0, w1, w2, w3);
+          if constexpr (kReal > 1) r1 = Step(r1, xr[1][d], w0, w1, w2, w3);
+          if constexpr (kReal > 2) r2 = Step(r2, xr[2][d], w0, w1, w2, w3);
+          if constexpr (kReal > 3) r3 = Step(r3, xr[3][d], w0, w1, w2, w3);
+        }
+        const int column = b * kLanes;
+        StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, kReal, bias, yi, n, column);
+        if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, kReal, bias, yi, n, column + 16);
+        if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, kReal, bias, yi, n, column + 32);
+        if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, kReal, bias, yi, n, column + 48);
+      });
     }
   }
 }

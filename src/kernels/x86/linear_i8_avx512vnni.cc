@@ -2,15 +2,15 @@
 // output columns x 4 depth bytes, exactly what vpdpbusd multiplies against 4 bytes of x broadcast to every lane,
 // so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: x
 // arrives as q + 128 (QuantizeRowsOffsetAvx512) and 128 * (row sum of w) is subtracted at the end, before the
-// fused epilogue fma(acc, x_scale * w_scale, bias)
-// (gemm_i8_epilogue_avx512.h).
-// Tile: 4 rows of x by 4 column blocks, 16 accumulators: two vpdpbusd per cycle at 4-5 cycles latency need 8-10 chains,
-// and 4 + 4 loads per 16 vpdpbusd leave the load ports room (4x2 measured 5-10% slower, 6x4 spills, 8x2 slower end to
-// end). Column panels are the outer loop, so one panel of weights (64 x k bytes) stays in L1 while every row tile
-// passes over it, and the row tiles bring the next panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in
-// 0.90-0.97x the time, docs/performance.md). The accumulators are named struct members passed by value, never an array:
-// GCC 12 keeps an array of __m512i in memory (any runtime index, e.g. in the epilogue, forces it there) and copied the
-// accumulators between registers and the stack on every depth step.
+// fused epilogue fma(acc, x_scale * w_scale, bias) (gemm_i8_epilogue_avx512.h).
+// Tile: 4 rows of x by 4 column blocks, the last row tile only the rows left (WithRealRows). 16 accumulators: two
+// vpdpbusd per cycle at 4-5 cycles latency need 8-10 chains, and 4 + 4 loads per 16 vpdpbusd leave the load ports
+// room (4x2 measured 5-10% slower, 6x4 spills, 8x2 slower end to end). Column panels are the outer loop, so one
+// panel of weights (64 x k bytes) stays in L1 while every row tile passes over it, and the row tiles bring the next
+// panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in 0.90-0.97x the time, docs/performance.md). The
+// accumulators are named struct members passed by value, never an array: GCC 12 keeps an array of __m512i in memory
+// (any runtime index, e.g. in the epilogue, forces it there) and copied the accumulators between registers and the
+// stack on every depth step.
 // Compiled with -mavx512f -mavx512bw -mavx512vnni; only called when the CPU has them. No STL here.
 #include <immintrin.h>
 
@@ -56,25 +56,29 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
       const int8_t* ahead[kBlocks];
       const int aheads = NextPanelBlocks(w, 64L * steps, blocks, b, kBlocks, i / kRows, passes, ahead);
       const int8_t* xr[kRows];
-      const int rows = TileRows(xq, i, m, kRows, 4 * steps, xr);
-      const __m512i zero = _mm512_setzero_si512();
-      Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
-      for (int s = 0; s < steps; ++s) {
-        for (int a = 0; a < aheads; ++a) _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + 64 * s), _MM_HINT_T1);
-        const __m512i w0 = _mm512_loadu_si512(wb[0] + 64 * s), w1 = _mm512_loadu_si512(wb[1] + 64 * s),
-                      w2 = _mm512_loadu_si512(wb[2] + 64 * s), w3 = _mm512_loadu_si512(wb[3] + 64 * s);
-        r0 = Step(r0, xr[0] + 4 * s, w0, w1, w2, w3);
-        r1 = Step(r1, xr[1] + 4 * s, w0, w1, w2, w3);
-        r2 = Step(r2, xr[2] + 4 * s, w0, w1, w2, w3);
-        r3 = Step(r3, xr[3] + 4 * s, w0, w1, w2, w3);
-      }
       const float* xs = x_scales + i;
       float* yi = y + static_cast<long>(i) * n;
-      const int column = b * kLanes;
-      StoreBlock(r0.c0, r1.c0, r2.c0, r3.c0, rows, xs, w_scales, w_row_sums, bias, yi, n, column, act);
-      if (real_blocks > 1) StoreBlock(r0.c1, r1.c1, r2.c1, r3.c1, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 16, act);
-      if (real_blocks > 2) StoreBlock(r0.c2, r1.c2, r2.c2, r3.c2, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 32, act);
-      if (real_blocks > 3) StoreBlock(r0.c3, r1.c3, r2.c3, r3.c3, rows, xs, w_scales, w_row_sums, bias, yi, n, column + 48, act);
+      WithRealRows<kRows>(TileRows(xq, i, m, kRows, 4 * steps, xr), [&]<int kReal>() {
+        const __m512i zero = _mm512_setzero_si512();
+        Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
+        for (int s = 0; s < steps; ++s) {
+          for (int a = 0; a < aheads; ++a) _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + 64 * s), _MM_HINT_T1);
+          const __m512i w0 = _mm512_loadu_si512(wb[0] + 64 * s), w1 = _mm512_loadu_si512(wb[1] + 64 * s),
+                        w2 = _mm512_loadu_si512(wb[2] + 64 * s), w3 = _mm512_loadu_si512(wb[3] + 64 * s);
+          r0 = Step(r0, xr[0] + 4 * s, w0, w1, w2, w3);
+          if constexpr (kReal > 1) r1 = Step(r1, xr[1] + 4 * s, w0, w1, w2, w3);
+          if constexpr (kReal > 2) r2 = Step(r2, xr[2] + 4 * s, w0, w1, w2, w3);
+          if constexpr (kReal > 3) r3 = Step(r3, xr[3] + 4 * s, w0, w1, w2, w3);
+        }
+        const auto store = [&](__m512i a0, __m512i a1, __m512i a2, __m512i a3, int block) {
+          if (block < real_blocks)
+            StoreBlock(a0, a1, a2, a3, kReal, xs, w_scales, w_row_sums, bias, yi, n, (b + block) * kLanes, act);
+        };
+        store(r0.c0, r1.c0, r2.c0, r3.c0, 0);
+        store(r0.c1, r1.c1, r2.c1, r3.c1, 1);
+        store(r0.c2, r1.c2, r2.c2, r3.c2, 2);
+        store(r0.c3, r1.c3, r2.c3, r3.c3, 3);
+      });
     }
   }
 }
