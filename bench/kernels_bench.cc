@@ -25,10 +25,10 @@ constexpr int kTokens = 32;
 // (n, k): bert-tiny 128x128, 512x128, 128x512; MobileBERT 128x512, 512x128, 128x128; BERT-base 768x768.
 const std::vector<std::pair<int, int>> kShapes = {{128, 128}, {512, 128}, {128, 512}, {768, 768}, {3072, 768}};
 
-std::vector<float> Random(size_t n) {
+AlignedVector<float> Random(size_t n) {
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
-  std::vector<float> v(n);
+  AlignedVector<float> v(n);
   for (float& f : v) f = dist(rng);
   return v;
 }
@@ -36,7 +36,7 @@ std::vector<float> Random(size_t n) {
 void LinearF32(benchmark::State& state, const Kernels* k) {
   const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
   const auto x = Random(static_cast<size_t>(m) * kk), w = Random(static_cast<size_t>(n) * kk), b = Random(n);
-  std::vector<float> y(static_cast<size_t>(m) * n);
+  AlignedVector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
     k->linear_f32(x.data(), w.data(), b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
@@ -46,17 +46,18 @@ void LinearF32(benchmark::State& state, const Kernels* k) {
 
 // int8 weights for the shape of `state`: quantized per row, packed K4N16, with their row sums.
 struct PackedI8 {
-  std::vector<int8_t> packed;
-  std::vector<float> scales;
-  std::vector<int32_t> sums;
+  AlignedVector<int8_t> packed;
+  AlignedVector<float> scales;
+  AlignedVector<int32_t> sums;
 };
 
 PackedI8 RandomPackedI8(int n, int kk) {
   const auto wf = Random(static_cast<size_t>(n) * kk);
-  std::vector<int8_t> w(wf.size());
-  PackedI8 p{std::vector<int8_t>(K4N16Size(n, kk)), std::vector<float>(n), {}};
+  AlignedVector<int8_t> w(wf.size());
+  PackedI8 p{AlignedVector<int8_t>(K4N16Size(n, kk)), AlignedVector<float>(n), {}};
   QuantizeRowsInt8(wf.data(), n, kk, w.data(), p.scales.data());
-  p.sums = RowSumsInt8(w.data(), n, kk);
+  const std::vector<int32_t> sums = RowSumsInt8(w.data(), n, kk);
+  p.sums.assign(sums.begin(), sums.end());
   PackK4N16(w.data(), n, kk, p.packed.data());
   return p;
 }
@@ -66,7 +67,7 @@ void LinearI8(benchmark::State& state, const Kernels* k) {
   const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
   const auto x = Random(static_cast<size_t>(m) * kk), b = Random(n);
   const PackedI8 w = RandomPackedI8(n, kk);
-  std::vector<float> y(static_cast<size_t>(m) * n);
+  AlignedVector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
     LinearI8(*k, x.data(), 0.f, w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
@@ -79,8 +80,8 @@ void GemmI8(benchmark::State& state, const Kernels* k) {
   const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1));
   const auto x = Random(static_cast<size_t>(m) * kk), b = Random(n);
   const PackedI8 w = RandomPackedI8(n, kk);
-  std::vector<int8_t> xq;
-  std::vector<float> x_scales, y(static_cast<size_t>(m) * n);
+  AlignedVector<int8_t> xq;
+  AlignedVector<float> x_scales, y(static_cast<size_t>(m) * n);
   QuantizeActivationsI8(*k, x.data(), 0.f, m, kk, xq, x_scales);
   for (auto _ : state) {
     k->gemm_i8(xq.data(), x_scales.data(), w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk,
@@ -93,10 +94,10 @@ void GemmI8(benchmark::State& state, const Kernels* k) {
 void LinearI4(benchmark::State& state, const Kernels* k) {
   const int m = kTokens, n = static_cast<int>(state.range(0)), kk = static_cast<int>(state.range(1)), group = 32;
   const auto x = Random(static_cast<size_t>(m) * kk), wf = Random(static_cast<size_t>(n) * kk), b = Random(n);
-  std::vector<uint8_t> w(wf.size() / 2);
-  std::vector<float> scales(wf.size() / group);
+  AlignedVector<uint8_t> w(wf.size() / 2);
+  AlignedVector<float> scales(wf.size() / group);
   QuantizeGroupsInt4(wf.data(), wf.size(), group, w.data(), scales.data());
-  std::vector<float> y(static_cast<size_t>(m) * n);
+  AlignedVector<float> y(static_cast<size_t>(m) * n);
   for (auto _ : state) {
     k->linear_i4(x.data(), w.data(), scales.data(), group, b.data(), y.data(), m, n, kk);
     benchmark::DoNotOptimize(y.data());
@@ -109,7 +110,7 @@ void Attention(benchmark::State& state, const Kernels* k) {
   const int seq = static_cast<int>(state.range(0)), heads = static_cast<int>(state.range(1)),
             head_dim = static_cast<int>(state.range(2)), stride = heads * head_dim;
   const auto q = Random(static_cast<size_t>(seq) * stride), kv = Random(q.size());
-  std::vector<float> out(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
+  AlignedVector<float> out(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
   for (auto _ : state) {
     k->attention_f32(q.data(), kv.data(), kv.data(), stride, out.data(), seq, heads, head_dim, scratch.data());
     benchmark::DoNotOptimize(out.data());

@@ -90,20 +90,20 @@ void SequenceClassifier::ApplyToSameInput(std::initializer_list<std::pair<const 
 // zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output.
 struct SequenceClassifier::Workspace {
   std::vector<int> starts;  // sequence s has rows [starts[s], starts[s + 1])
-  std::vector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up, pooled;
+  AlignedVector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up, pooled;
   int rows() const { return starts.back(); }
 };
 
 void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const {
   const int hidden = config_.hidden_size, rows = ws.rows();
   const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
-  std::vector<float>& x = ws.x;
+  AlignedVector<float>& x = ws.x;
   x.resize(static_cast<size_t>(rows) * hidden);
   // Without a transformation the table rows are x's rows. Trigram input: row t is [embedding(t+1), embedding(t),
   // embedding(t-1)], zeros past either end of its sequence.
   const bool transform = HasEmbeddingTransformation(config_), trigram = transform && config_.trigram_input;
   const size_t width = !transform ? hidden : trigram ? 3 * emb : emb;
-  std::vector<float>& input = transform ? ws.input : x;
+  AlignedVector<float>& input = transform ? ws.input : x;
   input.assign(static_cast<size_t>(rows) * width, 0.f);
   for (size_t s = 0; s < batch.size(); ++s) {
     const std::span<const int32_t> ids = batch[s];
@@ -143,10 +143,10 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
   const int heads = config_.num_heads, head_dim = inner / heads, seq = ws.rows();
   const size_t rows = static_cast<size_t>(seq);
   const bool bottleneck = mobile_ && config_.use_bottleneck;
-  std::vector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
-  std::vector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
-  std::vector<float>&attn = ws.attn, &mid = ws.mid, &out = ws.out, &up = ws.up;
-  for (std::vector<float>* buffer : {&q, &k, &v, &context, &attn, &out}) buffer->resize(rows * inner);
+  AlignedVector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
+  AlignedVector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
+  AlignedVector<float>&attn = ws.attn, &mid = ws.mid, &out = ws.out, &up = ws.up;
+  for (AlignedVector<float>* buffer : {&q, &k, &v, &context, &attn, &out}) buffer->resize(rows * inner);
   mid.resize(rows * ffn);
   if (bottleneck) {
     layer_input.resize(rows * inner);
@@ -159,7 +159,9 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
   // Inputs of attention: BERT's q, k and v read x. MobileBERT also projects x into the bottleneck (layer_input,
   // the attention's residual); with a shared bottleneck, q and k read a second projection of x and v reads x.
   ForRows(team, seq, [&](int first, int n) {
-    auto at = [first](std::vector<float>& buffer, int width) { return buffer.data() + static_cast<size_t>(first) * width; };
+    auto at = [first](AlignedVector<float>& buffer, int width) {
+      return buffer.data() + static_cast<size_t>(first) * width;
+    };
     if (!bottleneck) {
       ApplyToSameInput({{&w.query, at(q, inner)}, {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, at(x, hidden), n);
       return;
@@ -194,7 +196,7 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
   if (last && !observer_) {
     for (size_t s = 0; s + 1 < ws.starts.size(); ++s) {  // row starts[s] >= s: no row still to move is overwritten
       const size_t from = static_cast<size_t>(ws.starts[s]);
-      auto move_row = [&](std::vector<float>& buffer, size_t width) {
+      auto move_row = [&](AlignedVector<float>& buffer, size_t width) {
         std::memmove(buffer.data() + s * width, buffer.data() + from * width, width * sizeof(float));
       };
       move_row(context, inner);
@@ -254,12 +256,12 @@ std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::
   Embed(batch, ws);
   for (const LayerWeights& layer : layers_) RunLayer(layer, &layer == &layers_.back(), ws, team ? *team : alone);
   const int hidden = config_.hidden_size, count = static_cast<int>(batch.size());
-  std::vector<float>& pooled = ws.pooled;  // the [CLS] row of each sequence
+  AlignedVector<float>& pooled = ws.pooled;  // the [CLS] row of each sequence
   pooled.resize(static_cast<size_t>(count) * hidden);
   for (int s = 0; s < count; ++s)
     std::copy_n(&ws.x[static_cast<size_t>(ws.starts[s]) * hidden], hidden, &pooled[static_cast<size_t>(s) * hidden]);
   if (config_.has_pooler) {
-    std::vector<float>& pooler_out = ws.up;
+    AlignedVector<float>& pooler_out = ws.up;
     pooler_out.resize(pooled.size());
     Apply(pooler_, pooled.data(), pooler_out.data(), count);
     k_.tanh_f32(pooler_out.data(), pooler_out.size());

@@ -14,8 +14,8 @@ namespace flatbert {
 // x quantized for the int8 GEMM at one input scale.
 struct Int8Input {
   float scale = 0.f;  // the Linears' input scale (0: per row at run time)
-  std::vector<int8_t> q;
-  std::vector<float> row_scales;
+  AlignedVector<int8_t> q;
+  AlignedVector<float> row_scales;
 };
 
 // y = act(x W^T + b), W [out, in] in its stored type.

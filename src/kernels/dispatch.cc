@@ -33,7 +33,7 @@ void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8
 }
 
 void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale, int m, int k,
-                           std::vector<int8_t>& xq, std::vector<float>& x_scales) {
+                           AlignedVector<int8_t>& xq, AlignedVector<float>& x_scales) {
   thread_local std::vector<int8_t> unpadded;
   const size_t depth = static_cast<size_t>(PackedDepth(k));
   xq.resize(static_cast<size_t>(m) * depth);
@@ -51,8 +51,8 @@ void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale
 
 void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act) {
-  thread_local std::vector<int8_t> xq;
-  thread_local std::vector<float> x_scales;
+  thread_local AlignedVector<int8_t> xq;
+  thread_local AlignedVector<float> x_scales;
   QuantizeActivationsI8(kernels, x, x_scale, m, k, xq, x_scales);
   kernels.gemm_i8(xq.data(), x_scales.data(), w, w_scales, w_row_sums, bias, y, m, n, k, act);
 }
@@ -60,7 +60,7 @@ void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,
                   const uint8_t* w, const float* w_scales, int group, const float* bias, float* y, int m, int n, int k) {
   // One block of 16 rows at a time: widened into a buffer that stays in L1, then written out in K1N16 order.
-  thread_local std::vector<float> rows, packed;
+  thread_local AlignedVector<float> rows, packed;
   rows.resize(static_cast<size_t>(kPackColumns) * k);
   packed.resize(K1N16Count(n, k));
   for (int first = 0; first < n; first += kPackColumns) {
@@ -88,7 +88,7 @@ void LinearI4Of(const float* x, const uint8_t* w, const float* s, int group, con
 // fp16 weights: widen the packed matrix once per call (the m rows of x reuse it), then the path's f32 microkernel.
 template <void (*HalfToFloat)(const uint16_t*, float*, size_t), decltype(Kernels::linear_f32) LinearF32>
 void LinearF16Of(const float* x, const uint16_t* w, const float* bias, float* y, int m, int n, int k) {
-  thread_local std::vector<float> wide;
+  thread_local AlignedVector<float> wide;
   wide.resize(K1N16Count(n, k));
   HalfToFloat(w, wide.data(), wide.size());
   LinearF32(x, wide.data(), bias, y, m, n, k);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/aligned_vector.h"
+
 namespace flatbert {
 
 // The int8 GEMM as every path computes it: int32 dot products of xq rows (PackedDepth(k) bytes, zero padded, as
@@ -78,7 +80,7 @@ void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8
 // Rows of x (m x k) quantized by `kernels`.quantize_i8 into xq (m rows of PackedDepth(k) bytes, zero padded) and
 // x_scales: the input of gemm_i8.
 void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale, int m, int k,
-                           std::vector<int8_t>& xq, std::vector<float>& x_scales);
+                           AlignedVector<int8_t>& xq, AlignedVector<float>& x_scales);
 // int8 linear: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
 // beyond +-127 x_scale clamp) or else each by its own max|row|/127 (int8-dynamic); int32 dot products with w
 // (int8, packed K4N16 as kernels/pack.h lays it out; one scale and one row sum per output row),
