@@ -1,6 +1,7 @@
 // Every SIMD kernel path this machine runs against the scalar reference, on shapes with every kind of tail.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -105,6 +106,30 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
 }
 
 // ReLU bit-identical; GELU within 2e-6 of the reference relative to its input (erf's error scales with x/2).
+// The quantizer alone: the reference's scales bit for bit (an all-zero row gets 1) and its q, in the form the
+// path's GEMM takes (signed, or offset by 128), for row counts around the 16 rows an AVX-512 group takes.
+TEST_P(SimdKernelTest, QuantizeRowsMatchesReference) {
+  std::mt19937 rng(11);
+  for (int rows : {1, 15, 16, 17, 40})
+    for (int cols : {1, 13, 128, 200}) {
+      auto x = Random(static_cast<size_t>(rows) * cols, rng, 3.f);
+      for (int r = 0; r < rows; r += 7) std::fill_n(x.begin() + static_cast<long>(r) * cols, cols, 0.f);
+      for (const float fixed_scale : {0.f, 0.02f}) {
+        std::vector<int8_t> want(x.size()), got(x.size());
+        std::vector<float> want_scales(rows), got_scales(rows);
+        ref().quantize_i8(x.data(), rows, cols, fixed_scale, want.data(), want_scales.data());
+        simd().quantize_i8(x.data(), rows, cols, fixed_scale, got.data(), got_scales.data());
+        for (int r = 0; r < rows; ++r)
+          ASSERT_EQ(got_scales[r], want_scales[r]) << "rows=" << rows << " cols=" << cols << " row " << r;
+        const int offset = static_cast<uint8_t>(got[0] - want[0]);  // 0 or 128, the path's form
+        ASSERT_TRUE(offset == 0 || offset == 128);
+        for (size_t i = 0; i < x.size(); ++i)
+          ASSERT_EQ(static_cast<uint8_t>(got[i] - want[i]), offset)
+              << "rows=" << rows << " cols=" << cols << " at " << i;
+      }
+    }
+}
+
 TEST_P(SimdKernelTest, LinearI8ActivationEpilogueMatchesReference) {
   std::mt19937 rng(12);
   for (const Shape& s : Shapes()) {
