@@ -3,7 +3,6 @@
 // table (chosen once at start-up from the CPU's features) and are tested against the reference.
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "kernels/aligned_vector.h"
 

@@ -105,7 +105,6 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
   }
 }
 
-// ReLU bit-identical; GELU within 2e-6 of the reference relative to its input (erf's error scales with x/2).
 // The quantizer alone: the reference's scales bit for bit (an all-zero row gets 1) and its q, in the form the
 // path's GEMM takes (signed, or offset by 128), for row counts around the 16 rows an AVX-512 group takes.
 TEST_P(SimdKernelTest, QuantizeRowsMatchesReference) {
@@ -130,6 +129,7 @@ TEST_P(SimdKernelTest, QuantizeRowsMatchesReference) {
     }
 }
 
+// ReLU bit-identical; GELU within 2e-6 of the reference relative to its input (erf's error scales with x/2).
 TEST_P(SimdKernelTest, LinearI8ActivationEpilogueMatchesReference) {
   std::mt19937 rng(12);
   for (const Shape& s : Shapes()) {

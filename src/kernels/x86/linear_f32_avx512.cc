@@ -3,7 +3,7 @@
 // horizontal sums are needed. Tile: 6 rows of x by 4 column blocks, the last row tile only the rows left
 // (WithRealRows); 24 accumulators of the 32 registers, named struct members (see linear_i8_avx512vnni.cc); bias added
 // at the store. Each weight vector serves 6 rows: a 25-token tweet reads each panel 5 times instead of 7 with 4-row
-// tiles (one MobileBERT fp32 tweet in 0.87-0.96x the time, docs/performance.md).
+// tiles (one MobileBERT fp32 tweet in 0.87-0.95x the time, docs/performance.md).
 // Column panels are the outer loop (one panel stays in L1 or L2), and the row tiles bring the next panel into L2
 // meanwhile (NextPanelBlocks: one MobileBERT tweet in fp32 in 0.85-0.93x the time, docs/performance.md).
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).

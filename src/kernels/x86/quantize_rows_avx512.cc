@@ -58,21 +58,23 @@ void QuantizeRow(const float* row, int cols, float inv_scale, int8_t* out) {
 }  // namespace
 
 void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales) {
-  // 16 rows at a time: their maxima first, then their scales and inverses in one vector division each (the same
-  // IEEE quotients as ScaleOfMax and 1 / scale), so no row waits on two scalar divisions before it is quantized.
-  for (int first = 0; first < rows; first += 16) {
-    const int count = rows - first < 16 ? rows - first : 16;
+  // A group of rows, one per lane: their maxima first, then their scales and inverses in one vector division each
+  // (the same IEEE quotients as ScaleOfMax and 1 / scale), so no row waits on two scalar divisions before it is
+  // quantized.
+  constexpr int kGroupRows = 16;
+  for (int first = 0; first < rows; first += kGroupRows) {
+    const int count = rows - first < kGroupRows ? rows - first : kGroupRows;
     const __mmask16 real = TailMask16(count);
     __m512 scale = _mm512_set1_ps(fixed_scale);
     if (!(fixed_scale > 0.f)) {
-      alignas(64) float amax[16] = {};
+      alignas(64) float amax[kGroupRows] = {};
       for (int r = 0; r < count; ++r) amax[r] = RowMax(x + static_cast<long>(first + r) * cols, cols);
       const __m512 m = _mm512_load_ps(amax);
       scale = _mm512_mask_div_ps(_mm512_set1_ps(1.f), _mm512_cmp_ps_mask(m, _mm512_setzero_ps(), _CMP_GT_OQ), m,
                                  _mm512_set1_ps(127.f));
     }
     _mm512_mask_storeu_ps(scales + first, real, scale);
-    alignas(64) float inv[16];
+    alignas(64) float inv[kGroupRows];
     _mm512_store_ps(inv, _mm512_div_ps(_mm512_set1_ps(1.f), scale));
     for (int r = 0; r < count; ++r) {
       const long offset = static_cast<long>(first + r) * cols;
