@@ -9,6 +9,7 @@
 #endif
 
 #include <cstdint>
+#include <iterator>
 #include <numeric>
 #include <random>
 #include <string>
@@ -84,11 +85,54 @@ void GemmI8(benchmark::State& state, const Kernels* k) {
   AlignedVector<float> x_scales, y(static_cast<size_t>(m) * n);
   QuantizeActivationsI8(*k, x.data(), 0.f, m, kk, xq, x_scales);
   for (auto _ : state) {
-    k->gemm_i8(xq.data(), x_scales.data(), w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n, kk,
-               Activation::kNone);
+    k->gemm_i8(xq.data(), x_scales.data(), w.packed.data(), w.scales.data(), w.sums.data(), b.data(), y.data(), m, n,
+               kk, Activation::kNone, {});
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GOPS"] = benchmark::Counter(2.0 * m * n * kk * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+// The int8 GEMMs of MobileBERT layers at one tweet's rows: args rows, layers. Each layer holds its own weights for
+// its 15 Linears (n x k, bias, ReLU after the FFN intermediates), run in a layer's order on inputs quantized once,
+// each naming the next one's weights as the engine does: 1 layer keeps its 0.8 MB of weights in cache, 24 stream
+// 20 MB per pass from L3 or memory, as one tweet does.
+void GemmI8MobileBert(benchmark::State& state, const Kernels* k) {
+  struct Shape {
+    int n, k;
+    Activation act;
+  };
+  // Bottleneck input and attention, value; query, key, attention output; 4 FFNs; output bottleneck.
+  constexpr Shape kLayer[] = {
+      {128, 512, Activation::kNone}, {128, 512, Activation::kNone}, {128, 512, Activation::kNone},
+      {128, 128, Activation::kNone}, {128, 128, Activation::kNone}, {128, 128, Activation::kNone},
+      {512, 128, Activation::kRelu}, {128, 512, Activation::kNone}, {512, 128, Activation::kRelu},
+      {128, 512, Activation::kNone}, {512, 128, Activation::kRelu}, {128, 512, Activation::kNone},
+      {512, 128, Activation::kRelu}, {128, 512, Activation::kNone}, {512, 128, Activation::kNone}};
+  const int m = static_cast<int>(state.range(0)), layers = static_cast<int>(state.range(1));
+  std::vector<PackedI8> weights;
+  for (int l = 0; l < layers; ++l)
+    for (const Shape& s : kLayer) weights.push_back(RandomPackedI8(s.n, s.k));
+  const auto x128 = Random(static_cast<size_t>(m) * 128), x512 = Random(static_cast<size_t>(m) * 512), b = Random(512);
+  AlignedVector<int8_t> xq128, xq512;
+  AlignedVector<float> scales128, scales512, y(static_cast<size_t>(m) * 512);
+  QuantizeActivationsI8(*k, x128.data(), 0.f, m, 128, xq128, scales128);
+  QuantizeActivationsI8(*k, x512.data(), 0.f, m, 512, xq512, scales512);
+  double ops = 0;
+  for (const Shape& s : kLayer) ops += 2.0 * m * s.n * s.k * layers;
+  for (auto _ : state) {
+    for (size_t i = 0; i < weights.size(); ++i) {
+      const Shape& s = kLayer[i % std::size(kLayer)];
+      const PackedI8& w = weights[i];
+      const bool wide = s.k == 512;
+      const size_t after = (i + 1) % weights.size();
+      const Shape& next = kLayer[after % std::size(kLayer)];
+      k->gemm_i8(wide ? xq512.data() : xq128.data(), wide ? scales512.data() : scales128.data(), w.packed.data(),
+                 w.scales.data(), w.sums.data(), b.data(), y.data(), m, s.n, s.k, s.act,
+                 {weights[after].packed.data(), next.n, next.k});
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GOPS"] = benchmark::Counter(ops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 void LinearI4(benchmark::State& state, const Kernels* k) {
@@ -263,6 +307,10 @@ int Register() {
       benchmark::RegisterBenchmark((std::string("gemm_i8/") + *name).c_str(), GemmI8, k)->Args({n, kk});
       benchmark::RegisterBenchmark((std::string("linear_i4/") + *name).c_str(), LinearI4, k)->Args({n, kk});
     }
+    for (int layers : {1, 24})
+      benchmark::RegisterBenchmark((std::string("gemm_i8_mobilebert/") + *name).c_str(), GemmI8MobileBert, k)
+          ->Args({25, layers})
+          ->Args({13, layers});
     for (const auto& [heads, head_dim] : {std::pair{4, 32}, std::pair{12, 64}})
       benchmark::RegisterBenchmark((std::string("attention/") + *name).c_str(), Attention, k)
           ->Args({kTokens, heads, head_dim});

@@ -62,6 +62,35 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
     if (linear && u.layer >= 0) encoder_multiply_adds_per_token_ += static_cast<int64_t>(linear->in) * linear->out;
     if (norm) *norm = Norm::Bind(file, u.name, u.eps);
   }
+  // Each GEMM prefetches the start of the next one's weights as it finishes: one tweet streams every weight from L3
+  // or memory, and each Linear's first weights would otherwise arrive cold.
+  const std::vector<Linear*> order = LinearsInOrder();
+  for (size_t i = 0; i + 1 < order.size(); ++i) {
+    const Linear& next = *order[i + 1];
+    if (next.dtype == fb::DType::I8) order[i]->next = {static_cast<const int8_t*>(next.weight), next.out, next.in};
+  }
+}
+
+// GoldenTest checks this against the order an input observer sees.
+std::vector<Linear*> SequenceClassifier::LinearsInOrder() {
+  std::vector<Linear*> order;
+  if (HasEmbeddingTransformation(config_)) order.push_back(&embedding_transformation_);
+  const bool bottleneck = mobile_ && config_.use_bottleneck;
+  for (LayerWeights& w : layers_) {
+    if (!bottleneck)
+      order.insert(order.end(), {&w.query, &w.key, &w.value});
+    else if (config_.key_query_shared_bottleneck)
+      order.insert(order.end(), {&w.bottleneck_input, &w.bottleneck_attention, &w.value, &w.query, &w.key});
+    else
+      order.insert(order.end(), {&w.bottleneck_input, &w.query, &w.key, &w.value});
+    order.push_back(&w.attention_output);
+    for (FfnWeights& f : w.stacked_ffns) order.insert(order.end(), {&f.intermediate, &f.output});
+    order.insert(order.end(), {&w.ffn.intermediate, &w.ffn.output});
+    if (bottleneck) order.push_back(&w.output_bottleneck);
+  }
+  if (config_.has_pooler) order.push_back(&pooler_);
+  order.push_back(&classifier_);
+  return order;
 }
 
 template <typename Fn>

@@ -52,6 +52,8 @@ class SequenceClassifier {
 
  private:
   struct Workspace;
+  // Every Linear in the order Embed, RunLayer and Logits apply them.
+  std::vector<Linear*> LinearsInOrder();
   void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const;
   // The last layer leaves in ws one row per sequence, its first, unless an observer is set.
   void RunLayer(const LayerWeights& layer, bool last, Workspace& ws, Team& team) const;

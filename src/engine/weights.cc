@@ -29,8 +29,8 @@ void Linear::Apply(const Kernels& k, const float* x, const Int8Input* x_int8, fl
   switch (dtype) {
     case fb::DType::F16: k.linear_f16(x, static_cast<const uint16_t*>(weight), bias, y, rows, out, in); break;
     case fb::DType::I8:
-      k.gemm_i8(x_int8->q.data(), x_int8->row_scales.data(), static_cast<const int8_t*>(weight), scales, row_sums,
-                bias, y, rows, out, in, FusedInGemm(act) ? act : Activation::kNone);
+      k.gemm_i8(x_int8->q.data(), x_int8->row_scales.data(), static_cast<const int8_t*>(weight), scales, row_sums, bias,
+                y, rows, out, in, FusedInGemm(act) ? act : Activation::kNone, next);
       if (FusedInGemm(act)) return;  // the epilogue applied act
       break;
     case fb::DType::I4:

@@ -33,6 +33,7 @@ struct Linear {
   int group = 0;                      // I4: values per scale
   const float* bias = nullptr;        // [out]
   int in = 0, out = 0;
+  NextWeights next;  // the int8 weights of the Linear a forward pass applies after this one, for its GEMM to prefetch
 };
 
 // One x quantized for the int8 Linears that read it, once per distinct input scale: int8-dynamic Linears share

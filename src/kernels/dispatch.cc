@@ -50,11 +50,12 @@ void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale
 }
 
 void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
-              const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act) {
+              const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+              NextWeights next) {
   thread_local AlignedVector<int8_t> xq;
   thread_local AlignedVector<float> x_scales;
   QuantizeActivationsI8(kernels, x, x_scale, m, k, xq, x_scales);
-  kernels.gemm_i8(xq.data(), x_scales.data(), w, w_scales, w_row_sums, bias, y, m, n, k, act);
+  kernels.gemm_i8(xq.data(), x_scales.data(), w, w_scales, w_row_sums, bias, y, m, n, k, act, next);
 }
 
 void LinearI4With(DequantizeI4Fn dequantize, decltype(Kernels::linear_f32) linear_f32, const float* x,

@@ -19,8 +19,15 @@ enum class Activation : uint8_t { kNone, kRelu, kGelu, kGeluTanh, kQuickGelu, kS
 inline bool FusedInGemm(Activation act) {
   return act == Activation::kNone || act == Activation::kRelu || act == Activation::kGelu;
 }
+// `next`: the int8 weights (K4N16, n x k) the next GEMM will read, if known. A kernel may bring their start into
+// cache while it finishes (a tweet streams its weights from L3 or memory); it never changes the result.
+struct NextWeights {
+  const int8_t* w = nullptr;
+  int n = 0, k = 0;
+};
 using GemmI8Fn = void (*)(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+                          const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+                          NextWeights next);
 // Activation rows to int8: by fixed_scale when it is > 0 (bit-identical to QuantizeInt8Static), else each row by
 // its own max|row|/127 (bit-identical to QuantizeRowsInt8); scales[r] gets the scale used.
 using QuantizeRowsFn = void (*)(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
@@ -86,7 +93,7 @@ void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale
 // y = act(acc * row scale * w_scales[n] + bias[n]).
 void LinearI8(const Kernels& kernels, const float* x, float x_scale, const int8_t* w, const float* w_scales,
               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k,
-              Activation act = Activation::kNone);
+              Activation act = Activation::kNone, NextWeights next = {});
 
 // The int4 linear as every path computes it: `dequantize` (bit-identical to DequantizeI4) widens the matrix once
 // per call, 16 rows at a time written out packed K1N16, and the m rows of x reuse it in the path's f32 linear.

@@ -116,8 +116,20 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
   for (const auto& [kernel_path, network] : paths) {
     SequenceClassifier every_row(file, *KernelsFor(kernel_path));
     int observed_rows = 0;
-    every_row.set_input_observer([&](const Linear&, const float*, int rows) { observed_rows += rows; });
+    std::vector<const Linear*> applied;  // in order
+    every_row.set_input_observer([&](const Linear& linear, const float*, int rows) {
+      observed_rows += rows;
+      applied.push_back(&linear);
+    });
     EXPECT_EQ(every_row.Logits(batch), network.Logits(batch)) << "kernels " << kernel_path;
+    // Each Linear names the int8 weights of the one applied after it, for its GEMM to prefetch.
+    for (size_t i = 0; i < applied.size(); ++i) {
+      const Linear* after = i + 1 < applied.size() ? applied[i + 1] : nullptr;
+      const bool int8 = after && after->dtype == fb::DType::I8;
+      EXPECT_EQ(applied[i]->next.w, int8 ? after->weight : nullptr) << applied[i]->name;
+      EXPECT_EQ(applied[i]->next.n, int8 ? after->out : 0) << applied[i]->name;
+      EXPECT_EQ(applied[i]->next.k, int8 ? after->in : 0) << applied[i]->name;
+    }
     for (size_t i = 0; i < ids.size(); ++i)
       EXPECT_EQ(every_row.Logits(ids[i]), network.Logits(ids[i])) << "case " << i << ", kernels " << kernel_path;
     EXPECT_GT(observed_rows, 0);

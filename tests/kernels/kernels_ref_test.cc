@@ -25,22 +25,37 @@ TEST(KernelsRefTest, LinearIsXTimesWTransposedPlusBias) {
   EXPECT_EQ(y, (std::vector<float>{8, 2, 8, 6.5f}));
 }
 
-// Each row tile over a panel picks its share of the next panel's blocks: every block once, spread over the passes.
-TEST(KernelsRefTest, NextPanelBlocksSpreadsTheNextPanelOverThePasses) {
-  static const int w[100] = {};
-  const int* ahead[4];
-  auto picked = [&](int blocks, int panel, int pass, int passes) {  // panels of 4 blocks
-    std::vector<long> picks(static_cast<size_t>(NextPanelBlocks(w, 10, blocks, panel, 4, pass, passes, ahead)));
-    for (size_t i = 0; i < picks.size(); ++i) picks[i] = (ahead[i] - w) / 10;
-    return picks;
+// What a row tile prefetches: after its panel the next one (a last one may be narrower), after the last the next
+// GEMM's first panel; the row tiles over a panel share its lines evenly, each line once, spread over their steps.
+TEST(KernelsRefTest, PanelPrefetchSpreadsWhatComesNextOverTheRowTiles) {
+  static const char w[1000] = {}, next_w[1000] = {};
+  const Bytes next{next_w, 640};
+  auto after = [&](int blocks, int panel) {  // panels of 4 blocks of 64 bytes
+    const Bytes bytes = AfterPanel(w, 64, blocks, panel, 4, next);
+    return std::pair{static_cast<const char*>(bytes.begin) - w, bytes.size};
   };
-  EXPECT_EQ(picked(8, 0, 0, 8), (std::vector<long>{4}));  // 32 rows: passes 0-3 take one block each
-  EXPECT_EQ(picked(8, 0, 3, 8), (std::vector<long>{7}));
-  EXPECT_EQ(picked(8, 0, 4, 8), (std::vector<long>{}));
-  EXPECT_EQ(picked(8, 0, 0, 1), (std::vector<long>{4, 5, 6, 7}));  // one row tile takes the whole panel
-  EXPECT_EQ(picked(8, 0, 1, 2), (std::vector<long>{5, 7}));
-  EXPECT_EQ(picked(10, 4, 0, 2), (std::vector<long>{8}));  // a last, narrower panel
-  EXPECT_EQ(picked(10, 8, 0, 1), (std::vector<long>{}));  // no next panel
+  EXPECT_EQ(after(8, 0), std::pair(256L, 256L));
+  EXPECT_EQ(after(10, 4), std::pair(512L, 128L));
+  EXPECT_EQ(AfterPanel(w, 64, 10, 8, 4, next).begin, next_w);
+  EXPECT_EQ(AfterPanel(w, 64, 8, 4, 4, next).size, 640);
+  // The next GEMM's first 4 blocks of 16 columns x PackedDepth(k) bytes; all of a narrower one; none without it.
+  const NextWeights next_gemm{reinterpret_cast<const int8_t*>(next_w), 100, 30};
+  EXPECT_EQ(FirstPanel(next_gemm, 4).size, 4 * 16 * 32);
+  EXPECT_EQ(FirstPanel({next_gemm.w, 20, 30}, 4).size, 2 * 16 * 32);
+  EXPECT_EQ(FirstPanel({}, 4).size, 0);
+
+  for (int passes : {1, 3, 7}) {
+    const char* expected = w;
+    for (int pass = 0; pass < passes; ++pass) {
+      const PanelPrefetch share({w, 640}, pass, passes, 4);  // 10 lines over 4 steps
+      EXPECT_EQ(share.line, expected) << passes;
+      EXPECT_GE(share.per_step * 4 * 64, share.end - share.line) << passes;
+      expected = share.end;
+    }
+    EXPECT_EQ(expected, w + 640) << passes;
+  }
+  EXPECT_EQ(PanelPrefetch({w, 640}, 0, 1, 4).per_step, 3);
+  EXPECT_EQ(PanelPrefetch({}, 0, 7, 4).per_step, 0);
 }
 
 TEST(KernelsRefTest, LayerNormMatchesDoublePrecision) {

@@ -101,6 +101,10 @@ TEST_P(SimdKernelTest, LinearI8IsBitIdenticalToReference) {
       LinearI8(ref(), x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), want.data(), s.m, s.n, s.k);
       LinearI8(simd(), x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n, s.k);
       ASSERT_EQ(got, want) << "m=" << s.m << " n=" << s.n << " k=" << s.k << " x_scale=" << x_scale;
+      // Naming the next GEMM's weights (prefetched as this one finishes) changes nothing.
+      LinearI8(simd(), x.data(), x_scale, packed.data(), scales.data(), sums.data(), b.data(), got.data(), s.m, s.n,
+               s.k, Activation::kNone, {packed.data(), s.n, s.k});
+      ASSERT_EQ(got, want) << "with next, m=" << s.m << " n=" << s.n << " k=" << s.k << " x_scale=" << x_scale;
     }
   }
 }

@@ -21,9 +21,11 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
 void QuantizeRowsNeon(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16); row sums unused.
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+                NextWeights next);
 // ARMv8.2 dot product (sdot): Cortex-A55/A76 and later, e.g. Raspberry Pi 5.
 void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                   const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+                   const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+                   NextWeights next);
 
 }  // namespace flatbert::arm

@@ -11,7 +11,7 @@
 namespace flatbert::arm {
 
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-                const float* bias, float* y, int m, int n, int k, Activation act) {
+                const float* bias, float* y, int m, int n, int k, Activation act, NextWeights) {
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; ++i) {
     const int8_t* x = xq + static_cast<long>(i) * 4 * steps;

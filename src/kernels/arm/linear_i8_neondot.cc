@@ -12,7 +12,7 @@
 namespace flatbert::arm {
 
 void GemmI8NeonDot(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-                   const float* bias, float* y, int m, int n, int k, Activation act) {
+                   const float* bias, float* y, int m, int n, int k, Activation act, NextWeights) {
   constexpr int kRows = 4;
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {

@@ -42,7 +42,7 @@ float Activate(float x, Activation act) {
 }
 
 void GemmI8(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-            const float* bias, float* y, int m, int n, int k, Activation act) {
+            const float* bias, float* y, int m, int n, int k, Activation act, NextWeights) {
   const size_t depth = static_cast<size_t>(PackedDepth(k));
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {

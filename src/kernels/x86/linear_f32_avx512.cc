@@ -5,7 +5,7 @@
 // at the store. Each weight vector serves 6 rows: a 25-token tweet reads each panel 5 times instead of 7 with 4-row
 // tiles (one MobileBERT fp32 tweet in 0.87-0.95x the time, docs/performance.md).
 // Column panels are the outer loop (one panel stays in L1 or L2), and the row tiles bring the next panel into L2
-// meanwhile (NextPanelBlocks: one MobileBERT tweet in fp32 in 0.85-0.93x the time, docs/performance.md).
+// meanwhile (PanelPrefetch: one MobileBERT tweet in fp32 in 0.85-0.93x the time, docs/performance.md).
 // Compiled with -mavx512f; only called when the CPU has it (kernels/dispatch.cc). No STL here (see the AVX2 file).
 #include <immintrin.h>
 
@@ -45,18 +45,16 @@ void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y
   for (int b = 0; b < blocks; b += kBlocks) {
     const float* wb[kBlocks];
     const int real_blocks = TileRows(w, b, blocks, kBlocks, kLanes * k, wb);
+    const Bytes after = AfterPanel(w, static_cast<long>(sizeof(float)) * kLanes * k, blocks, b, kBlocks, {});
     for (int i = 0; i < m; i += kRows) {
-      const float* ahead[kBlocks];
-      const int aheads =
-          NextPanelBlocks(w, static_cast<long>(kLanes) * k, blocks, b, kBlocks, i / kRows, passes, ahead);
+      PanelPrefetch prefetch(after, i / kRows, passes, k);
       const float* xr[kRows];
       float* yi = y + static_cast<long>(i) * n;
       WithRealRows<kRows>(TileRows(x, i, m, kRows, k, xr), [&]<int kReal>() {
         const __m512 zero = _mm512_setzero_ps();
         Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0, r4 = r0, r5 = r0;
         for (int d = 0; d < k; ++d) {
-          for (int a = 0; a < aheads; ++a)
-            _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + kLanes * d), _MM_HINT_T1);
+          prefetch.Step<2>();
           const __m512 w0 = _mm512_loadu_ps(wb[0] + kLanes * d), w1 = _mm512_loadu_ps(wb[1] + kLanes * d),
                        w2 = _mm512_loadu_ps(wb[2] + kLanes * d), w3 = _mm512_loadu_ps(wb[3] + kLanes * d);
           r0 = Step(r0, xr[0][d], w0, w1, w2, w3);

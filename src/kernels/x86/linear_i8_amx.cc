@@ -6,18 +6,19 @@
 // Tile: 2 row tiles x 2 column blocks, 4 accumulator tiles (consecutive tdpbusd into one tile wait for each other),
 // with column panels as the outer loop as in the VNNI kernel. At one tweet a time every weight is read once per
 // GEMM, from L3 or memory, and a tile load waits for its lines: while the tiles multiply one panel, the next
-// panel's weights and epilogue lines are prefetched, a chunk's share at a time (one MobileBERT tweet in 0.87x the
-// time: docs/performance.md). When m is not a multiple of 16, the last row tile is rows [m - 16, m): it overlaps
-// the one before, whose rows it recomputes (the same sums) but does not store, so no tile reads past x and one tile
-// configuration serves every m >= 16; a smaller m gets tiles of m rows. Depths that are not a multiple of 64 go to
-// the VNNI kernel, which sums the same int32 products; both store through one epilogue (gemm_i8_epilogue_avx512.h),
-// so every output is bit-identical to the other paths. The process has asked Linux for the tile state first
-// (x86::RequestAmx, at dispatch). Compiled with -mamx-tile -mamx-int8 and the VNNI kernel's flags; only called when
-// the CPU and the OS allow AMX. No STL here.
+// panel's weights (after the last panel the next GEMM's first, PanelPrefetch) and epilogue lines are prefetched, a
+// chunk's share at a time (one MobileBERT tweet in 0.87x the time: docs/performance.md). When m is not a multiple of
+// 16, the last row tile is rows [m - 16, m): it overlaps the one before, whose rows it recomputes (the same sums) but
+// does not store, so no tile reads past x and one tile configuration serves every m >= 16; a smaller m gets tiles of m
+// rows. Depths that are not a multiple of 64 go to the VNNI kernel, which sums the same int32 products; both store
+// through one epilogue (gemm_i8_epilogue_avx512.h), so every output is bit-identical to the other paths. The process
+// has asked Linux for the tile state first (x86::RequestAmx, at dispatch). Compiled with -mamx-tile -mamx-int8 and the
+// VNNI kernel's flags; only called when the CPU and the OS allow AMX. No STL here.
 #include <immintrin.h>
 
 #include <cstdint>
 
+#include "kernels/tile.h"
 #include "kernels/x86/gemm_i8_epilogue_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -49,11 +50,10 @@ void ConfigureTiles(int rows) {
 
 // Sums of kRowTiles x kBlocks tiles into sums[row tile][block][16][16]: row tile 0 is the 16 rows from x0, row
 // tile 1 those from x1. Tiles 0-3 accumulate (row tile r, block b in tile 2r + b), 4-5 hold x, 6-7 weights. x rows
-// have x_stride bytes; a block's weights take w_block_bytes. Chunk c also prefetches chunk c of the ahead_blocks
-// blocks from `ahead` on: the order in which the next panel reads them.
+// have x_stride bytes; a block's weights take w_block_bytes. Each chunk also takes its step of `prefetch`.
 template <int kRowTiles, int kBlocks>
 void MultiplyTiles(const int8_t* x0, const int8_t* x1, long x_stride, const int8_t* w, long w_block_bytes, int chunks,
-                   const int8_t* ahead, int ahead_blocks, int32_t* sums) {
+                   PanelPrefetch& prefetch, int32_t* sums) {
   _tile_zero(0);
   if constexpr (kBlocks > 1) _tile_zero(1);
   if constexpr (kRowTiles > 1) _tile_zero(2);
@@ -61,9 +61,7 @@ void MultiplyTiles(const int8_t* x0, const int8_t* x1, long x_stride, const int8
   for (int c = 0; c < chunks; ++c) {
     const long depth = static_cast<long>(c) * kTileBytes;
     const int8_t* wc = w + static_cast<long>(c) * kChunkBytes;
-    for (int b = 0; b < ahead_blocks; ++b)
-      for (int line = 0; line < kChunkBytes; line += 64)
-        _mm_prefetch(reinterpret_cast<const char*>(ahead + b * w_block_bytes + c * kChunkBytes + line), _MM_HINT_T0);
+    prefetch.Step<3>();
     _tile_loadd(4, x0 + depth, x_stride);
     _tile_loadd(6, wc, kTileBytes);
     if constexpr (kBlocks > 1) _tile_loadd(7, wc + w_block_bytes, kTileBytes);
@@ -83,9 +81,10 @@ void MultiplyTiles(const int8_t* x0, const int8_t* x1, long x_stride, const int8
 }  // namespace
 
 void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act) {
+               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+               NextWeights next) {
   if (k % kTileBytes != 0) {
-    GemmI8Avx512Vnni(xq, x_scales, w, w_scales, w_row_sums, bias, y, m, n, k, act);
+    GemmI8Avx512Vnni(xq, x_scales, w, w_scales, w_row_sums, bias, y, m, n, k, act, next);
     return;
   }
   const int tile_rows = m < kTileRows ? m : kTileRows;
@@ -107,22 +106,16 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
     prefetch_epilogue(b + 2);  // the next panel's
     prefetch_epilogue(b + 3);
     const int8_t* wb = w + b * block_bytes;
-    const int next_blocks = blocks - b - 2 < 2 ? blocks - b - 2 : 2;  // the next panel's, 0 after the last
+    const Bytes after = AfterPanel(w, block_bytes, blocks, b, 2, FirstPanel(next, 2));
     for (int t0 = 0; t0 < row_tiles; t0 += 2) {
       const int pair = row_tiles - t0 >= 2 ? 2 : 1;
       const int8_t* x0 = xq + static_cast<long>(first_row(t0)) * k;
       const int8_t* x1 = xq + static_cast<long>(first_row(t0 + pair - 1)) * k;
-      // The first row tiles over a panel prefetch the next; later ones find it in cache.
-      const int ahead_blocks = t0 == 0 ? next_blocks : 0;
-      const int8_t* ahead = ahead_blocks > 0 ? wb + 2 * block_bytes : nullptr;
-      if (pair == 2 && panel_blocks == 2)
-        MultiplyTiles<2, 2>(x0, x1, k, wb, block_bytes, chunks, ahead, ahead_blocks, sums);
-      if (pair == 2 && panel_blocks == 1)
-        MultiplyTiles<2, 1>(x0, x1, k, wb, block_bytes, chunks, ahead, ahead_blocks, sums);
-      if (pair == 1 && panel_blocks == 2)
-        MultiplyTiles<1, 2>(x0, x1, k, wb, block_bytes, chunks, ahead, ahead_blocks, sums);
-      if (pair == 1 && panel_blocks == 1)
-        MultiplyTiles<1, 1>(x0, x1, k, wb, block_bytes, chunks, ahead, ahead_blocks, sums);
+      PanelPrefetch prefetch(after, t0 / 2, (row_tiles + 1) / 2, chunks);
+      if (pair == 2 && panel_blocks == 2) MultiplyTiles<2, 2>(x0, x1, k, wb, block_bytes, chunks, prefetch, sums);
+      if (pair == 2 && panel_blocks == 1) MultiplyTiles<2, 1>(x0, x1, k, wb, block_bytes, chunks, prefetch, sums);
+      if (pair == 1 && panel_blocks == 2) MultiplyTiles<1, 2>(x0, x1, k, wb, block_bytes, chunks, prefetch, sums);
+      if (pair == 1 && panel_blocks == 1) MultiplyTiles<1, 1>(x0, x1, k, wb, block_bytes, chunks, prefetch, sums);
       for (int bb = 0; bb < panel_blocks; ++bb) {
         const int column = (b + bb) * kLanes;
         const EpilogueBlock e = LoadEpilogueBlock(w_scales, w_row_sums, bias, n, column);

@@ -49,7 +49,7 @@ inline void StoreHalf(__m256i a0, __m256i a1, __m256i a2, __m256i a3, int rows, 
 }  // namespace
 
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales, const int32_t*,
-                const float* bias, float* y, int m, int n, int k, Activation act) {
+                const float* bias, float* y, int m, int n, int k, Activation act, NextWeights) {
   const int steps = (k + 3) / 4, blocks = (n + 15) / 16;
   for (int i = 0; i < m; i += kRows) {
     const int8_t* xr[kRows];

@@ -7,7 +7,7 @@
 // vpdpbusd per cycle at 4-5 cycles latency need 8-10 chains, and 4 + 4 loads per 16 vpdpbusd leave the load ports
 // room (4x2 measured 5-10% slower, 6x4 spills, 8x2 slower end to end). Column panels are the outer loop, so one
 // panel of weights (64 x k bytes) stays in L1 while every row tile passes over it, and the row tiles bring the next
-// panel into L2 meanwhile (NextPanelBlocks: one MobileBERT tweet in 0.90-0.97x the time, docs/performance.md). The
+// panel into L2 meanwhile, after the last panel the next GEMM's first (PanelPrefetch; docs/performance.md). The
 // accumulators are named struct members passed by value, never an array: GCC 12 keeps an array of __m512i in memory
 // (any runtime index, e.g. in the epilogue, forces it there) and copied the accumulators between registers and the
 // stack on every depth step.
@@ -47,14 +47,16 @@ inline void StoreBlock(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int rows,
 }  // namespace
 
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act) {
+                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+                      NextWeights next) {
   const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes, passes = (m + kRows - 1) / kRows;
+  const long block_bytes = 64L * steps;
   for (int b = 0; b < blocks; b += kBlocks) {
     const int8_t* wb[kBlocks];
     const int real_blocks = TileRows(w, b, blocks, kBlocks, 64 * steps, wb);
+    const Bytes after = AfterPanel(w, block_bytes, blocks, b, kBlocks, FirstPanel(next, kBlocks));
     for (int i = 0; i < m; i += kRows) {
-      const int8_t* ahead[kBlocks];
-      const int aheads = NextPanelBlocks(w, 64L * steps, blocks, b, kBlocks, i / kRows, passes, ahead);
+      PanelPrefetch prefetch(after, i / kRows, passes, steps);
       const int8_t* xr[kRows];
       const float* xs = x_scales + i;
       float* yi = y + static_cast<long>(i) * n;
@@ -62,7 +64,7 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
         const __m512i zero = _mm512_setzero_si512();
         Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
         for (int s = 0; s < steps; ++s) {
-          for (int a = 0; a < aheads; ++a) _mm_prefetch(reinterpret_cast<const char*>(ahead[a] + 64 * s), _MM_HINT_T1);
+          prefetch.Step<2>();
           const __m512i w0 = _mm512_loadu_si512(wb[0] + 64 * s), w1 = _mm512_loadu_si512(wb[1] + 64 * s),
                         w2 = _mm512_loadu_si512(wb[2] + 64 * s), w3 = _mm512_loadu_si512(wb[3] + 64 * s);
           r0 = Step(r0, xr[0] + 4 * s, w0, w1, w2, w3);

@@ -33,11 +33,14 @@ void NoNormAvx512(float* x, const float* residual, const float* gamma, const flo
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16). AVX2 ignores w_row_sums. VNNI takes xq as
 // q + 128 (QuantizeRowsOffsetAvx512) and subtracts 128 * w_row_sums.
 void GemmI8Avx2(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+                const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+                NextWeights next);
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+                      const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+                      NextWeights next);
 // The VNNI kernel's inputs and results on AMX tiles (needs x86::RequestAmx first).
 void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
-               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act);
+               const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
+               NextWeights next);
 
 }  // namespace flatbert::x86
