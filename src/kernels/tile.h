@@ -67,8 +67,7 @@ struct PanelPrefetch {
   // One depth step's lines; kLocality as __builtin_prefetch takes it (2: L2, 3: L1).
   template <int kLocality>
   void Step() {
-    for (int i = 0; i < per_step; ++i, line += kLine)
-      if (line < end) __builtin_prefetch(line, 0, kLocality);
+    for (int i = 0; i < per_step && line < end; ++i, line += kLine) __builtin_prefetch(line, 0, kLocality);
   }
 
   static constexpr long kLine = 64;
