@@ -32,7 +32,7 @@ TEST(KernelsRefTest, PanelPrefetchSpreadsWhatComesNextOverTheRowTiles) {
   const Bytes next{next_w, 640};
   auto after = [&](int blocks, int panel) {  // panels of 4 blocks of 64 bytes
     const Bytes bytes = AfterPanel(w, 64, blocks, panel, 4, next);
-    return std::pair{static_cast<const char*>(bytes.begin) - w, bytes.size};
+    return std::pair{static_cast<long>(static_cast<const char*>(bytes.begin) - w), bytes.size};
   };
   EXPECT_EQ(after(8, 0), std::pair(256L, 256L));
   EXPECT_EQ(after(10, 4), std::pair(512L, 128L));
