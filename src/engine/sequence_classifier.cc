@@ -26,6 +26,7 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
     : config_(file.config()),
       k_(kernels),
       mobile_(config_.arch == fb::Arch::MobileBert),
+      bottleneck_(mobile_ && config_.use_bottleneck),
       activation_(KernelActivation(config_.activation)),
       layers_(static_cast<size_t>(config_.num_layers)) {
   for (LayerWeights& w : layers_)
@@ -75,9 +76,8 @@ SequenceClassifier::SequenceClassifier(const ModelFile& file, const Kernels& ker
 std::vector<Linear*> SequenceClassifier::LinearsInOrder() {
   std::vector<Linear*> order;
   if (HasEmbeddingTransformation(config_)) order.push_back(&embedding_transformation_);
-  const bool bottleneck = mobile_ && config_.use_bottleneck;
   for (LayerWeights& w : layers_) {
-    if (!bottleneck)
+    if (!bottleneck_)
       order.insert(order.end(), {&w.query, &w.key, &w.value});
     else if (config_.key_query_shared_bottleneck)
       order.insert(order.end(), {&w.bottleneck_input, &w.bottleneck_attention, &w.value, &w.query, &w.key});
@@ -86,7 +86,7 @@ std::vector<Linear*> SequenceClassifier::LinearsInOrder() {
     order.push_back(&w.attention_output);
     for (FfnWeights& f : w.stacked_ffns) order.insert(order.end(), {&f.intermediate, &f.output});
     order.insert(order.end(), {&w.ffn.intermediate, &w.ffn.output});
-    if (bottleneck) order.push_back(&w.output_bottleneck);
+    if (bottleneck_) order.push_back(&w.output_bottleneck);
   }
   if (config_.has_pooler) order.push_back(&pooler_);
   order.push_back(&classifier_);
@@ -171,13 +171,12 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
   const int hidden = config_.hidden_size, inner = InnerSize(config_), ffn = config_.intermediate_size;
   const int heads = config_.num_heads, head_dim = inner / heads, seq = ws.rows();
   const size_t rows = static_cast<size_t>(seq);
-  const bool bottleneck = mobile_ && config_.use_bottleneck;
   AlignedVector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
   AlignedVector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
   AlignedVector<float>&attn = ws.attn, &mid = ws.mid, &out = ws.out, &up = ws.up;
   for (AlignedVector<float>* buffer : {&q, &k, &v, &context, &attn, &out}) buffer->resize(rows * inner);
   mid.resize(rows * ffn);
-  if (bottleneck) {
+  if (bottleneck_) {
     layer_input.resize(rows * inner);
     shared.resize(config_.key_query_shared_bottleneck ? rows * inner : 0);
     up.resize(rows * hidden);
@@ -191,7 +190,7 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
     auto at = [first](AlignedVector<float>& buffer, int width) {
       return buffer.data() + static_cast<size_t>(first) * width;
     };
-    if (!bottleneck) {
+    if (!bottleneck_) {
       ApplyToSameInput({{&w.query, at(q, inner)}, {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, at(x, hidden), n);
       return;
     }
@@ -230,7 +229,7 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
       };
       move_row(context, inner);
       move_row(x, hidden);
-      if (bottleneck) move_row(layer_input, inner);
+      if (bottleneck_) move_row(layer_input, inner);
     }
     std::iota(ws.starts.begin(), ws.starts.end(), 0);
   }
@@ -243,7 +242,7 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
     float* h = attn.data() + row * inner;
     float* next = out.data() + row * inner;
     Apply(w.attention_output, context.data() + row * inner, h, n);
-    ApplyNorm(w.attention_norm, h, n, inner, (bottleneck ? layer_input.data() : x.data()) + row * inner);
+    ApplyNorm(w.attention_norm, h, n, inner, (bottleneck_ ? layer_input.data() : x.data()) + row * inner);
     for (size_t i = 0; i < ffns; ++i) {
       const FfnWeights& f = i + 1 < ffns ? w.stacked_ffns[i] : w.ffn;
       float* m = mid.data() + row * ffn;
@@ -252,13 +251,13 @@ void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& w
       ApplyNorm(f.output_norm, next, n, inner, h);
       std::swap(h, next);
     }
-    if (bottleneck) {
+    if (bottleneck_) {
       float* y = up.data() + row * hidden;
       Apply(w.output_bottleneck, h, y, n);
       ApplyNorm(w.output_bottleneck_norm, y, n, hidden, x.data() + row * hidden);
     }
   });
-  x.swap(bottleneck ? up : ffns % 2 == 1 ? out : attn);  // the layer's output: up, or the last FFN's buffer
+  x.swap(bottleneck_ ? up : ffns % 2 == 1 ? out : attn);  // the layer's output: up, or the last FFN's buffer
 }
 
 std::vector<float> SequenceClassifier::Logits(std::span<const int32_t> ids) const {

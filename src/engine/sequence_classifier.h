@@ -73,6 +73,7 @@ class SequenceClassifier {
   const fb::ArchConfigT& config_;  // the file's
   const Kernels& k_;
   bool mobile_;
+  bool bottleneck_;        // MobileBERT's bottleneck Linears (use_bottleneck)
   Activation activation_;  // the FFNs' hidden_act
   LookupTable word_embeddings_, position_embeddings_;
   const float* token_type_embeddings_;

@@ -95,6 +95,7 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
   // Row tile t covers rows [first, first + tile_rows) and stores those from `stored`: all of them, except in an
   // overlapping last tile.
   auto first_row = [&](int t) { return t + 1 < row_tiles ? t * kTileRows : m - tile_rows; };
+  const Bytes next_first = FirstPanel(next, 2);
   alignas(64) int32_t sums[4 * kTileRows * kLanes];
   auto prefetch_epilogue = [&](int block) {
     if (block < blocks) PrefetchEpilogueBlock(w_scales, w_row_sums, bias, block * kLanes);
@@ -106,7 +107,7 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
     prefetch_epilogue(b + 2);  // the next panel's
     prefetch_epilogue(b + 3);
     const int8_t* wb = w + b * block_bytes;
-    const Bytes after = AfterPanel(w, block_bytes, blocks, b, 2, FirstPanel(next, 2));
+    const Bytes after = AfterPanel(w, block_bytes, blocks, b, 2, next_first);
     for (int t0 = 0; t0 < row_tiles; t0 += 2) {
       const int pair = row_tiles - t0 >= 2 ? 2 : 1;
       const int8_t* x0 = xq + static_cast<long>(first_row(t0)) * k;

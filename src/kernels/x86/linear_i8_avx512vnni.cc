@@ -50,11 +50,12 @@ void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, 
                       const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
                       NextWeights next) {
   const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes, passes = (m + kRows - 1) / kRows;
-  const long block_bytes = 64L * steps;
+  const int block_bytes = 64 * steps;
+  const Bytes next_first = FirstPanel(next, kBlocks);
   for (int b = 0; b < blocks; b += kBlocks) {
     const int8_t* wb[kBlocks];
-    const int real_blocks = TileRows(w, b, blocks, kBlocks, 64 * steps, wb);
-    const Bytes after = AfterPanel(w, block_bytes, blocks, b, kBlocks, FirstPanel(next, kBlocks));
+    const int real_blocks = TileRows(w, b, blocks, kBlocks, block_bytes, wb);
+    const Bytes after = AfterPanel(w, block_bytes, blocks, b, kBlocks, next_first);
     for (int i = 0; i < m; i += kRows) {
       PanelPrefetch prefetch(after, i / kRows, passes, steps);
       const int8_t* xr[kRows];
