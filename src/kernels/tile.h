@@ -27,6 +27,26 @@ static inline void WithRealRows(int rows, Tile&& tile) {
   tile.template operator()<kTile>();
 }
 
+// For a column-panel GEMM (panels outer, row tiles inner): tile.template operator()<R>(pass, first) for each row
+// tile `pass` of the ceil(rows / kTile) over [0, rows), holding the R rows from `first`. The rows are shared evenly
+// (R = rows / tiles, rounded up or down), so no tile is left with a row or two: a one-row tile has a quarter of the
+// accumulator chains, too few to keep two multiply-adds per cycle in flight at 4-5 cycles latency, and a 25th row
+// on 4-row VNNI tiles cost 6% where 24 rows cost 6 tiles. Row-outer kernels (AVX2, NEON) stream the matrix once per
+// tile whatever its rows, and measured no gain from it (docs/performance.md).
+template <int kTile>
+static inline int RowTiles(int rows) {
+  return (rows + kTile - 1) / kTile;
+}
+template <int kTile, typename Tile>
+static inline void ForEachRowTile(int rows, Tile&& tile) {
+  const int passes = RowTiles<kTile>(rows);
+  for (int pass = 0; pass < passes; ++pass) {
+    const int first = static_cast<int>(static_cast<long>(rows) * pass / passes);
+    const int end = static_cast<int>(static_cast<long>(rows) * (pass + 1) / passes);
+    WithRealRows<kTile>(end - first, [&]<int kReal>() { tile.template operator()<kReal>(pass, first); });
+  }
+}
+
 // Bytes in memory: weights a GEMM will read.
 struct Bytes {
   const void* begin = nullptr;

@@ -1,8 +1,10 @@
 // The scalar reference kernels against values worked out by hand or in double precision.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "kernels/kernels.h"
@@ -56,6 +58,28 @@ TEST(KernelsRefTest, PanelPrefetchSpreadsWhatComesNextOverTheRowTiles) {
   }
   EXPECT_EQ(PanelPrefetch({w, 640}, 0, 1, 4).per_step, 3);
   EXPECT_EQ(PanelPrefetch({}, 0, 7, 4).per_step, 0);
+}
+
+// The row tiles of a GEMM: ceil(rows / 4) of them, in order, every row once, sizes within one of each other (a
+// 25-token tweet 3, 4, 3, 4, 3, 4, 4 rather than six of 4 and one of 1).
+TEST(KernelsRefTest, RowTilesShareTheRowsEvenly) {
+  for (int rows : {1, 3, 4, 5, 13, 25, 49}) {
+    std::vector<std::pair<int, int>> tiles;  // (first, rows) of each
+    ForEachRowTile<4>(rows, [&]<int kReal>(int pass, int first) {
+      EXPECT_EQ(pass, static_cast<int>(tiles.size()));
+      tiles.emplace_back(first, kReal);
+    });
+    ASSERT_EQ(static_cast<int>(tiles.size()), RowTiles<4>(rows)) << rows;
+    int next = 0, fewest = 4, most = 0;
+    for (const auto& [first, count] : tiles) {
+      EXPECT_EQ(first, next) << rows;
+      next += count;
+      fewest = std::min(fewest, count);
+      most = std::max(most, count);
+    }
+    EXPECT_EQ(next, rows);
+    EXPECT_LE(most - fewest, 1) << rows;
+  }
 }
 
 TEST(KernelsRefTest, LayerNormMatchesDoublePrecision) {

@@ -28,7 +28,7 @@ struct Shape {
 
 std::vector<Shape> Shapes() {
   std::vector<Shape> shapes;
-  for (int m : {1, 2, 3, 4, 5, 6, 7, 17, 32, 49})
+  for (int m : {1, 2, 3, 4, 5, 6, 7, 13, 17, 25, 32, 49})  // 13 and 25: a tweet on 2 threads and on 1
     for (int n : {1, 2, 3, 5, 33})
       for (int k : {1, 7, 8, 9, 31, 32, 63, 64, 65, 130, 512}) shapes.push_back({m, n, k});
   return shapes;

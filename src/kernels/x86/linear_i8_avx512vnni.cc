@@ -3,7 +3,7 @@
 // so each int32 lane accumulates one output and no horizontal sums are needed. vpdpbusd takes x unsigned: x
 // arrives as q + 128 (QuantizeRowsOffsetAvx512) and 128 * (row sum of w) is subtracted at the end, before the
 // fused epilogue fma(acc, x_scale * w_scale, bias) (gemm_i8_epilogue_avx512.h).
-// Tile: 4 rows of x by 4 column blocks, the last row tile only the rows left (WithRealRows). 16 accumulators: two
+// Tile: 4 rows of x by 4 column blocks, the rows shared evenly over the tiles (ForEachRowTile). 16 accumulators: two
 // vpdpbusd per cycle at 4-5 cycles latency need 8-10 chains, and 4 + 4 loads per 16 vpdpbusd leave the load ports
 // room (4x2 measured 5-10% slower, 6x4 spills, 8x2 slower end to end). Column panels are the outer loop, so one
 // panel of weights (64 x k bytes) stays in L1 while every row tile passes over it, and the row tiles bring the next
@@ -49,40 +49,42 @@ inline void StoreBlock(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int rows,
 void GemmI8Avx512Vnni(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,
                       const int32_t* w_row_sums, const float* bias, float* y, int m, int n, int k, Activation act,
                       NextWeights next) {
-  const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes, passes = (m + kRows - 1) / kRows;
+  const int steps = (k + 3) / 4, blocks = (n + kLanes - 1) / kLanes, passes = RowTiles<kRows>(m);
   const int block_bytes = 64 * steps;
   const Bytes next_first = FirstPanel(next, kBlocks);
   for (int b = 0; b < blocks; b += kBlocks) {
     const int8_t* wb[kBlocks];
     const int real_blocks = TileRows(w, b, blocks, kBlocks, block_bytes, wb);
     const Bytes after = AfterPanel(w, block_bytes, blocks, b, kBlocks, next_first);
-    for (int i = 0; i < m; i += kRows) {
-      PanelPrefetch prefetch(after, i / kRows, passes, steps);
+    ForEachRowTile<kRows>(m, [&]<int kReal>(int pass, int first) {
+      PanelPrefetch prefetch(after, pass, passes, steps);
       const int8_t* xr[kRows];
-      const float* xs = x_scales + i;
-      float* yi = y + static_cast<long>(i) * n;
-      WithRealRows<kRows>(TileRows(xq, i, m, kRows, 4 * steps, xr), [&]<int kReal>() {
-        const __m512i zero = _mm512_setzero_si512();
-        Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
-        for (int s = 0; s < steps; ++s) {
-          prefetch.Step<2>();
-          const __m512i w0 = _mm512_loadu_si512(wb[0] + 64 * s), w1 = _mm512_loadu_si512(wb[1] + 64 * s),
-                        w2 = _mm512_loadu_si512(wb[2] + 64 * s), w3 = _mm512_loadu_si512(wb[3] + 64 * s);
-          r0 = Step(r0, xr[0] + 4 * s, w0, w1, w2, w3);
-          if constexpr (kReal > 1) r1 = Step(r1, xr[1] + 4 * s, w0, w1, w2, w3);
-          if constexpr (kReal > 2) r2 = Step(r2, xr[2] + 4 * s, w0, w1, w2, w3);
-          if constexpr (kReal > 3) r3 = Step(r3, xr[3] + 4 * s, w0, w1, w2, w3);
-        }
-        const auto store = [&](__m512i a0, __m512i a1, __m512i a2, __m512i a3, int block) {
-          if (block < real_blocks)
-            StoreBlock(a0, a1, a2, a3, kReal, xs, w_scales, w_row_sums, bias, yi, n, (b + block) * kLanes, act);
-        };
-        store(r0.c0, r1.c0, r2.c0, r3.c0, 0);
-        store(r0.c1, r1.c1, r2.c1, r3.c1, 1);
-        store(r0.c2, r1.c2, r2.c2, r3.c2, 2);
-        store(r0.c3, r1.c3, r2.c3, r3.c3, 3);
-      });
-    }
+      TileRows(xq, first, first + kReal, kRows, 4 * steps, xr);
+      const float* xs = x_scales + first;
+      float* yi = y + static_cast<long>(first) * n;
+      const __m512i zero = _mm512_setzero_si512();
+      Row r0{zero, zero, zero, zero}, r1 = r0, r2 = r0, r3 = r0;
+      for (int s = 0; s < steps; ++s) {
+        prefetch.Step<2>();
+        __m512i w0 = _mm512_loadu_si512(wb[0] + 64 * s), w1 = _mm512_loadu_si512(wb[1] + 64 * s),
+                w2 = _mm512_loadu_si512(wb[2] + 64 * s), w3 = _mm512_loadu_si512(wb[3] + 64 * s);
+        // In registers: GCC folds each load into the vpdpbusd of every row of a 3-row tile, 15 loads per step
+        // where 7 do, and the load ports then cost more than the multiply-adds.
+        asm("" : "+v"(w0), "+v"(w1), "+v"(w2), "+v"(w3));
+        r0 = Step(r0, xr[0] + 4 * s, w0, w1, w2, w3);
+        if constexpr (kReal > 1) r1 = Step(r1, xr[1] + 4 * s, w0, w1, w2, w3);
+        if constexpr (kReal > 2) r2 = Step(r2, xr[2] + 4 * s, w0, w1, w2, w3);
+        if constexpr (kReal > 3) r3 = Step(r3, xr[3] + 4 * s, w0, w1, w2, w3);
+      }
+      const auto store = [&](__m512i a0, __m512i a1, __m512i a2, __m512i a3, int block) {
+        if (block < real_blocks)
+          StoreBlock(a0, a1, a2, a3, kReal, xs, w_scales, w_row_sums, bias, yi, n, (b + block) * kLanes, act);
+      };
+      store(r0.c0, r1.c0, r2.c0, r3.c0, 0);
+      store(r0.c1, r1.c1, r2.c1, r3.c1, 1);
+      store(r0.c2, r1.c2, r2.c2, r3.c2, 2);
+      store(r0.c3, r1.c3, r2.c3, r3.c3, 3);
+    });
   }
 }
 
