@@ -49,8 +49,8 @@ struct Kernels {
                     int m, int n, int k);
   // x[m][:] = (x - mean) / sqrt(var + eps) * gamma + beta, per row of n.
   void (*layernorm_f32)(float* x, const float* gamma, const float* beta, int m, int n, float eps);
-  // MobileBERT's NoNorm after its residual add, in one pass: x = (x + residual) * gamma + beta, per row of n
-  // (residual [m][n], or null for none).
+  // MobileBERT's NoNorm after its residual add, in one pass: x = fma(x + residual, gamma, beta), per row of n
+  // (residual [m][n], or null for none), the same bits on every path.
   void (*nonorm_f32)(float* x, const float* residual, const float* gamma, const float* beta, int m, int n);
   void (*add_f32)(float* x, const float* y, size_t n);  // x += y
   void (*gelu_f32)(float* x, size_t n);                 // exact (erf) GELU, as HF "gelu"

@@ -28,7 +28,7 @@ void NoNormNeon(float* x, const float* residual, const float* gamma, const float
       if (add) v = vaddq_f32(v, vld1q_f32(add + j));
       vst1q_f32(row + j, vfmaq_f32(vld1q_f32(beta + j), v, vld1q_f32(gamma + j)));
     }
-    for (; j < n; ++j) row[j] = (add ? row[j] + add[j] : row[j]) * gamma[j] + beta[j];
+    for (; j < n; ++j) row[j] = __builtin_fmaf(add ? row[j] + add[j] : row[j], gamma[j], beta[j]);
   }
 }
 

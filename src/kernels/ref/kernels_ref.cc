@@ -75,7 +75,7 @@ void NoNormF32(float* x, const float* residual, const float* gamma, const float*
   for (int i = 0; i < m; ++i) {
     float* row = x + static_cast<size_t>(i) * n;
     const float* add = residual ? residual + static_cast<size_t>(i) * n : nullptr;
-    for (int j = 0; j < n; ++j) row[j] = (add ? row[j] + add[j] : row[j]) * gamma[j] + beta[j];
+    for (int j = 0; j < n; ++j) row[j] = std::fma(add ? row[j] + add[j] : row[j], gamma[j], beta[j]);
   }
 }
 

@@ -29,7 +29,7 @@ void NoNormAvx2(float* x, const float* residual, const float* gamma, const float
       if (add) v = _mm256_add_ps(v, _mm256_loadu_ps(add + j));
       _mm256_storeu_ps(row + j, _mm256_fmadd_ps(v, _mm256_loadu_ps(gamma + j), _mm256_loadu_ps(beta + j)));
     }
-    for (; j < n; ++j) row[j] = (add ? row[j] + add[j] : row[j]) * gamma[j] + beta[j];
+    for (; j < n; ++j) row[j] = __builtin_fmaf(add ? row[j] + add[j] : row[j], gamma[j], beta[j]);
   }
 }
 
