@@ -1,16 +1,18 @@
 // Multi-head self-attention for one unpadded sequence, AVX-512F, with no horizontal sums in the inner loops:
-// each head's keys are transposed into scratch ([head_dim][seq]) so 16 scores come from broadcasting one query
-// value against a row of keys; the softmax runs 16 lanes at a time (a polynomial exp, within 2 ulp of expf);
-// the weighted sum of values broadcasts each score against a row of values, 16 lanes along the head dimension.
-// Four queries at a time, each with four independent accumulators, keep the FMA pipes busy instead of waiting on
-// one chain. The accumulator arrays are indexed only by loop counters with compile-time bounds, which GCC unrolls
-// into registers (an array indexed at run time stays in memory: a store and a load on every FMA).
+// each head's keys are transposed into scratch ([head_dim][seq], 16 x 16 at a time in registers) so 16 scores come
+// from broadcasting one query value against a row of keys; the softmax runs 16 lanes at a time (a polynomial exp,
+// within 2 ulp of expf); the weighted sum of values broadcasts each score against a row of values, 16 lanes along
+// the head dimension. Three or four queries at a time (ForEachRowTile), with an accumulator per query and 16 keys or
+// 16 dimensions, keep the FMA pipes busy instead of waiting on one chain. The accumulator arrays are indexed only by
+// loop counters with compile-time bounds, which GCC unrolls into registers (an array indexed at run time stays in
+// memory: a store and a load on every FMA).
 // Compiled with -mavx512f; only called when the CPU has it. No STL here (see linear_f32_avx2.cc).
 #include <immintrin.h>
 #include <math.h>
 
 #include "kernels/attention_scalar.h"
 #include "kernels/exp_coefficients.h"
+#include "kernels/tile.h"
 #include "kernels/x86/tail_mask_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -30,16 +32,47 @@ inline __m512 Exp(__m512 x) {
   return _mm512_scalef_ps(p, n);
 }
 
-// TransposeHeadKeys with 16 rows per gather: the scalar copy was a third of the kernel at MobileBERT's 25 tokens.
+// r[i][j] = r[j][i]: the 16 x 16 transpose in four rounds of shuffles (pairs of floats, of doubles, then 128-bit
+// lanes twice).
+inline void Transpose16x16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4)
+    for (int h = 0; h < 2; ++h) {
+      const __m512d a = _mm512_castps_pd(t[i + h]), b = _mm512_castps_pd(t[i + h + 2]);
+      r[i + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+      r[i + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    }
+  for (int i = 0; i < 16; i += 8)
+    for (int h = 0; h < 4; ++h) {
+      t[i + h] = _mm512_shuffle_f32x4(r[i + h], r[i + h + 4], 0x88);
+      t[i + h + 4] = _mm512_shuffle_f32x4(r[i + h], r[i + h + 4], 0xdd);
+    }
+  for (int h = 0; h < 8; ++h) {
+    r[h] = _mm512_shuffle_f32x4(t[h], t[h + 8], 0x88);
+    r[h + 8] = _mm512_shuffle_f32x4(t[h], t[h + 8], 0xdd);
+  }
+}
+
+// TransposeHeadKeys 16 keys by 16 dimensions at a time, through registers: a 16-lane gather per dimension was a sixth
+// of the kernel at MobileBERT's 25 tokens on an AMD Zen 5, the scalar copy before it a third.
 void TransposeHeadKeysAvx512(const float* k, int stride, int col, int seq, int head_dim, float* keys_t) {
-  const __m512i rows_0_to_15 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i row_offsets = _mm512_mullo_epi32(rows_0_to_15, _mm512_set1_epi32(stride));
   for (int j = 0; j < seq; j += 16) {
-    const __mmask16 mask = TailMask16(seq - j);
-    const float* rows = k + static_cast<long>(j) * stride + col;
-    for (int d = 0; d < head_dim; ++d)
-      _mm512_mask_storeu_ps(keys_t + static_cast<long>(d) * seq + j, mask,
-                            _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, row_offsets, rows + d, 4));
+    const int keys = seq - j < 16 ? seq - j : 16;
+    const __mmask16 key_mask = TailMask16(keys);
+    for (int d = 0; d < head_dim; d += 16) {
+      const int dims = head_dim - d < 16 ? head_dim - d : 16;
+      const __mmask16 dim_mask = TailMask16(dims);
+      __m512 r[16];
+      for (int t = 0; t < 16; ++t)
+        r[t] = t < keys ? _mm512_maskz_loadu_ps(dim_mask, k + static_cast<long>(j + t) * stride + col + d)
+                        : _mm512_setzero_ps();
+      Transpose16x16(r);
+      for (int t = 0; t < dims; ++t) _mm512_mask_storeu_ps(keys_t + static_cast<long>(d + t) * seq + j, key_mask, r[t]);
+    }
   }
 }
 
@@ -65,9 +98,39 @@ void WeightValues(const float* scores, const float* v, int stride, int seq, int 
       _mm512_mask_storeu_ps(out + static_cast<long>(n) * stride + 16 * b, masks[b], _mm512_mul_ps(acc[n][b], inv[n]));
 }
 
+// The scores of kQueries queries against the kKeyBlocks x 16 keys from j (the last block may be partial), scaled,
+// into scores; max[n] takes their maximum. One accumulator per query and key block, summed over the head's
+// dimensions in order: each step loads kKeyBlocks key vectors and broadcasts kQueries query values for
+// kQueries x kKeyBlocks FMAs, so the FMAs, not the loads, set the pace (4 queries x 2 blocks: 8 chains, what two
+// FMAs per cycle at 4 cycles latency need).
+template <int kQueries, int kKeyBlocks>
+void ScoreBlocks(const float* const* qi, const float* keys_t, int seq, int j, int head_dim, float scale, float* scores,
+                 __m512* max) {
+  __mmask16 masks[kKeyBlocks];
+  for (int b = 0; b < kKeyBlocks; ++b) masks[b] = TailMask16(seq - j - 16 * b);
+  __m512 acc[kQueries][kKeyBlocks];
+  for (int n = 0; n < kQueries; ++n)
+    for (int b = 0; b < kKeyBlocks; ++b) acc[n][b] = _mm512_setzero_ps();
+  for (int d = 0; d < head_dim; ++d) {
+    const float* kd = keys_t + static_cast<long>(d) * seq + j;
+    __m512 keys[kKeyBlocks];
+    for (int b = 0; b < kKeyBlocks; ++b) keys[b] = _mm512_maskz_loadu_ps(masks[b], kd + 16 * b);
+    for (int n = 0; n < kQueries; ++n) {
+      const __m512 qv = _mm512_set1_ps(qi[n][d]);
+      for (int b = 0; b < kKeyBlocks; ++b) acc[n][b] = _mm512_fmadd_ps(qv, keys[b], acc[n][b]);
+    }
+  }
+  for (int n = 0; n < kQueries; ++n)
+    for (int b = 0; b < kKeyBlocks; ++b) {
+      const __m512 score = _mm512_mul_ps(acc[n][b], _mm512_set1_ps(scale));
+      _mm512_mask_storeu_ps(scores + n * seq + j + 16 * b, masks[b], score);
+      max[n] = _mm512_mask_max_ps(max[n], masks[b], max[n], score);
+    }
+}
+
 // Queries [i, i + kQueries) of the head at column col: each key and value load serves all of them, and their
-// kQueries x 4 accumulators are independent chains where one query alone waits on each FMA's latency. Each query's
-// sums are added in the same order whatever kQueries is, so grouping changes no result.
+// accumulators are independent chains where one query alone waits on each FMA's latency. Each query's sums are
+// added in the same order whatever kQueries is, so grouping changes no result.
 template <int kQueries>
 void AttendQueries(const float* q, const float* v, int stride, float* out, int seq, int i, int col, int head_dim,
                    float scale, const float* keys_t, float* scores) {
@@ -75,33 +138,9 @@ void AttendQueries(const float* q, const float* v, int stride, float* out, int s
   for (int n = 0; n < kQueries; ++n) qi[n] = q + static_cast<long>(i + n) * stride + col;
   __m512 max[kQueries];
   for (int n = 0; n < kQueries; ++n) max[n] = _mm512_set1_ps(-INFINITY);
-  for (int j = 0; j < seq; j += 16) {
-    const __mmask16 mask = TailMask16(seq - j);
-    const float* kj = keys_t + j;
-    auto key = [&](int d) { return _mm512_maskz_loadu_ps(mask, kj + static_cast<long>(d) * seq); };
-    __m512 p0[kQueries], p1[kQueries], p2[kQueries], p3[kQueries];
-    for (int n = 0; n < kQueries; ++n) p0[n] = p1[n] = p2[n] = p3[n] = _mm512_setzero_ps();
-    int d = 0;
-    for (; d + 4 <= head_dim; d += 4) {
-      const __m512 k0 = key(d), k1 = key(d + 1), k2 = key(d + 2), k3 = key(d + 3);
-      for (int n = 0; n < kQueries; ++n) {
-        p0[n] = _mm512_fmadd_ps(_mm512_set1_ps(qi[n][d]), k0, p0[n]);
-        p1[n] = _mm512_fmadd_ps(_mm512_set1_ps(qi[n][d + 1]), k1, p1[n]);
-        p2[n] = _mm512_fmadd_ps(_mm512_set1_ps(qi[n][d + 2]), k2, p2[n]);
-        p3[n] = _mm512_fmadd_ps(_mm512_set1_ps(qi[n][d + 3]), k3, p3[n]);
-      }
-    }
-    for (; d < head_dim; ++d) {
-      const __m512 kd = key(d);
-      for (int n = 0; n < kQueries; ++n) p0[n] = _mm512_fmadd_ps(_mm512_set1_ps(qi[n][d]), kd, p0[n]);
-    }
-    for (int n = 0; n < kQueries; ++n) {
-      const __m512 acc = _mm512_mul_ps(_mm512_add_ps(_mm512_add_ps(p0[n], p1[n]), _mm512_add_ps(p2[n], p3[n])),
-                                       _mm512_set1_ps(scale));
-      _mm512_mask_storeu_ps(scores + n * seq + j, mask, acc);
-      max[n] = _mm512_mask_max_ps(max[n], mask, max[n], acc);
-    }
-  }
+  int j = 0;
+  for (; j + 16 < seq; j += 32) ScoreBlocks<kQueries, 2>(qi, keys_t, seq, j, head_dim, scale, scores, max);
+  if (j < seq) ScoreBlocks<kQueries, 1>(qi, keys_t, seq, j, head_dim, scale, scores, max);
   __m512 inv[kQueries];
   for (int n = 0; n < kQueries; ++n) {
     float* row = scores + n * seq;
@@ -137,10 +176,10 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
     TransposeHeadKeysAvx512(k, stride, col, seq, head_dim, keys_t);
-    int i = 0;
-    for (; i + kAttentionQueries <= seq; i += kAttentionQueries)
-      AttendQueries<kAttentionQueries>(q, v, stride, out, seq, i, col, head_dim, scale, keys_t, scores);
-    for (; i < seq; ++i) AttendQueries<1>(q, v, stride, out, seq, i, col, head_dim, scale, keys_t, scores);
+    // Queries in groups of 3 or 4 (ForEachRowTile): a group of 1 runs a quarter of the chains at the same latency.
+    ForEachRowTile<kAttentionQueries>(seq, [&]<int kQueries>(int, int first) {
+      AttendQueries<kQueries>(q, v, stride, out, seq, first, col, head_dim, scale, keys_t, scores);
+    });
   }
 }
 
