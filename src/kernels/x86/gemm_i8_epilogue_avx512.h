@@ -33,6 +33,14 @@ static inline void PrefetchEpilogueBlock(const float* w_scales, const int32_t* w
   if (bias) _mm_prefetch(reinterpret_cast<const char*>(bias + column), _MM_HINT_T0);
 }
 
+// PrefetchEpilogueBlock for the panel of `panel_blocks` column blocks from block `first`, those of the GEMM's
+// `blocks` that exist: a GEMM asks for the next panel's as it starts a panel, and for its first as it starts.
+static inline void PrefetchEpiloguePanel(const float* w_scales, const int32_t* w_row_sums, const float* bias, int first,
+                                         int panel_blocks, int blocks) {
+  for (int block = first; block < first + panel_blocks && block < blocks; ++block)
+    PrefetchEpilogueBlock(w_scales, w_row_sums, bias, block * 16);
+}
+
 // One row's 16 accumulators to y_row[column ..].
 static inline void StoreEpilogueRow(const EpilogueBlock& e, __m512i acc, float x_scale, float* y_row, int column,
                                     Activation act) {

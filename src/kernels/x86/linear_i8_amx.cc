@@ -97,15 +97,10 @@ void GemmI8Amx(const int8_t* xq, const float* x_scales, const int8_t* w, const f
   auto first_row = [&](int t) { return t + 1 < row_tiles ? t * kTileRows : m - tile_rows; };
   const Bytes next_first = FirstPanel(next, 2);
   alignas(64) int32_t sums[4 * kTileRows * kLanes];
-  auto prefetch_epilogue = [&](int block) {
-    if (block < blocks) PrefetchEpilogueBlock(w_scales, w_row_sums, bias, block * kLanes);
-  };
-  prefetch_epilogue(0);
-  prefetch_epilogue(1);
+  PrefetchEpiloguePanel(w_scales, w_row_sums, bias, 0, 2, blocks);
   for (int b = 0; b < blocks; b += 2) {
     const int panel_blocks = blocks - b >= 2 ? 2 : 1;
-    prefetch_epilogue(b + 2);  // the next panel's
-    prefetch_epilogue(b + 3);
+    PrefetchEpiloguePanel(w_scales, w_row_sums, bias, b + 2, 2, blocks);
     const int8_t* wb = w + b * block_bytes;
     const Bytes after = AfterPanel(w, block_bytes, blocks, b, 2, next_first);
     for (int t0 = 0; t0 < row_tiles; t0 += 2) {
