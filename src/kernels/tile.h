@@ -32,7 +32,8 @@ static inline void WithRealRows(int rows, Tile&& tile) {
 // (R = rows / tiles, rounded up or down), so no tile is left with a row or two: a one-row tile has a quarter of the
 // accumulator chains, too few to keep two multiply-adds per cycle in flight at 4-5 cycles latency, and a 25th row
 // on 4-row VNNI tiles cost 6% where 24 rows cost 6 tiles. Row-outer kernels (AVX2, NEON) stream the matrix once per
-// tile whatever its rows, and measured no gain from it (docs/performance.md).
+// tile whatever its rows, and measured no gain from it (docs/performance.md). The AVX-512 attention groups its
+// queries the same way.
 template <int kTile>
 static inline int RowTiles(int rows) {
   return (rows + kTile - 1) / kTile;
