@@ -30,10 +30,10 @@ static inline void WithRealRows(int rows, Tile&& tile) {
 // For a column-panel GEMM (panels outer, row tiles inner): tile.template operator()<R>(pass, first) for each row
 // tile `pass` of the ceil(rows / kTile) over [0, rows), holding the R rows from `first`. The rows are shared evenly
 // (R = rows / tiles, rounded up or down), so no tile is left with a row or two: a one-row tile has a quarter of the
-// accumulator chains, too few to keep two multiply-adds per cycle in flight at 4-5 cycles latency, and a 25th row
-// on 4-row VNNI tiles cost 6% where 24 rows cost 6 tiles. Row-outer kernels (AVX2, NEON) stream the matrix once per
-// tile whatever its rows, and measured no gain from it (docs/performance.md). The AVX-512 attention groups its
-// queries the same way.
+// accumulator chains, too few to keep two multiply-adds per cycle in flight at 4-5 cycles latency: on 4-row VNNI
+// tiles a 25th row as a tile of its own added 6% to the time of 24 rows. Row-outer kernels (AVX2, NEON) stream the
+// matrix once per tile whatever its rows, and measured no gain from it (docs/performance.md). The AVX-512 attention
+// groups its queries the same way.
 template <int kTile>
 static inline int RowTiles(int rows) {
   return (rows + kTile - 1) / kTile;

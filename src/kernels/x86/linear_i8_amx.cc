@@ -6,8 +6,9 @@
 // Tile: 2 row tiles x 2 column blocks, 4 accumulator tiles (consecutive tdpbusd into one tile wait for each other),
 // with column panels as the outer loop as in the VNNI kernel. At one tweet a time every weight is read once per
 // GEMM, from L3 or memory, and a tile load waits for its lines: while the tiles multiply one panel, the next
-// panel's weights (after the last panel the next GEMM's first, PanelPrefetch) and epilogue lines are prefetched, a
-// chunk's share at a time (one MobileBERT tweet in 0.87x the time: docs/performance.md). When m is not a multiple of
+// panel's weights are prefetched a chunk's share at a time (after the last panel the next GEMM's first,
+// PanelPrefetch), and its epilogue lines as the panel starts (PrefetchEpiloguePanel; one MobileBERT tweet in 0.87x
+// the time: docs/performance.md). When m is not a multiple of
 // 16, the last row tile is rows [m - 16, m): it overlaps the one before, whose rows it recomputes (the same sums) but
 // does not store, so no tile reads past x and one tile configuration serves every m >= 16; a smaller m gets tiles of m
 // rows. Depths that are not a multiple of 64 go to the VNNI kernel, which sums the same int32 products; both store
