@@ -156,7 +156,7 @@ void Attention(benchmark::State& state, const Kernels* k) {
   const auto q = Random(static_cast<size_t>(seq) * stride), kv = Random(q.size());
   AlignedVector<float> out(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
   for (auto _ : state) {
-    k->attention_f32(q.data(), kv.data(), kv.data(), stride, out.data(), seq, heads, head_dim, scratch.data());
+    k->attention_f32(q.data(), kv.data(), kv.data(), stride, out.data(), seq, seq, heads, head_dim, scratch.data());
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["GFLOPS"] =

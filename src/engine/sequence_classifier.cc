@@ -97,7 +97,7 @@ template <typename Fn>
 void SequenceClassifier::ForRows(Team& team, int rows, const Fn& fn) {
   team.Run([&](int part) {
     const std::pair<int, int> range = PartRange(rows, part, team.size());
-    if (range.first < range.second) fn(range.first, range.second - range.first);
+    if (range.first < range.second) fn(part, range.first, range.second - range.first);
   });
 }
 
@@ -116,158 +116,168 @@ void SequenceClassifier::ApplyToSameInput(std::initializer_list<std::pair<const 
 }
 
 // Activation buffers, reused from call to call on each thread: allocating them per layer cost page faults and
-// zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output.
+// zeroing (glibc hands large freed blocks back to the kernel). Every kernel writes all of its output. Sized by the
+// lead before the first step (Size): a part only reads and writes rows of them.
 struct SequenceClassifier::Workspace {
   std::vector<int> starts;  // sequence s has rows [starts[s], starts[s + 1])
-  AlignedVector<float> x, input, position, layer_input, shared, q, k, v, context, scratch, attn, mid, out, up, pooled;
+  AlignedVector<float> x, input, position, layer_input, shared, q, context, scratch, attn, mid, out, up, pooled;
+  // By layer parity: a part that has finished layer l's attention writes layer l + 1's keys and values while
+  // another part still reads layer l's.
+  AlignedVector<float> k[2], v[2];
   int rows() const { return starts.back(); }
+  // The sequence that holds row r.
+  size_t SequenceOf(int r) const {
+    return static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), r) - starts.begin() - 1);
+  }
 };
 
-void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const {
-  const int hidden = config_.hidden_size, rows = ws.rows();
+void SequenceClassifier::Size(Workspace& ws, int parts) const {
+  const size_t rows = static_cast<size_t>(ws.rows()), hidden = static_cast<size_t>(config_.hidden_size);
+  const size_t inner = static_cast<size_t>(InnerSize(config_)), ffn = static_cast<size_t>(config_.intermediate_size);
+  const bool transform = HasEmbeddingTransformation(config_);
   const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
-  AlignedVector<float>& x = ws.x;
-  x.resize(static_cast<size_t>(rows) * hidden);
+  ws.input.resize(transform ? rows * (config_.trigram_input ? 3 * emb : emb) : 0);
+  ws.position.resize(hidden * parts);
+  for (AlignedVector<float>* buffer : {&ws.x, &ws.up}) buffer->resize(rows * hidden);
+  for (AlignedVector<float>* buffer : {&ws.q, &ws.k[0], &ws.k[1], &ws.v[0], &ws.v[1], &ws.context, &ws.attn, &ws.out})
+    buffer->resize(rows * inner);
+  ws.mid.resize(rows * ffn);
+  ws.layer_input.resize(bottleneck_ ? rows * inner : 0);
+  ws.shared.resize(bottleneck_ && config_.key_query_shared_bottleneck ? rows * inner : 0);
+  ws.scratch.resize(AttentionScratchFloats(config_.max_positions, inner / config_.num_heads) * parts);
+}
+
+// Rows [first, first + n) of x from the embeddings: each row reads the token ids around it, never another row.
+void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws, int first, int n,
+                               int part) const {
+  const int hidden = config_.hidden_size;
+  const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
   // Without a transformation the table rows are x's rows. Trigram input: row t is [embedding(t+1), embedding(t),
   // embedding(t-1)], zeros past either end of its sequence.
   const bool transform = HasEmbeddingTransformation(config_), trigram = transform && config_.trigram_input;
   const size_t width = !transform ? hidden : trigram ? 3 * emb : emb;
-  AlignedVector<float>& input = transform ? ws.input : x;
-  input.assign(static_cast<size_t>(rows) * width, 0.f);
-  for (size_t s = 0; s < batch.size(); ++s) {
+  float* input = (transform ? ws.input : ws.x).data();
+  float* x = ws.x.data() + static_cast<size_t>(first) * hidden;
+  float* position = ws.position.data() + static_cast<size_t>(part) * hidden;
+  for (int r = first, s = static_cast<int>(ws.SequenceOf(first)); r < first + n; ++r) {
+    while (r >= ws.starts[s + 1]) ++s;
     const std::span<const int32_t> ids = batch[s];
-    const int seq = static_cast<int>(ids.size());
-    for (int t = 0; t < seq; ++t) {
-      float* row = &input[static_cast<size_t>(ws.starts[s] + t) * width];
-      if (!trigram) {
-        word_embeddings_.Row(ids[t], row);
-        continue;
-      }
-      if (t + 1 < seq) word_embeddings_.Row(ids[t + 1], row);
-      word_embeddings_.Row(ids[t], row + emb);
-      if (t > 0) word_embeddings_.Row(ids[t - 1], row + 2 * emb);
+    const int seq = static_cast<int>(ids.size()), t = r - ws.starts[s];
+    float* row = input + static_cast<size_t>(r) * width;
+    if (!trigram) {
+      word_embeddings_.Row(ids[t], row);
+      continue;
     }
+    std::fill_n(row, width, 0.f);
+    if (t + 1 < seq) word_embeddings_.Row(ids[t + 1], row);
+    word_embeddings_.Row(ids[t], row + emb);
+    if (t > 0) word_embeddings_.Row(ids[t - 1], row + 2 * emb);
   }
-  if (transform) Apply(embedding_transformation_, input.data(), x.data(), rows);
-  ws.position.resize(static_cast<size_t>(hidden));
-  for (size_t s = 0; s < batch.size(); ++s) {
-    for (int t = 0; t < static_cast<int>(batch[s].size()); ++t) {
-      float* row = &x[static_cast<size_t>(ws.starts[s] + t) * hidden];
-      position_embeddings_.Row(t, ws.position.data());
-      k_.add_f32(row, ws.position.data(), hidden);
-      k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
-    }
+  if (transform) Apply(embedding_transformation_, input + static_cast<size_t>(first) * width, x, n);
+  for (int r = first, s = static_cast<int>(ws.SequenceOf(first)); r < first + n; ++r) {
+    while (r >= ws.starts[s + 1]) ++s;
+    float* row = ws.x.data() + static_cast<size_t>(r) * hidden;
+    position_embeddings_.Row(r - ws.starts[s], position);
+    k_.add_f32(row, position, hidden);
+    k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
   }
-  ApplyNorm(embedding_norm_, x.data(), rows, hidden);
+  ApplyNorm(embedding_norm_, x, n, hidden);
 }
 
-// One layer in three steps that every part of the team runs: rows [first, end) of every row-wise op (Linears,
-// norms, residual adds: a Linear reads whole weight matrices but only its part's rows), then some of the heads of
-// the attention, which reads every row, then rows again. Within a step no part reads what another writes, and
-// the lead sizes every buffer before the steps. Rows rather than output columns: splitting columns hands each
-// part's outputs to the other part before every row-wise op, and on the 2-core VMs measured that traffic cost
-// more than the halved weight reads saved (docs/performance.md).
-void SequenceClassifier::RunLayer(const LayerWeights& w, bool last, Workspace& ws, Team& team) const {
+// The inputs of layer `layer`'s attention for rows [first, first + n) of its input x: BERT's q, k and v read x.
+// MobileBERT also projects x into the bottleneck (layer_input, the attention's residual); with a shared bottleneck,
+// q and k read a second projection of x and v reads x.
+void SequenceClassifier::AttentionInputs(int layer, const float* x_rows, Workspace& ws, int first, int n) const {
+  const LayerWeights& w = layers_[static_cast<size_t>(layer)];
+  const int hidden = config_.hidden_size, inner = InnerSize(config_);
+  auto at = [first](AlignedVector<float>& buffer, int width) {
+    return buffer.data() + static_cast<size_t>(first) * width;
+  };
+  const float* x = x_rows + static_cast<size_t>(first) * hidden;
+  AlignedVector<float>&k = ws.k[layer % 2], &v = ws.v[layer % 2];
+  if (!bottleneck_) {
+    ApplyToSameInput({{&w.query, at(ws.q, inner)}, {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, x, n);
+    return;
+  }
+  if (config_.key_query_shared_bottleneck) {
+    ApplyToSameInput({{&w.bottleneck_input, at(ws.layer_input, inner)},
+                      {&w.bottleneck_attention, at(ws.shared, inner)},
+                      {&w.value, at(v, inner)}},
+                     x, n);
+    ApplyNorm(w.bottleneck_attention_norm, at(ws.shared, inner), n, inner);
+    ApplyToSameInput({{&w.query, at(ws.q, inner)}, {&w.key, at(k, inner)}}, at(ws.shared, inner), n);
+  } else {
+    ApplyToSameInput({{&w.bottleneck_input, at(ws.layer_input, inner)},
+                      {&w.query, at(ws.q, inner)},
+                      {&w.key, at(k, inner)},
+                      {&w.value, at(v, inner)}},
+                     x, n);
+  }
+  ApplyNorm(w.bottleneck_input_norm, at(ws.layer_input, inner), n, inner);
+}
+
+// The context of queries [first, first + n) of layer `layer`, each against its own sequence's keys and values.
+void SequenceClassifier::Attend(int layer, Workspace& ws, int first, int n, int part) const {
+  const int inner = InnerSize(config_), heads = config_.num_heads, head_dim = inner / heads, end = first + n;
+  const AlignedVector<float>&k = ws.k[layer % 2], &v = ws.v[layer % 2];
+  float* scratch = ws.scratch.data() + AttentionScratchFloats(config_.max_positions, head_dim) * part;
+  for (size_t s = ws.SequenceOf(first); s + 1 < ws.starts.size() && ws.starts[s] < end; ++s) {
+    const int from = std::max(first, ws.starts[s]), to = std::min(end, ws.starts[s + 1]);
+    const size_t query = static_cast<size_t>(from) * inner, key = static_cast<size_t>(ws.starts[s]) * inner;
+    k_.attention_f32(ws.q.data() + query, k.data() + key, v.data() + key, inner, ws.context.data() + query, to - from,
+                     ws.starts[s + 1] - ws.starts[s], heads, head_dim, scratch);
+  }
+}
+
+// Rows [first, first + n) of the layer's output (LayerOutput) from its context: h = norm(W context + residual);
+// each FFN h = norm(W2 act(W1 h) + h), from one buffer into the other; MobileBERT goes back up to the hidden width
+// with x as the residual.
+void SequenceClassifier::AfterAttention(const LayerWeights& w, Workspace& ws, int first, int n) const {
   const int hidden = config_.hidden_size, inner = InnerSize(config_), ffn = config_.intermediate_size;
-  const int heads = config_.num_heads, head_dim = inner / heads, seq = ws.rows();
-  const size_t rows = static_cast<size_t>(seq);
-  AlignedVector<float>&x = ws.x, &layer_input = ws.layer_input, &shared = ws.shared;
-  AlignedVector<float>&q = ws.q, &k = ws.k, &v = ws.v, &context = ws.context, &scratch = ws.scratch;
-  AlignedVector<float>&attn = ws.attn, &mid = ws.mid, &out = ws.out, &up = ws.up;
-  for (AlignedVector<float>* buffer : {&q, &k, &v, &context, &attn, &out}) buffer->resize(rows * inner);
-  mid.resize(rows * ffn);
+  const size_t row = static_cast<size_t>(first), ffns = w.stacked_ffns.size() + 1;
+  float* h = ws.attn.data() + row * inner;
+  float* next = ws.out.data() + row * inner;
+  Apply(w.attention_output, ws.context.data() + row * inner, h, n);
+  ApplyNorm(w.attention_norm, h, n, inner, (bottleneck_ ? ws.layer_input.data() : ws.x.data()) + row * inner);
+  for (size_t i = 0; i < ffns; ++i) {
+    const FfnWeights& f = i + 1 < ffns ? w.stacked_ffns[i] : w.ffn;
+    float* m = ws.mid.data() + row * ffn;
+    Apply(f.intermediate, h, m, n, activation_);
+    Apply(f.output, m, next, n);
+    ApplyNorm(f.output_norm, next, n, inner, h);
+    std::swap(h, next);
+  }
   if (bottleneck_) {
-    layer_input.resize(rows * inner);
-    shared.resize(config_.key_query_shared_bottleneck ? rows * inner : 0);
-    up.resize(rows * hidden);
+    float* y = ws.up.data() + row * hidden;
+    Apply(w.output_bottleneck, h, y, n);
+    ApplyNorm(w.output_bottleneck_norm, y, n, hidden, ws.x.data() + row * hidden);
   }
-  const size_t scratch_floats = AttentionScratchFloats(config_.max_positions, head_dim);
-  scratch.resize(scratch_floats * team.size());
+}
 
-  // Inputs of attention: BERT's q, k and v read x. MobileBERT also projects x into the bottleneck (layer_input,
-  // the attention's residual); with a shared bottleneck, q and k read a second projection of x and v reads x.
-  ForRows(team, seq, [&](int first, int n) {
-    auto at = [first](AlignedVector<float>& buffer, int width) {
-      return buffer.data() + static_cast<size_t>(first) * width;
-    };
-    if (!bottleneck_) {
-      ApplyToSameInput({{&w.query, at(q, inner)}, {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, at(x, hidden), n);
-      return;
-    }
-    if (config_.key_query_shared_bottleneck) {
-      ApplyToSameInput({{&w.bottleneck_input, at(layer_input, inner)}, {&w.bottleneck_attention, at(shared, inner)},
-                        {&w.value, at(v, inner)}}, at(x, hidden), n);
-      ApplyNorm(w.bottleneck_attention_norm, at(shared, inner), n, inner);
-      ApplyToSameInput({{&w.query, at(q, inner)}, {&w.key, at(k, inner)}}, at(shared, inner), n);
-    } else {
-      ApplyToSameInput({{&w.bottleneck_input, at(layer_input, inner)}, {&w.query, at(q, inner)},
-                        {&w.key, at(k, inner)}, {&w.value, at(v, inner)}}, at(x, hidden), n);
-    }
-    ApplyNorm(w.bottleneck_input_norm, at(layer_input, inner), n, inner);
-  });
-
-  team.Run([&](int part) {  // each sequence attends to itself only
-    const std::pair<int, int> range = PartRange(heads, part, team.size());
-    if (range.first == range.second) return;
-    const size_t column = static_cast<size_t>(range.first) * head_dim;
-    for (size_t s = 0; s + 1 < ws.starts.size(); ++s) {
-      const size_t first = static_cast<size_t>(ws.starts[s]) * inner + column;
-      k_.attention_f32(q.data() + first, k.data() + first, v.data() + first, inner, context.data() + first,
-                       ws.starts[s + 1] - ws.starts[s], range.second - range.first, head_dim,
-                       scratch.data() + scratch_floats * part);
-    }
-  });
-
-  // The last layer's rows after the attention feed only the pooler, which reads each sequence's first ([CLS]) row,
-  // and from here on every op computes each row alone: those rows go on by themselves, to the same values. A
-  // calibration (observer_) sees every row, as Hugging Face's model computes them all.
-  if (last && !observer_) {
-    for (size_t s = 0; s + 1 < ws.starts.size(); ++s) {  // row starts[s] >= s: no row still to move is overwritten
-      const size_t from = static_cast<size_t>(ws.starts[s]);
-      auto move_row = [&](AlignedVector<float>& buffer, size_t width) {
-        std::memmove(buffer.data() + s * width, buffer.data() + from * width, width * sizeof(float));
-      };
-      move_row(context, inner);
-      move_row(x, hidden);
-      if (bottleneck_) move_row(layer_input, inner);
-    }
-    std::iota(ws.starts.begin(), ws.starts.end(), 0);
-  }
-
-  // h = norm(W context + residual); each FFN h = norm(W2 act(W1 h) + h), from one buffer into the other;
-  // MobileBERT goes back up to the hidden width with x as the residual.
-  const size_t ffns = w.stacked_ffns.size() + 1;
-  ForRows(team, ws.rows(), [&](int first, int n) {
-    const size_t row = static_cast<size_t>(first);
-    float* h = attn.data() + row * inner;
-    float* next = out.data() + row * inner;
-    Apply(w.attention_output, context.data() + row * inner, h, n);
-    ApplyNorm(w.attention_norm, h, n, inner, (bottleneck_ ? layer_input.data() : x.data()) + row * inner);
-    for (size_t i = 0; i < ffns; ++i) {
-      const FfnWeights& f = i + 1 < ffns ? w.stacked_ffns[i] : w.ffn;
-      float* m = mid.data() + row * ffn;
-      Apply(f.intermediate, h, m, n, activation_);
-      Apply(f.output, m, next, n);
-      ApplyNorm(f.output_norm, next, n, inner, h);
-      std::swap(h, next);
-    }
-    if (bottleneck_) {
-      float* y = up.data() + row * hidden;
-      Apply(w.output_bottleneck, h, y, n);
-      ApplyNorm(w.output_bottleneck_norm, y, n, hidden, x.data() + row * hidden);
-    }
-  });
-  x.swap(bottleneck_ ? up : ffns % 2 == 1 ? out : attn);  // the layer's output: up, or the last FFN's buffer
+AlignedVector<float>& SequenceClassifier::LayerOutput(Workspace& ws) const {
+  const int ffns = mobile_ ? config_.num_feedforward_networks : 1;  // AfterAttention's h alternates attn, out, ...
+  return bottleneck_ ? ws.up : ffns % 2 == 1 ? ws.out : ws.attn;
 }
 
 std::vector<float> SequenceClassifier::Logits(std::span<const int32_t> ids) const {
   return std::move(Logits(std::span<const std::span<const int32_t>>(&ids, 1), nullptr)[0]);
 }
 
+// One team step per layer: each part takes the same rows in every step (a Linear reads whole weight matrices but
+// only its part's rows), from its queries' attention through the next layer's keys and values, and only the
+// attention, which reads every key and value row of a sequence, waits for the others. Three steps per layer (rows,
+// then heads of the attention, then rows) had left 2 threads waiting 9% of each layer, one step 4%. Rows rather than output
+// columns: splitting columns hands each part's outputs to the other before every row-wise op, and on the 2-core
+// VMs that traffic cost more than the halved weight reads saved (docs/performance.md).
+// The last layer's rows after the attention feed only the pooler, which reads each sequence's first ([CLS]) row:
+// from there on each row is computed alone, so those rows go on by themselves, to the same values. A calibration
+// (observer_) sees every row, as Hugging Face's model computes them all.
 std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::span<const int32_t>> batch,
-                                                           Team* team) const {
+                                                           Team* team_or_null) const {
   Team alone(1);
-  thread_local Workspace ws;
+  Team& team = team_or_null ? *team_or_null : alone;
+  thread_local Workspace this_threads;
+  Workspace& ws = this_threads;  // the lead's, for every part: a thread_local named in a lambda is the caller's own
   ws.starts.assign(1, 0);
   for (const std::span<const int32_t> ids : batch) {
     const int seq = static_cast<int>(ids.size());
@@ -281,8 +291,41 @@ std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::
     ws.starts.push_back(ws.starts.back() + seq);
   }
   if (batch.empty()) return {};
-  Embed(batch, ws);
-  for (const LayerWeights& layer : layers_) RunLayer(layer, &layer == &layers_.back(), ws, team ? *team : alone);
+  Size(ws, team.size());
+  AlignedVector<float>& output = LayerOutput(ws);
+  const int layers = static_cast<int>(layers_.size()), full_layers = observer_ ? layers : layers - 1;
+  ForRows(team, ws.rows(), [&](int part, int first, int n) {
+    Embed(batch, ws, first, n, part);
+    AttentionInputs(0, ws.x.data(), ws, first, n);
+  });
+  for (int l = 0; l < full_layers; ++l) {
+    ForRows(team, ws.rows(), [&](int part, int first, int n) {
+      Attend(l, ws, first, n, part);
+      AfterAttention(layers_[static_cast<size_t>(l)], ws, first, n);
+      if (l + 1 < layers) AttentionInputs(l + 1, output.data(), ws, first, n);
+    });
+    ws.x.swap(output);
+  }
+  if (full_layers < layers) {  // the last layer's [CLS] rows
+    const int count = static_cast<int>(batch.size());
+    team.Run([&](int part) {
+      const std::pair<int, int> range = PartRange(count, part, team.size());
+      for (int s = range.first; s < range.second; ++s) Attend(layers - 1, ws, ws.starts[s], 1, part);
+    });
+    const size_t inner = static_cast<size_t>(InnerSize(config_)), hidden = static_cast<size_t>(config_.hidden_size);
+    for (int s = 0; s < count; ++s) {  // row starts[s] >= s: no row still to move is overwritten
+      const size_t from = static_cast<size_t>(ws.starts[s]);
+      auto move_row = [&](AlignedVector<float>& buffer, size_t width) {
+        std::memmove(buffer.data() + s * width, buffer.data() + from * width, width * sizeof(float));
+      };
+      move_row(ws.context, inner);
+      move_row(ws.x, hidden);
+      if (bottleneck_) move_row(ws.layer_input, inner);
+    }
+    std::iota(ws.starts.begin(), ws.starts.end(), 0);
+    ForRows(team, count, [&](int, int first, int n) { AfterAttention(layers_.back(), ws, first, n); });
+    ws.x.swap(output);
+  }
   const int hidden = config_.hidden_size, count = static_cast<int>(batch.size());
   AlignedVector<float>& pooled = ws.pooled;  // the [CLS] row of each sequence
   pooled.resize(static_cast<size_t>(count) * hidden);

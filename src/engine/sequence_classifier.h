@@ -14,6 +14,7 @@
 #include "engine/team.h"
 #include "engine/weights.h"
 #include "format/model_file.h"
+#include "kernels/aligned_vector.h"
 #include "kernels/kernels.h"
 
 namespace flatbert {
@@ -39,8 +40,8 @@ class SequenceClassifier {
   // Class logits for token ids ([CLS] ... [SEP]); ids.size() must be in [1, max_positions].
   std::vector<float> Logits(std::span<const int32_t> ids) const;
   // Logits of each sequence, bit-identical to Logits of each alone: every kernel computes a row the same way
-  // whichever rows surround it. With a team (led by the calling thread), each layer's rows and heads are split
-  // among its parts; the logits are the same bit for bit.
+  // whichever rows surround it. With a team (led by the calling thread), the rows are split among its parts, one
+  // step per layer; the logits are the same bit for bit.
   std::vector<std::vector<float>> Logits(std::span<const std::span<const int32_t>> batch, Team* team = nullptr) const;
 
   // What one token costs the encoder's Linears: what decides whether a team pays off.
@@ -52,11 +53,17 @@ class SequenceClassifier {
 
  private:
   struct Workspace;
-  // Every Linear in the order Embed, RunLayer and Logits apply them.
+  // Every Linear in the order Logits applies them.
   std::vector<Linear*> LinearsInOrder();
-  void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws) const;
-  // The last layer leaves in ws one row per sequence, its first, unless an observer is set.
-  void RunLayer(const LayerWeights& layer, bool last, Workspace& ws, Team& team) const;
+  // The buffers of ws for its rows and a team of `parts`.
+  void Size(Workspace& ws, int parts) const;
+  // The steps of a forward pass, each on rows [first, first + n) (a part's; `part` picks its scratch).
+  void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws, int first, int n, int part) const;
+  void AttentionInputs(int layer, const float* x, Workspace& ws, int first, int n) const;
+  void Attend(int layer, Workspace& ws, int first, int n, int part) const;
+  void AfterAttention(const LayerWeights& layer, Workspace& ws, int first, int n) const;
+  // The buffer AfterAttention leaves the layer's output in.
+  AlignedVector<float>& LayerOutput(Workspace& ws) const;
   // x = norm(x + residual), residual null for none.
   void ApplyNorm(const Norm& norm, float* x, int rows, int cols, const float* residual = nullptr) const {
     norm.Apply(k_, config_.norm, x, residual, rows, cols);
@@ -66,7 +73,7 @@ class SequenceClassifier {
   // Linears that read the same x: int8 ones with the same input scale quantize it once.
   void ApplyToSameInput(std::initializer_list<std::pair<const Linear*, float*>> outputs, const float* x, int rows,
                         Activation act = Activation::kNone) const;
-  // A row step of the team: fn(first, count) on each part's rows of [0, rows).
+  // A row step of the team: fn(part, first, count) on each part's rows of [0, rows).
   template <typename Fn>
   static void ForRows(Team& team, int rows, const Fn& fn);
 

@@ -1,6 +1,6 @@
 #pragma once
-// Intra-op parallelism for one forward pass: the threads of one ThreadPool job work on the parts of each step (rows
-// of the row-wise ops, heads of the attention), spinning in between; a part belongs to no thread in particular.
+// Intra-op parallelism for one forward pass: the threads of one ThreadPool job work on the parts of each step (a
+// share of the rows: SequenceClassifier::Logits), spinning in between; a part belongs to no thread in particular.
 // Waking a thread through a condition variable costs a system call and a reschedule, for steps of a few hundred
 // microseconds or less; a spinning hand-off measured 0.5-0.8 us on a 2-core Xeon VM. Only the pass's first step
 // waits for the pool to wake its threads.

@@ -62,11 +62,13 @@ struct Kernels {
   void (*tanh_f32)(float* x, size_t n);
   void (*softmax_f32)(float* x, int m, int n);  // per row
   void (*sigmoid_f32)(float* x, size_t n);
-  // Multi-head self-attention for one sequence, no mask (nothing is padded). q, k, v and out rows have `stride`
-  // floats (at least heads*head_dim: a caller may hand a subset of the heads to each thread); head h uses columns
-  // [h*head_dim, (h+1)*head_dim). scratch holds AttentionScratchFloats(seq, head_dim) floats.
-  void (*attention_f32)(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                        int head_dim, float* scratch);
+  // Multi-head self-attention within one sequence, no mask (nothing is padded): `queries` rows of q (any of the
+  // sequence's, e.g. one thread's share) attend to the sequence's `seq` rows of k and v, into the same rows of out.
+  // Each query's row is computed the same way whichever queries come with it. Rows have `stride` floats (at least
+  // heads*head_dim); head h uses columns [h*head_dim, (h+1)*head_dim). scratch holds
+  // AttentionScratchFloats(seq, head_dim) floats.
+  void (*attention_f32)(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                        int heads, int head_dim, float* scratch);
 };
 
 // Scores of up to kAttentionQueries queries (a kernel may take several at a time) and one head's keys transposed.

@@ -166,6 +166,14 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
         ASSERT_EQ(shared.size(), 1u);
         EXPECT_EQ(shared[0], network.Logits(ids[i])) << threads << " threads, case " << i << ", kernels " << kernel_path;
       }
+      // The whole batch in one pass: a part's rows span several sequences, and the last layer's [CLS] rows
+      // are shared out by sequence.
+      std::vector<std::vector<float>> shared;
+      RunTeam(pool, threads, [&](Team& team) { shared = network.Logits(batch, &team); });
+      ASSERT_EQ(shared.size(), ids.size());
+      for (size_t i = 0; i < ids.size(); ++i)
+        EXPECT_EQ(shared[i], network.Logits(ids[i])) << threads << " threads, batch, case " << i << ", kernels "
+                                                     << kernel_path;
     }
   }
   // ClassifyBatch on a pool (these models are too small for a team: one pass per thread): the same bits.

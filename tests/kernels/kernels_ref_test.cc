@@ -162,7 +162,7 @@ TEST(KernelsRefTest, AttentionMatchesDirectComputation) {
       scratch(AttentionScratchFloats(seq, head_dim));
   for (auto* t : {&q, &k, &v})
     for (float& f : *t) f = dist(rng);
-  K().attention_f32(q.data(), k.data(), v.data(), stride, out.data(), seq, heads, head_dim, scratch.data());
+  K().attention_f32(q.data(), k.data(), v.data(), stride, out.data(), seq, seq, heads, head_dim, scratch.data());
   for (int h = 0; h < heads; ++h)
     for (int i = 0; i < seq; ++i) {
       std::vector<double> p(seq);

@@ -5,10 +5,11 @@
 #include <cmath>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "kernels/kernels.h"
 #include "kernels/half.h"
+#include "kernels/kernels.h"
 #include "kernels/pack.h"
 #include "kernels/row_quantizers.h"
 
@@ -241,8 +242,8 @@ TEST_P(SimdKernelTest, AttentionMatchesReference) {
       const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng),
                  v = Random(q.size(), rng);
       std::vector<float> want(q.size()), got(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
-      ref().attention_f32(q.data(), k.data(), v.data(), stride, want.data(), seq, heads, head_dim, scratch.data());
-      simd().attention_f32(q.data(), k.data(), v.data(), stride, got.data(), seq, heads, head_dim, scratch.data());
+      ref().attention_f32(q.data(), k.data(), v.data(), stride, want.data(), seq, seq, heads, head_dim, scratch.data());
+      simd().attention_f32(q.data(), k.data(), v.data(), stride, got.data(), seq, seq, heads, head_dim, scratch.data());
       for (size_t i = 0; i < want.size(); ++i)
         ASSERT_NEAR(got[i], want[i], 1e-5f) << "seq=" << seq << " head_dim=" << head_dim << " at " << i;
     }
@@ -254,14 +255,34 @@ TEST_P(SimdKernelTest, AttentionOfOneHeadIsItsColumnsOfAll) {
   const int seq = 9, heads = 3, head_dim = 16, stride = heads * head_dim;
   const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng), v = Random(q.size(), rng);
   std::vector<float> all(q.size()), one(q.size(), -1.f), scratch(AttentionScratchFloats(seq, head_dim));
-  simd().attention_f32(q.data(), k.data(), v.data(), stride, all.data(), seq, heads, head_dim, scratch.data());
+  simd().attention_f32(q.data(), k.data(), v.data(), stride, all.data(), seq, seq, heads, head_dim, scratch.data());
   simd().attention_f32(q.data() + head_dim, k.data() + head_dim, v.data() + head_dim, stride, one.data() + head_dim,
-                       seq, 1, head_dim, scratch.data());
+                       seq, seq, 1, head_dim, scratch.data());
   for (int i = 0; i < seq; ++i)
     for (int c = 0; c < stride; ++c) {
       const bool head1 = c >= head_dim && c < 2 * head_dim;
       ASSERT_EQ(one[i * stride + c], head1 ? all[i * stride + c] : -1.f) << "row " << i << " column " << c;
     }
+}
+
+// A thread may take a share of the queries: queries [first, end) alone, against every key, give those rows of
+// the whole sequence's attention exactly, whatever groups of queries the kernel forms.
+TEST_P(SimdKernelTest, AttentionOfSomeQueriesIsTheirRowsOfAll) {
+  std::mt19937 rng(5);
+  const int seq = 25, heads = 2, head_dim = 32, stride = heads * head_dim;
+  const auto q = Random(static_cast<size_t>(seq) * stride, rng), k = Random(q.size(), rng), v = Random(q.size(), rng);
+  std::vector<float> all(q.size()), scratch(AttentionScratchFloats(seq, head_dim));
+  simd().attention_f32(q.data(), k.data(), v.data(), stride, all.data(), seq, seq, heads, head_dim, scratch.data());
+  for (const auto& [first, end] : {std::pair{0, 13}, std::pair{13, 25}, std::pair{0, 1}, std::pair{5, 7}}) {
+    std::vector<float> some(q.size(), -1.f);
+    const size_t at = static_cast<size_t>(first) * stride;
+    simd().attention_f32(q.data() + at, k.data(), v.data(), stride, some.data() + at, end - first, seq, heads, head_dim,
+                         scratch.data());
+    for (int i = 0; i < seq; ++i)
+      for (int c = 0; c < stride; ++c)
+        ASSERT_EQ(some[i * stride + c], i >= first && i < end ? all[i * stride + c] : -1.f)
+            << "queries [" << first << ", " << end << ") row " << i << " column " << c;
+  }
 }
 
 TEST(KernelDispatchTest, BestPathIsRunnableAndReferenceAlwaysIs) {

@@ -16,8 +16,8 @@ void AddNeon(float* x, const float* y, size_t n);
 void ReluNeon(float* x, size_t n);
 void NoNormNeon(float* x, const float* residual, const float* gamma, const float* beta, int m, int n);
 void GeluNeon(float* x, size_t n);
-void AttentionNeon(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                   int head_dim, float* scores);
+void AttentionNeon(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                   int heads, int head_dim, float* scratch);
 void QuantizeRowsNeon(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
 // int8 GEMMs with fused epilogue (GemmI8Fn, w packed K4N16); row sums unused.
 void GemmI8Neon(const int8_t* xq, const float* x_scales, const int8_t* w, const float* w_scales,

@@ -37,8 +37,8 @@ inline float32x4_t Exp(float32x4_t x) {
 
 }  // namespace
 
-void AttentionNeon(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                   int head_dim, float* scratch) {
+void AttentionNeon(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                   int heads, int head_dim, float* scratch) {
   const float scale = 1.f / sqrtf(static_cast<float>(head_dim));
   float* scores = scratch;
   float* keys_t = scratch + seq;  // [head_dim][seq]
@@ -46,7 +46,7 @@ void AttentionNeon(const float* q, const float* k, const float* v, int stride, f
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
     TransposeHeadKeys(k, stride, col, seq, head_dim, keys_t);
-    for (int i = 0; i < seq; ++i) {
+    for (int i = 0; i < queries; ++i) {
       const float* qi = q + static_cast<long>(i) * stride + col;
       float32x4_t max_v = vdupq_n_f32(-INFINITY);
       for (int j = 0; j < seq4; j += 4) {

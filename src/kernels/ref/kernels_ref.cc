@@ -131,12 +131,12 @@ void SoftmaxF32(float* x, int m, int n) {
   }
 }
 
-void AttentionF32(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                  int head_dim, float* scores) {
+void AttentionF32(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                  int heads, int head_dim, float* scores) {
   const float scale = 1.f / std::sqrt(static_cast<float>(head_dim));
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
-    for (int i = 0; i < seq; ++i) {
+    for (int i = 0; i < queries; ++i) {
       const float* qi = q + static_cast<size_t>(i) * stride + col;
       for (int j = 0; j < seq; ++j) {
         const float* kj = k + static_cast<size_t>(j) * stride + col;

@@ -30,8 +30,8 @@ inline __m256 Exp(__m256 x) {
 
 }  // namespace
 
-void AttentionAvx2(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                   int head_dim, float* scratch) {
+void AttentionAvx2(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                   int heads, int head_dim, float* scratch) {
   const float scale = 1.f / sqrtf(static_cast<float>(head_dim));
   float* scores = scratch;
   float* keys_t = scratch + seq;  // [head_dim][seq]
@@ -39,7 +39,7 @@ void AttentionAvx2(const float* q, const float* k, const float* v, int stride, f
   for (int h = 0; h < heads; ++h) {
     const int col = h * head_dim;
     TransposeHeadKeys(k, stride, col, seq, head_dim, keys_t);
-    for (int i = 0; i < seq; ++i) {
+    for (int i = 0; i < queries; ++i) {
       const float* qi = q + static_cast<long>(i) * stride + col;
       __m256 max_v = _mm256_set1_ps(-INFINITY);
       for (int j = 0; j < seq8; j += 8) {

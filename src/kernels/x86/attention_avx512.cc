@@ -168,8 +168,8 @@ void AttendQueries(const float* q, const float* v, int stride, float* out, int s
 
 }  // namespace
 
-void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                     int head_dim, float* scratch) {
+void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                     int heads, int head_dim, float* scratch) {
   const float scale = 1.f / sqrtf(static_cast<float>(head_dim));
   float* scores = scratch;                           // [kAttentionQueries][seq]
   float* keys_t = scratch + kAttentionQueries * seq;  // [head_dim][seq]
@@ -177,7 +177,7 @@ void AttentionAvx512(const float* q, const float* k, const float* v, int stride,
     const int col = h * head_dim;
     TransposeHeadKeysAvx512(k, stride, col, seq, head_dim, keys_t);
     // Queries in groups of 3 or 4 (ForEachRowTile): a group of 1 runs a quarter of the chains at the same latency.
-    ForEachRowTile<kAttentionQueries>(seq, [&]<int kQueries>(int, int first) {
+    ForEachRowTile<kAttentionQueries>(queries, [&]<int kQueries>(int, int first) {
       AttendQueries<kQueries>(q, v, stride, out, seq, first, col, head_dim, scale, keys_t, scores);
     });
   }

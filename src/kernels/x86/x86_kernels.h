@@ -12,10 +12,10 @@ void LinearF32Avx2(const float* x, const float* w, const float* bias, float* y, 
 void LinearF32Avx512(const float* x, const float* w, const float* bias, float* y, int m, int n, int k);
 // QuantizeRowsFn's quantization stored as q + 128 (unsigned bytes in the int8_t buffer): GemmI8Avx512Vnni's input.
 void QuantizeRowsOffsetAvx512(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
-void AttentionAvx2(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                   int head_dim, float* scores);
-void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int seq, int heads,
-                     int head_dim, float* scores);
+void AttentionAvx2(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                   int heads, int head_dim, float* scratch);
+void AttentionAvx512(const float* q, const float* k, const float* v, int stride, float* out, int queries, int seq,
+                     int heads, int head_dim, float* scratch);
 void GeluAvx2(float* x, size_t n);
 void AddAvx2(float* x, const float* y, size_t n);
 void ReluAvx2(float* x, size_t n);
