@@ -266,8 +266,8 @@ std::vector<float> SequenceClassifier::Logits(std::span<const int32_t> ids) cons
 // One team step per layer: each part takes the same rows in every step (a Linear reads whole weight matrices but
 // only its part's rows), from its queries' attention through the next layer's keys and values, and only the
 // attention, which reads every key and value row of a sequence, waits for the others. Three steps per layer (rows,
-// then heads of the attention, then rows) had left 2 threads waiting 9% of each layer, one step 4%. Rows rather than output
-// columns: splitting columns hands each part's outputs to the other before every row-wise op, and on the 2-core
+// then heads of the attention, then rows) had left 2 threads waiting 9% of each layer, one step 4%. Rows rather than
+// output columns: splitting columns hands each part's outputs to the other before every row-wise op, and on the 2-core
 // VMs that traffic cost more than the halved weight reads saved (docs/performance.md).
 // The last layer's rows after the attention feed only the pooler, which reads each sequence's first ([CLS]) row:
 // from there on each row is computed alone, so those rows go on by themselves, to the same values. A calibration

@@ -172,8 +172,8 @@ TEST_P(GoldenTest, TokenIdsAndLogitsMatchPyTorch) {
       RunTeam(pool, threads, [&](Team& team) { shared = network.Logits(batch, &team); });
       ASSERT_EQ(shared.size(), ids.size());
       for (size_t i = 0; i < ids.size(); ++i)
-        EXPECT_EQ(shared[i], network.Logits(ids[i])) << threads << " threads, batch, case " << i << ", kernels "
-                                                     << kernel_path;
+        EXPECT_EQ(shared[i], network.Logits(ids[i]))
+            << threads << " threads, batch, case " << i << ", kernels " << kernel_path;
     }
   }
   // ClassifyBatch on a pool (these models are too small for a team: one pass per thread): the same bits.
