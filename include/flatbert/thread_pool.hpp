@@ -1,7 +1,11 @@
 #pragma once
 // flatbert C++ API: a small persistent pool, for running Classifier::Classify (const, thread-safe) on many texts.
 // ParallelFor(n, fn) runs fn(i) for i in [0, n) on the pool's threads and the caller,
-// and returns when all are done. Work is handed out one index at a time (tweets differ in length).
+// and returns when all are done. Work is handed out one index at a time (tweets differ in length). A thread that
+// finishes a job spins up to kSpinMicroseconds for the next before it blocks, as ParallelFor does for the threads
+// still on its job: one tweet after another on a team of threads (Classifier::ClassifyBatch) then costs no
+// wake-ups, which took 7-9 us per tweet on a 2-core VM, 2.5% of one MobileBERT tweet on 2 threads.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -26,6 +30,8 @@ class ThreadPool {
   // The threads a pool asked for `threads` has: one per hardware thread (at most kMaxThreads) for threads <= 0.
   static int ThreadsFor(int threads);
 
+  static constexpr int kSpinMicroseconds = 100;
+
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // When fn throws, no further index is started, and the first exception is rethrown here once every running
   // fn has returned.
@@ -41,7 +47,8 @@ class ThreadPool {
   std::condition_variable wake_, done_;
   const std::function<void(size_t)>* job_ = nullptr;
   size_t n_ = 0, next_ = 0, active_ = 0;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_ = 0;  // jobs started; written under mu_, read while spinning too
+  std::atomic<size_t> active_jobs_ = 0;   // active_, for ParallelFor's spin
   bool stop_ = false;
   std::exception_ptr error_;  // the job's first exception
 };

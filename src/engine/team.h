@@ -2,15 +2,15 @@
 // Intra-op parallelism for one forward pass: the threads of one ThreadPool job work on the parts of each step (a
 // share of the rows: SequenceClassifier::Logits), spinning in between; a part belongs to no thread in particular.
 // Waking a thread through a condition variable costs a system call and a reschedule, for steps of a few hundred
-// microseconds or less; a spinning hand-off measured 0.5-0.8 us on a 2-core Xeon VM. Only the pass's first step
-// waits for the pool to wake its threads.
+// microseconds or less; a spinning hand-off measured 0.5-0.8 us on a 2-core Xeon VM. Only a pass's first step can
+// wait for the pool to wake its threads, when they have stopped spinning after the last (ThreadPool).
 //   RunTeam(pool, n, [&](Team& team) { ... team.Run(step) for every step ... });
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <thread>
 #include <utility>
 
+#include "engine/spin.h"
 #include "flatbert/thread_pool.hpp"
 
 namespace flatbert {
@@ -43,7 +43,7 @@ class Team {
     state_.store(generation << 32, std::memory_order_release);  // part 0 of this step is the next to claim
     while (ClaimAndRun(generation)) {
     }
-    for (int spins = 0; done_.load(std::memory_order_acquire) != size_; ++spins) Wait(spins);
+    for (int spins = 0; done_.load(std::memory_order_acquire) != size_; ++spins) SpinTurn(spins);
   }
   // Lead only: lets every Serve return.
   void Finish() { finished_.store(true, std::memory_order_release); }
@@ -61,18 +61,6 @@ class Team {
     done_.fetch_add(1, std::memory_order_release);
     return true;
   }
-  // One turn of a spin: a pause, and after a while also a yield, so that a team with more parts than free cores
-  // (another process, or more threads than cores) still moves instead of spinning out its time slices.
-  static void Wait(int spins) {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-    asm volatile("yield");
-#endif
-    if (spins > kSpinsBeforeYield) std::this_thread::yield();
-  }
-  static constexpr int kSpinsBeforeYield = 4096;
-
   const int size_;
   const void* job_ = nullptr;
   void (*call_)(const void*, int) = nullptr;
@@ -103,7 +91,7 @@ inline void Team::Serve() {
     uint64_t generation;
     for (int spins = 0; (generation = state_.load(std::memory_order_acquire) >> 32) == seen; ++spins) {
       if (finished_.load(std::memory_order_acquire)) return;
-      Wait(spins);
+      SpinTurn(spins);
     }
     seen = generation;
     while (ClaimAndRun(generation)) {

@@ -1,9 +1,11 @@
 #include "flatbert/thread_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <system_error>
 
+#include "engine/spin.h"
 #include "flatbert/error.hpp"
 
 namespace flatbert {
@@ -59,18 +61,32 @@ void ThreadPool::RunJob() {
   }
 }
 
+// Spins on `ready` for up to kSpinMicroseconds before the caller blocks: one tweet at a time on a team hands each
+// tweet to the same threads microseconds after the last (SpinTurn).
+template <typename Ready>
+static void SpinBriefly(const Ready& ready) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(ThreadPool::kSpinMicroseconds);
+  for (int spins = 0; !ready(); ++spins) {
+    SpinTurn(spins);
+    if (spins % 64 == 63 && std::chrono::steady_clock::now() > until) return;
+  }
+}
+
 void ThreadPool::Work() {
   uint64_t seen = 0;
   for (;;) {
+    SpinBriefly([&] { return generation_.load(std::memory_order_acquire) != seen; });
     {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
       ++active_;
+      active_jobs_.fetch_add(1, std::memory_order_relaxed);
     }
     RunJob();
     std::lock_guard<std::mutex> lock(mu_);
+    active_jobs_.fetch_sub(1, std::memory_order_release);
     if (--active_ == 0) done_.notify_all();
   }
 }
@@ -85,6 +101,7 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   }
   wake_.notify_all();
   RunJob();
+  SpinBriefly([&] { return active_jobs_.load(std::memory_order_acquire) == 0; });
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mu_);
