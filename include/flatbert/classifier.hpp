@@ -42,11 +42,11 @@ class Classifier {
   // Classifies texts in forward passes of up to kBatchTexts texts, their token rows one after another (no padding),
   // which gives more tweets per second than one at a time. With a pool of N threads: N texts or more go N passes
   // at a time, one per thread (fewer texts per pass when that keeps every thread busy); fewer than N texts go
-  // in one pass that the N threads share (at most one per core), splitting each layer's rows and attention heads,
+  // in one pass that the N threads share (at most one per core), each taking a share of every layer's rows,
   // which makes one text faster on a model as large as MobileBERT (a bert-tiny layer is too short to split: its
-  // passes run one per thread). Without a pool, passes run on the calling thread. Each prediction is bit-identical to Classify's
-  // whatever the pool; a text that Classify would refuse gets its message and leaves the others alone. Results
-  // are in the order of texts. Throws only what the pool throws.
+  // passes run one per thread). Without a pool, passes run on the calling thread. Each prediction is bit-identical to
+  // Classify's whatever the pool; a text that Classify would refuse gets its message and leaves the others alone.
+  // Results are in the order of texts. Throws only what the pool throws.
   std::vector<Outcome> ClassifyBatch(std::span<const std::string_view> texts, ThreadPool* pool = nullptr) const;
   // The ids the model sees: the model's tweet normalizer, then the tokenizer, truncated to max_length.
   std::vector<int32_t> Encode(std::string_view text) const;
