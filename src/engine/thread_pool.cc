@@ -82,11 +82,9 @@ void ThreadPool::Work() {
       if (stop_) return;
       seen = generation_;
       ++active_;
-      active_jobs_.fetch_add(1, std::memory_order_relaxed);
     }
     RunJob();
     std::lock_guard<std::mutex> lock(mu_);
-    active_jobs_.fetch_sub(1, std::memory_order_release);
     if (--active_ == 0) done_.notify_all();
   }
 }
@@ -101,7 +99,7 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   }
   wake_.notify_all();
   RunJob();
-  SpinBriefly([&] { return active_jobs_.load(std::memory_order_acquire) == 0; });
+  SpinBriefly([&] { return active_.load(std::memory_order_acquire) == 0; });
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mu_);
