@@ -38,6 +38,24 @@ TEST(ThreadPoolTest, EveryIndexRunsExactlyOnceAcrossRepeatedJobs) {
   }
 }
 
+// Jobs that follow each other at once find the workers still spinning after the last; after a longer pause the
+// workers have blocked and are woken. Either way every index runs once, and ParallelFor returns after all have.
+TEST(ThreadPoolTest, JobsBackToBackOrAfterAPauseRunEveryIndexOnce) {
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+  ThreadPool pool(2);
+  for (const auto pause : {std::chrono::microseconds(0), std::chrono::microseconds(3 * ThreadPool::kSpinMicroseconds)})
+    for (int job = 0; job < 50; ++job) {
+      std::this_thread::sleep_for(pause);
+      std::atomic<int> hits[2] = {0, 0};
+      pool.ParallelFor(2, [&](size_t i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));  // so that both threads take an index
+        hits[i].fetch_add(1);
+      });
+      ASSERT_EQ(hits[0].load(), 1) << "pause " << pause.count() << " us, job " << job;
+      ASSERT_EQ(hits[1].load(), 1) << "pause " << pause.count() << " us, job " << job;
+    }
+}
+
 TEST(ThreadPoolTest, AWorkersExceptionReachesTheCallerAndThePoolGoesOn) {
   if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
   ThreadPool pool(3);
