@@ -129,14 +129,28 @@ struct SequenceClassifier::Workspace {
   size_t SequenceOf(int r) const {
     return static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), r) - starts.begin() - 1);
   }
+  // fn(row, its sequence, its position in the sequence) for rows [first, first + n).
+  template <typename Fn>
+  void ForEachRow(int first, int n, const Fn& fn) const {
+    for (int r = first, s = static_cast<int>(SequenceOf(first)); r < first + n; ++r) {
+      while (r >= starts[s + 1]) ++s;
+      fn(r, s, r - starts[s]);
+    }
+  }
 };
+
+// The width of the embeddings' rows before the transformation: without one, x's own rows. Trigram input: row t is
+// [embedding(t+1), embedding(t), embedding(t-1)].
+size_t SequenceClassifier::EmbeddingInputWidth() const {
+  const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
+  if (!HasEmbeddingTransformation(config_)) return static_cast<size_t>(config_.hidden_size);
+  return config_.trigram_input ? 3 * emb : emb;
+}
 
 void SequenceClassifier::Size(Workspace& ws, int parts) const {
   const size_t rows = static_cast<size_t>(ws.rows()), hidden = static_cast<size_t>(config_.hidden_size);
   const size_t inner = static_cast<size_t>(InnerSize(config_)), ffn = static_cast<size_t>(config_.intermediate_size);
-  const bool transform = HasEmbeddingTransformation(config_);
-  const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
-  ws.input.resize(transform ? rows * (config_.trigram_input ? 3 * emb : emb) : 0);
+  ws.input.resize(HasEmbeddingTransformation(config_) ? rows * EmbeddingInputWidth() : 0);
   ws.position.resize(hidden * parts);
   for (AlignedVector<float>* buffer : {&ws.x, &ws.up}) buffer->resize(rows * hidden);
   for (AlignedVector<float>* buffer : {&ws.q, &ws.k[0], &ws.k[1], &ws.v[0], &ws.v[1], &ws.context, &ws.attn, &ws.out})
@@ -151,36 +165,27 @@ void SequenceClassifier::Size(Workspace& ws, int parts) const {
 void SequenceClassifier::Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws, int first, int n,
                                int part) const {
   const int hidden = config_.hidden_size;
-  const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_));
-  // Without a transformation the table rows are x's rows. Trigram input: row t is [embedding(t+1), embedding(t),
-  // embedding(t-1)], zeros past either end of its sequence.
+  const size_t emb = static_cast<size_t>(WordEmbeddingSize(config_)), width = EmbeddingInputWidth();
   const bool transform = HasEmbeddingTransformation(config_), trigram = transform && config_.trigram_input;
-  const size_t width = !transform ? hidden : trigram ? 3 * emb : emb;
   float* input = (transform ? ws.input : ws.x).data();
   float* x = ws.x.data() + static_cast<size_t>(first) * hidden;
   float* position = ws.position.data() + static_cast<size_t>(part) * hidden;
-  for (int r = first, s = static_cast<int>(ws.SequenceOf(first)); r < first + n; ++r) {
-    while (r >= ws.starts[s + 1]) ++s;
+  ws.ForEachRow(first, n, [&](int r, int s, int t) {
     const std::span<const int32_t> ids = batch[s];
-    const int seq = static_cast<int>(ids.size()), t = r - ws.starts[s];
     float* row = input + static_cast<size_t>(r) * width;
-    if (!trigram) {
-      word_embeddings_.Row(ids[t], row);
-      continue;
-    }
-    std::fill_n(row, width, 0.f);
-    if (t + 1 < seq) word_embeddings_.Row(ids[t + 1], row);
+    if (!trigram) return word_embeddings_.Row(ids[t], row);
+    std::fill_n(row, width, 0.f);  // zeros past either end of the sequence
+    if (t + 1 < static_cast<int>(ids.size())) word_embeddings_.Row(ids[t + 1], row);
     word_embeddings_.Row(ids[t], row + emb);
     if (t > 0) word_embeddings_.Row(ids[t - 1], row + 2 * emb);
-  }
+  });
   if (transform) Apply(embedding_transformation_, input + static_cast<size_t>(first) * width, x, n);
-  for (int r = first, s = static_cast<int>(ws.SequenceOf(first)); r < first + n; ++r) {
-    while (r >= ws.starts[s + 1]) ++s;
+  ws.ForEachRow(first, n, [&](int r, int, int t) {
     float* row = ws.x.data() + static_cast<size_t>(r) * hidden;
-    position_embeddings_.Row(r - ws.starts[s], position);
+    position_embeddings_.Row(t, position);
     k_.add_f32(row, position, hidden);
     k_.add_f32(row, token_type_embeddings_, hidden);  // a single segment: token type 0
-  }
+  });
   ApplyNorm(embedding_norm_, x, n, hidden);
 }
 

@@ -57,6 +57,7 @@ class SequenceClassifier {
   std::vector<Linear*> LinearsInOrder();
   // The buffers of ws for its rows and a team of `parts`.
   void Size(Workspace& ws, int parts) const;
+  size_t EmbeddingInputWidth() const;
   // The steps of a forward pass, each on rows [first, first + n) (a part's; `part` picks its scratch).
   void Embed(std::span<const std::span<const int32_t>> batch, Workspace& ws, int first, int n, int part) const;
   void AttentionInputs(int layer, const float* x, Workspace& ws, int first, int n) const;
