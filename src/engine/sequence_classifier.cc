@@ -260,7 +260,7 @@ void SequenceClassifier::AfterAttention(const LayerWeights& w, Workspace& ws, in
 }
 
 AlignedVector<float>& SequenceClassifier::LayerOutput(Workspace& ws) const {
-  const int ffns = mobile_ ? config_.num_feedforward_networks : 1;  // AfterAttention's h alternates attn, out, ...
+  const size_t ffns = layers_.front().stacked_ffns.size() + 1;  // AfterAttention's h alternates attn, out, ...
   return bottleneck_ ? ws.up : ffns % 2 == 1 ? ws.out : ws.attn;
 }
 
@@ -313,9 +313,8 @@ std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::
   }
   if (full_layers < layers) {  // the last layer's [CLS] rows
     const int count = static_cast<int>(batch.size());
-    team.Run([&](int part) {
-      const std::pair<int, int> range = PartRange(count, part, team.size());
-      for (int s = range.first; s < range.second; ++s) Attend(layers - 1, ws, ws.starts[s], 1, part);
+    ForRows(team, count, [&](int part, int first, int n) {  // here a part's sequences
+      for (int s = first; s < first + n; ++s) Attend(layers - 1, ws, ws.starts[s], 1, part);
     });
     const size_t inner = static_cast<size_t>(InnerSize(config_)), hidden = static_cast<size_t>(config_.hidden_size);
     for (int s = 0; s < count; ++s) {  // row starts[s] >= s: no row still to move is overwritten
