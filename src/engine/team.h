@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <utility>
 
 #include "engine/spin.h"
@@ -32,7 +33,8 @@ class Team {
   int size() const { return size_; }
   // Lead only: fn(part) once for every part in [0, size), each run by whichever thread of the team claims it
   // first; the lead claims parts too, so a thread the OS has not scheduled (a busy or shared machine) delays a
-  // step by at most the part it already took. Returns when every part has returned. fn must not throw.
+  // step by at most the part it already took. Returns when every part has returned; when parts threw, then
+  // rethrows the first one's exception (a step that cannot allocate), as fn's stack must outlive every part.
   template <typename Fn>
   void Run(const Fn& fn) {
     if (size_ == 1) return fn(0);
@@ -44,6 +46,10 @@ class Team {
     while (ClaimAndRun(generation)) {
     }
     for (int spins = 0; done_.load(std::memory_order_acquire) != size_; ++spins) SpinTurn(spins);
+    if (failed_.load(std::memory_order_relaxed)) {
+      failed_.store(false, std::memory_order_relaxed);
+      std::rethrow_exception(std::exchange(error_, nullptr));
+    }
   }
   // Lead only: lets every Serve return.
   void Finish() { finished_.store(true, std::memory_order_release); }
@@ -57,8 +63,12 @@ class Team {
     do {
       if (state >> 32 != generation || static_cast<int>(state & 0xffffffffu) >= size_) return false;
     } while (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire));
-    call_(job_, static_cast<int>(state & 0xffffffffu));
-    done_.fetch_add(1, std::memory_order_release);
+    try {
+      call_(job_, static_cast<int>(state & 0xffffffffu));
+    } catch (...) {
+      if (!failed_.exchange(true, std::memory_order_relaxed)) error_ = std::current_exception();
+    }
+    done_.fetch_add(1, std::memory_order_release);  // publishes error_ to the lead
     return true;
   }
   const int size_;
@@ -68,6 +78,8 @@ class Team {
   std::atomic<uint64_t> state_{0};  // the current step << 32 | its next unclaimed part
   std::atomic<int> done_{0};        // parts of the current step that have returned
   std::atomic<bool> finished_{false};
+  std::atomic<bool> failed_{false};  // a part of the current step threw; error_ holds the first exception
+  std::exception_ptr error_;
 };
 
 // lead(team) on one thread of `pool` with a team of `size` parts (at most pool.size()); the pool's other threads of

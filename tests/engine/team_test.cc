@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 #include "flatbert/thread_pool.hpp"
@@ -51,6 +52,39 @@ TEST(TeamTest, EveryPartRunsEveryStepOnceAndStepsDoNotOverlap) {
     for (int p = 0; p < threads; ++p) EXPECT_EQ(runs[static_cast<size_t>(p)].load(), kSteps) << "part " << p;
     EXPECT_FALSE(overlapped);
     EXPECT_FALSE(out_of_order);
+  }
+}
+
+// A part that throws (a step that cannot allocate) fails its step on the lead, but only once every other part of
+// the step has returned, and the team goes on with the next steps.
+TEST(TeamTest, APartThatThrowsFailsItsStepOnTheLeadAfterEveryPartReturns) {
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    constexpr int kSteps = 300;
+    int failures = 0, steps_after_the_last_failure = 0;
+    bool others_returned = true;
+    RunTeam(pool, threads, [&](Team& team) {
+      for (int step = 0; step < kSteps; ++step) {
+        const int throwing_part = step % 3 == 0 ? step / 3 % threads : -1;
+        std::atomic<int> returned{0};
+        try {
+          team.Run([&](int p) {
+            if (p == throwing_part) throw std::runtime_error("part " + std::to_string(p));
+            ++returned;
+          });
+          ++steps_after_the_last_failure;
+        } catch (const std::runtime_error& e) {
+          EXPECT_EQ(std::string(e.what()), "part " + std::to_string(throwing_part));
+          if (returned.load() != threads - 1) others_returned = false;
+          ++failures;
+          steps_after_the_last_failure = 0;
+        }
+      }
+    });
+    EXPECT_EQ(failures, kSteps / 3) << threads << " threads";
+    EXPECT_EQ(steps_after_the_last_failure, 2);
+    EXPECT_TRUE(others_returned);
   }
 }
 
