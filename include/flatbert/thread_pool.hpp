@@ -34,7 +34,8 @@ class ThreadPool {
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // When fn throws, no further index is started, and the first exception is rethrown here once every running
-  // fn has returned.
+  // fn has returned. Callers on several threads take turns, one job at a time; an fn that calls ParallelFor on its
+  // own pool runs that job's indices itself, in order (the pool's threads are on the outer job).
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
 
  private:
@@ -43,6 +44,7 @@ class ThreadPool {
   void Stop();
 
   std::vector<std::thread> workers_;
+  std::mutex turn_;  // held by the caller whose job runs
   std::mutex mu_;
   std::condition_variable wake_, done_;
   const std::function<void(size_t)>* job_ = nullptr;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "engine/spin.h"
 #include "flatbert/error.hpp"
@@ -42,8 +43,16 @@ void ThreadPool::Stop() {
   workers_.clear();
 }
 
+namespace {
+thread_local const ThreadPool* running_job_of = nullptr;  // the pool whose job this thread is in, if any
+}  // namespace
+
 // Takes indices of the current job until none are left.
 void ThreadPool::RunJob() {
+  struct Restore {
+    const ThreadPool* outer_job;
+    ~Restore() { running_job_of = outer_job; }
+  } restore{std::exchange(running_job_of, this)};
   std::unique_lock<std::mutex> lock(mu_);
   const std::function<void(size_t)>* job = job_;
   while (next_ < n_) {
@@ -90,6 +99,11 @@ void ThreadPool::Work() {
 }
 
 void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+  if (running_job_of == this) {  // from one of this pool's jobs: its threads are busy with that one
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::lock_guard<std::mutex> turn(turn_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     job_ = &fn;

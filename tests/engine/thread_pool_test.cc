@@ -73,6 +73,39 @@ TEST(ThreadPoolTest, AWorkersExceptionReachesTheCallerAndThePoolGoesOn) {
   for (const auto& h : hits) ASSERT_EQ(h.load(), 1);
 }
 
+// One pool shared by callers on several threads (a server's request threads): their jobs take turns, each index of
+// each job runs once. A job's fn that calls the same pool (nested) runs its indices on that thread, in order.
+TEST(ThreadPoolTest, CallersOnSeveralThreadsTakeTurnsAndNestedCallsRunInline) {
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+  ThreadPool pool(2);
+  constexpr int kCallers = 3, kJobs = 200;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < kCallers; ++c)
+    callers.emplace_back([&] {
+      for (int job = 0; job < kJobs; ++job) {
+        std::vector<std::atomic<int>> hits(17);
+        pool.ParallelFor(hits.size(), [&](size_t i) { hits[i].fetch_add(1); });
+        for (const auto& h : hits) wrong += h.load() != 1;
+      }
+    });
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+
+  std::vector<std::atomic<int>> outer(4), inner(4 * 5);
+  pool.ParallelFor(outer.size(), [&](size_t i) {
+    outer[i].fetch_add(1);
+    const std::thread::id self = std::this_thread::get_id();
+    pool.ParallelFor(5, [&](size_t j) {
+      inner[i * 5 + j].fetch_add(1);
+      if (std::this_thread::get_id() != self) wrong.fetch_add(1);
+    });
+  });
+  for (const auto& h : outer) EXPECT_EQ(h.load(), 1);
+  for (const auto& h : inner) EXPECT_EQ(h.load(), 1);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 TEST(ThreadPoolTest, ThreadCountsAreCapped) {
   EXPECT_THROW(ThreadPool(kMaxThreads + 1), Error);
   EXPECT_THROW(ThreadPool(2147483647), Error);
