@@ -46,7 +46,8 @@ class Classifier {
   // which makes one text faster on a model as large as MobileBERT (a bert-tiny layer is too short to split: its
   // passes run one per thread). Without a pool, passes run on the calling thread. Each prediction is bit-identical to
   // Classify's whatever the pool; a text that Classify would refuse gets its message and leaves the others alone.
-  // Results are in the order of texts. Throws only what the pool throws.
+  // Results are in the order of texts. Throws only what the pool throws. Callers on several threads may share a
+  // pool: their calls take turns on it (ThreadPool::ParallelFor).
   std::vector<Outcome> ClassifyBatch(std::span<const std::string_view> texts, ThreadPool* pool = nullptr) const;
   // The ids the model sees: the model's tweet normalizer, then the tokenizer, truncated to max_length.
   std::vector<int32_t> Encode(std::string_view text) const;
