@@ -14,8 +14,8 @@
 struct flatbert_model {
   explicit flatbert_model(flatbert::Classifier loaded) : classifier(std::move(loaded)) {}
   flatbert::Classifier classifier;
-  std::mutex pool_mu;  // one batch at a time uses the pool
-  std::unique_ptr<flatbert::ThreadPool> pool;
+  std::mutex pool_mu;  // guards pool and pool_threads; a call holds its own reference while it runs
+  std::shared_ptr<flatbert::ThreadPool> pool;
   int pool_threads = -1;  // what the pool was asked for
 };
 
@@ -90,15 +90,21 @@ long flatbert_classify_batch(flatbert_model* model, const char* const* texts, co
     if (threads < 0 || threads > flatbert::kMaxThreads)
       throw flatbert::Error("threads " + std::to_string(threads) + " is outside [0, " +
                             std::to_string(flatbert::kMaxThreads) + "]");
-    std::lock_guard<std::mutex> lock(model->pool_mu);
-    if (!model->pool || model->pool_threads != threads) {
-      model->pool.reset();
-      model->pool = std::make_unique<flatbert::ThreadPool>(threads);
-      model->pool_threads = threads;
+    // One thread needs no pool, so callers on several threads run side by side; callers that share the pool take
+    // turns on it (ThreadPool::ParallelFor), and one that asks for another count leaves the old pool to the calls
+    // still on it.
+    std::shared_ptr<flatbert::ThreadPool> pool;
+    if (flatbert::ThreadPool::ThreadsFor(threads) > 1) {
+      std::lock_guard<std::mutex> lock(model->pool_mu);
+      if (!model->pool || model->pool_threads != threads) {
+        model->pool = std::make_shared<flatbert::ThreadPool>(threads);
+        model->pool_threads = threads;
+      }
+      pool = model->pool;
     }
     std::vector<std::string_view> views(n);
     for (size_t i = 0; i < n; ++i) views[i] = texts[i] ? std::string_view(texts[i], lens[i]) : std::string_view();
-    const std::vector<flatbert::Outcome> outcomes = model->classifier.ClassifyBatch(views, model->pool.get());
+    const std::vector<flatbert::Outcome> outcomes = model->classifier.ClassifyBatch(views, pool.get());
     long failed = 0;
     for (size_t i = 0; i < n; ++i) {
       const flatbert::Outcome& o = outcomes[i];  // a null text read as empty: it has an error either way

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <thread>
+#include <vector>
 
 #include "convert/hf_convert.h"
 #include "format/model_contents.h"
@@ -76,6 +80,43 @@ TEST(CApiTest, LoadClassifyAndReportErrors) {
 
   EXPECT_EQ(flatbert_load("/nonexistent.fbm", err, sizeof err), nullptr);
   EXPECT_NE(std::strstr(err, "cannot open model"), nullptr) << err;
+}
+
+// Callers on several threads share one model, each with its own thread count: one thread runs without the
+// model's pool, callers of one count share it, and a caller that asks for another count replaces it while calls
+// on the old one finish. Every text gets the probabilities it gets alone.
+TEST(CApiTest, CallersOnSeveralThreadsWithTheirOwnThreadCountsGetTheResultsOfOne) {
+  if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
+  const std::string path = testing::TempPath("c_api_threads.fbm");
+  WriteModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kInt8Dynamic), path);
+  char err[256] = "";
+  flatbert_model* model = flatbert_load(path.c_str(), err, sizeof err);
+  std::remove(path.c_str());
+  ASSERT_NE(model, nullptr) << err;
+  const char* texts[] = {"I love my new car!", "worst service ever", "the bank opens at nine", "meh"};
+  constexpr size_t kTexts = std::size(texts);
+  size_t lens[kTexts];
+  float alone[kTexts][3];
+  for (size_t i = 0; i < kTexts; ++i) {
+    lens[i] = std::strlen(texts[i]);
+    ASSERT_GE(flatbert_classify(model, texts[i], lens[i], alone[i], 3, err, sizeof err), 0) << err;
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int threads : {1, 1, 2, 2, 3})
+    callers.emplace_back([&, threads] {
+      for (int call = 0; call < 100; ++call) {
+        const size_t n = 1 + static_cast<size_t>(call) % kTexts;  // one text shares a pass; more go a pass each
+        int labels[kTexts];
+        float probs[kTexts][3];
+        if (flatbert_classify_batch(model, texts, lens, n, threads, labels, &probs[0][0], nullptr, nullptr, 0) != 0)
+          ++wrong;
+        for (size_t i = 0; i < n; ++i) wrong += std::memcmp(probs[i], alone[i], sizeof alone[i]) != 0;
+      }
+    });
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  flatbert_free(model);
 }
 
 }  // namespace
