@@ -4,21 +4,13 @@ from C concurrent clients, next to classify's tweets/s with --threads C, in one 
 import argparse
 import csv
 import json
-import platform
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 
-from common import FLATBERT, ROOT, write_report
-
-
-def cpu_model():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
+from common import FLATBERT, ROOT, cpu_model, write_report
 
 
 def main():
