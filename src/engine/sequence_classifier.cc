@@ -150,15 +150,19 @@ size_t SequenceClassifier::EmbeddingInputWidth() const {
 void SequenceClassifier::Size(Workspace& ws, int parts) const {
   const size_t rows = static_cast<size_t>(ws.rows()), hidden = static_cast<size_t>(config_.hidden_size);
   const size_t inner = static_cast<size_t>(InnerSize(config_)), ffn = static_cast<size_t>(config_.intermediate_size);
-  ws.input.resize(HasEmbeddingTransformation(config_) ? rows * EmbeddingInputWidth() : 0);
-  ws.position.resize(hidden * parts);
-  for (AlignedVector<float>* buffer : {&ws.x, &ws.up}) buffer->resize(rows * hidden);
+  // Grown, never shrunk: a shorter pass and then a longer one would zero the longer one's extra rows again.
+  auto at_least = [](AlignedVector<float>& buffer, size_t floats) {
+    if (buffer.size() < floats) buffer.resize(floats);
+  };
+  at_least(ws.input, HasEmbeddingTransformation(config_) ? rows * EmbeddingInputWidth() : 0);
+  at_least(ws.position, hidden * parts);
+  for (AlignedVector<float>* buffer : {&ws.x, &ws.up}) at_least(*buffer, rows * hidden);
   for (AlignedVector<float>* buffer : {&ws.q, &ws.k[0], &ws.k[1], &ws.v[0], &ws.v[1], &ws.context, &ws.attn, &ws.out})
-    buffer->resize(rows * inner);
-  ws.mid.resize(rows * ffn);
-  ws.layer_input.resize(bottleneck_ ? rows * inner : 0);
-  ws.shared.resize(bottleneck_ && config_.key_query_shared_bottleneck ? rows * inner : 0);
-  ws.scratch.resize(AttentionScratchFloats(config_.max_positions, inner / config_.num_heads) * parts);
+    at_least(*buffer, rows * inner);
+  at_least(ws.mid, rows * ffn);
+  at_least(ws.layer_input, bottleneck_ ? rows * inner : 0);
+  at_least(ws.shared, bottleneck_ && config_.key_query_shared_bottleneck ? rows * inner : 0);
+  at_least(ws.scratch, AttentionScratchFloats(config_.max_positions, inner / config_.num_heads) * parts);
 }
 
 // Rows [first, first + n) of x from the embeddings: each row reads the token ids around it, never another row.
@@ -335,15 +339,17 @@ std::vector<std::vector<float>> SequenceClassifier::Logits(std::span<const std::
   pooled.resize(static_cast<size_t>(count) * hidden);
   for (int s = 0; s < count; ++s)
     std::copy_n(&ws.x[static_cast<size_t>(ws.starts[s]) * hidden], hidden, &pooled[static_cast<size_t>(s) * hidden]);
+  const float* features = pooled.data();
   if (config_.has_pooler) {
-    AlignedVector<float>& pooler_out = ws.up;
-    pooler_out.resize(pooled.size());
-    Apply(pooler_, pooled.data(), pooler_out.data(), count);
-    k_.tanh_f32(pooler_out.data(), pooler_out.size());
-    pooled.swap(pooler_out);
+    // Into up, free after the last layer and at least count rows long: swapping pooled and up instead left up a
+    // count-row buffer, which the next pass's Size reallocated and zeroed.
+    float* pooler_out = ws.up.data();
+    Apply(pooler_, pooled.data(), pooler_out, count);
+    k_.tanh_f32(pooler_out, pooled.size());
+    features = pooler_out;
   }
   std::vector<float> logits(static_cast<size_t>(count) * classifier_.out);
-  Apply(classifier_, pooled.data(), logits.data(), count);
+  Apply(classifier_, features, logits.data(), count);
   std::vector<std::vector<float>> result(batch.size());
   for (int s = 0; s < count; ++s)
     result[s].assign(logits.begin() + s * classifier_.out, logits.begin() + (s + 1) * classifier_.out);

@@ -35,16 +35,18 @@ void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8
 void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale, int m, int k,
                            AlignedVector<int8_t>& xq, AlignedVector<float>& x_scales) {
   thread_local std::vector<int8_t> unpadded;
-  const size_t depth = static_cast<size_t>(PackedDepth(k));
-  xq.resize(static_cast<size_t>(m) * depth);
-  x_scales.resize(static_cast<size_t>(m));
+  const size_t depth = static_cast<size_t>(PackedDepth(k)), bytes = static_cast<size_t>(m) * depth;
+  // Grown, never shrunk: one buffer serves inputs of every width in turn (MobileBERT's 128 and 512), and growing it
+  // back each time zeroed 10 KB per FFN.
+  if (xq.size() < bytes) xq.resize(bytes);
+  if (x_scales.size() < static_cast<size_t>(m)) x_scales.resize(static_cast<size_t>(m));
   if (depth == static_cast<size_t>(k)) {
     kernels.quantize_i8(x, m, k, x_scale, xq.data(), x_scales.data());
     return;
   }
   unpadded.resize(static_cast<size_t>(m) * k);  // rows padded with zeros to the packed depth
   kernels.quantize_i8(x, m, k, x_scale, unpadded.data(), x_scales.data());
-  std::fill(xq.begin(), xq.end(), 0);
+  std::fill_n(xq.data(), bytes, 0);
   for (int i = 0; i < m; ++i)
     std::copy_n(unpadded.data() + static_cast<size_t>(i) * k, k, xq.data() + static_cast<size_t>(i) * depth);
 }

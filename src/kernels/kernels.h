@@ -85,8 +85,8 @@ const Kernels* KernelsFor(const char* name);
 const char* const* KernelPathNames();  // nullptr-terminated
 
 void QuantizeRowsRef(const float* x, int rows, int cols, float fixed_scale, int8_t* q, float* scales);
-// Rows of x (m x k) quantized by `kernels`.quantize_i8 into xq (m rows of PackedDepth(k) bytes, zero padded) and
-// x_scales: the input of gemm_i8.
+// Rows of x (m x k) quantized by `kernels`.quantize_i8 into the first m rows of PackedDepth(k) bytes of xq (zero
+// padded) and the first m of x_scales, each grown to hold them: the input of gemm_i8.
 void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale, int m, int k,
                            AlignedVector<int8_t>& xq, AlignedVector<float>& x_scales);
 // int8 linear: rows of x are quantized symmetrically, by x_scale when it is > 0 (int8-static, calibrated; values
