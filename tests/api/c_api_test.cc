@@ -20,12 +20,19 @@ namespace {
 
 TEST(CApiTest, TheLibraryHasTheHeadersAbi) { EXPECT_EQ(flatbert_abi_version(), FLATBERT_ABI_VERSION); }
 
-TEST(CApiTest, LoadClassifyAndReportErrors) {
+// The golden BERT checkpoint as `mode`, loaded through the C API (the file is removed once mapped); null with the
+// message in err when it does not load.
+flatbert_model* LoadGoldenBert(QuantMode mode, char (&err)[256]) {
   const std::string path = testing::TempPath("c_api.fbm");
-  WriteModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF32), path);
-  char err[256] = "";
+  WriteModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), mode), path);
   flatbert_model* model = flatbert_load(path.c_str(), err, sizeof err);
   std::remove(path.c_str());
+  return model;
+}
+
+TEST(CApiTest, LoadClassifyAndReportErrors) {
+  char err[256] = "";
+  flatbert_model* model = LoadGoldenBert(QuantMode::kF32, err);
   ASSERT_NE(model, nullptr) << err;
   ASSERT_EQ(flatbert_num_labels(model), 3);
   EXPECT_STREQ(flatbert_label(model, 0), "negative");
@@ -87,11 +94,8 @@ TEST(CApiTest, LoadClassifyAndReportErrors) {
 // on the old one finish. Every text gets the probabilities it gets alone.
 TEST(CApiTest, CallersOnSeveralThreadsWithTheirOwnThreadCountsGetTheResultsOfOne) {
   if (std::getenv("FLATBERT_UNDER_EMULATION")) GTEST_SKIP() << "qemu-user here cannot start threads";
-  const std::string path = testing::TempPath("c_api_threads.fbm");
-  WriteModel(Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kInt8Dynamic), path);
   char err[256] = "";
-  flatbert_model* model = flatbert_load(path.c_str(), err, sizeof err);
-  std::remove(path.c_str());
+  flatbert_model* model = LoadGoldenBert(QuantMode::kInt8Dynamic, err);
   ASSERT_NE(model, nullptr) << err;
   const char* texts[] = {"I love my new car!", "worst service ever", "the bank opens at nine", "meh"};
   constexpr size_t kTexts = std::size(texts);
