@@ -42,7 +42,8 @@ FLATBERT_EXPORT int flatbert_classify(const flatbert_model* model, const char* t
 /* Classifies n texts (texts[i], lens[i] bytes) on `threads` threads (0: one per hardware thread; the pool is kept
    with the model for the next call): n >= threads texts go up to 8 per forward pass, one pass per thread; fewer
    share one pass, every thread taking part of each layer (faster for one text). Either way the results are those
-   of one thread, bit for bit. For text i: labels[i] is its most likely label, or -1 with the reason in
+   of one thread, bit for bit. Calls on several threads with threads = 1 run side by side; calls that use the
+   model's pool take turns on it. For text i: labels[i] is its most likely label, or -1 with the reason in
    errors + i * err_size (errors may be NULL with err_size 0); probs + i * num_labels its probabilities;
    num_tokens[i] its tokens with [CLS] and [SEP] (num_tokens may be NULL). A bad text fails alone. Returns how
    many texts failed, or -1 with the reason in errors[0 .. err_size) when the call itself is wrong (a null
