@@ -8,8 +8,10 @@ Each result is {"label": ..., "probs": {label: p}, "tokens": n}, or {"error": ".
 classified (invalid UTF-8, empty, over 1 MiB): one result per text, in order. Errors of the model itself (a file
 that is missing or malformed) raise FlatbertError with the library's message.
 """
+import contextlib
 import ctypes
 import os
+import threading
 
 __all__ = ["FlatbertError", "Model", "library_path", "default_model_path"]
 
@@ -84,10 +86,14 @@ def _utf8(text):
 
 
 class Model:
-    """A loaded .fbm (memory-mapped and verified). Safe to share between threads; close() or `with` frees it."""
+    """A loaded .fbm (memory-mapped and verified). Safe to share between threads; close() or `with` frees it, once
+    the calls already inside it on other threads return."""
 
     def __init__(self, path=None):
         self.path = path or default_model_path()
+        self._handle = None
+        self._calls = 0  # calls inside the library; close() waits for them
+        self._state = threading.Condition()
         self._lib = _library()
         err = ctypes.create_string_buffer(_ERR)
         self._handle = self._lib.flatbert_load(os.fsencode(self.path), err, _ERR)
@@ -97,10 +103,20 @@ class Model:
                        for i in range(self._lib.flatbert_num_labels(self._handle))]
         self.multi_label = bool(self._lib.flatbert_multi_label(self._handle))
 
+    @contextlib.contextmanager
     def _live(self):
-        if not self._handle:
-            raise FlatbertError("the model is closed")
-        return self._handle
+        """The handle, for one call into the library: close() on another thread waits until the call returns."""
+        with self._state:
+            handle = self._handle
+            if not handle:
+                raise FlatbertError("the model is closed")
+            self._calls += 1
+        try:
+            yield handle
+        finally:
+            with self._state:
+                self._calls -= 1
+                self._state.notify_all()
 
     def classify(self, texts, threads=1):
         """One result per text, in order: {"label", "probs", "tokens"} (a multi-label model adds "labels", every
@@ -118,8 +134,9 @@ class Model:
         probs = (c.c_float * (n * k))()
         tokens = (c.c_int * n)()
         errors = c.create_string_buffer(n * _ERR)
-        failed = self._lib.flatbert_classify_batch(self._live(), text_ptrs, lens, n, int(threads), labels, probs,
-                                                   tokens, errors, _ERR)
+        with self._live() as handle:
+            failed = self._lib.flatbert_classify_batch(handle, text_ptrs, lens, n, int(threads), labels, probs, tokens,
+                                                       errors, _ERR)
         if failed < 0:
             raise FlatbertError(errors.raw[:_ERR].split(b"\0", 1)[0].decode("utf-8", "replace"))
         results = []
@@ -140,18 +157,26 @@ class Model:
         data = _utf8(text)
         err = ctypes.create_string_buffer(_ERR)
         ids = (ctypes.c_int32 * 512)()
-        count = self._lib.flatbert_tokenize(self._live(), data, len(data), ids, 512, err, _ERR)
-        if count > 512:
-            ids = (ctypes.c_int32 * count)()
-            count = self._lib.flatbert_tokenize(self._live(), data, len(data), ids, count, err, _ERR)
+        with self._live() as handle:
+            count = self._lib.flatbert_tokenize(handle, data, len(data), ids, 512, err, _ERR)
+            if count > 512:
+                ids = (ctypes.c_int32 * count)()
+                count = self._lib.flatbert_tokenize(handle, data, len(data), ids, count, err, _ERR)
         if count < 0:
             raise FlatbertError(err.value.decode("utf-8", "replace"))
         return list(ids[:count])
 
     def close(self):
-        if getattr(self, "_handle", None):
-            self._lib.flatbert_free(self._handle)
-            self._handle = None
+        """Frees the model once the calls already inside it on other threads return; calls after it raise."""
+        state = getattr(self, "_state", None)
+        if state is None:  # __init__ did not get that far
+            return
+        with state:
+            handle, self._handle = self._handle, None
+            while self._calls:
+                state.wait()
+        if handle:
+            self._lib.flatbert_free(handle)
 
     def __enter__(self):
         return self

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -80,3 +81,25 @@ def test_errors_of_the_model_itself_raise():
         m.classify(TEXTS)
     with pytest.raises(TypeError):
         flatbert.Model().classify("one text, not a list")
+
+
+def test_close_waits_for_the_calls_in_flight_on_other_threads():
+    # close() on one thread while another is inside the library (ctypes released the GIL) used to free the model
+    # under that call. Now the call finishes with every result, close() returns after it, and later calls raise.
+    m = flatbert.Model()
+    texts = TEXTS * 3000
+    got, started = [], threading.Event()
+
+    def run():
+        started.set()
+        got.append(m.classify(texts))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    started.wait()
+    time.sleep(0.02)  # into the call: 9000 texts take about 100 ms
+    m.close()
+    worker.join()
+    assert len(got) == 1 and len(got[0]) == len(texts) and all("label" in r for r in got[0])
+    with pytest.raises(flatbert.FlatbertError, match="closed"):
+        m.classify(TEXTS)
