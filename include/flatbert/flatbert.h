@@ -25,6 +25,8 @@ typedef struct flatbert_model flatbert_model;
 /* Maps and verifies the model. Returns NULL on failure and writes a message into err (err_size bytes, may be 0).
    A model may be used from several threads at once. */
 FLATBERT_EXPORT flatbert_model* flatbert_load(const char* path, char* err, size_t err_size);
+/* Frees the model (NULL is a no-op). No call on it may still run on another thread, or start after it: the Python
+   package counts its calls in flight and frees only when they have returned. */
 FLATBERT_EXPORT void flatbert_free(flatbert_model* model);
 
 FLATBERT_EXPORT int flatbert_num_labels(const flatbert_model* model);
