@@ -16,7 +16,8 @@ import threading
 __all__ = ["FlatbertError", "Model", "library_path", "default_model_path"]
 
 ABI_VERSION = 1  # FLATBERT_ABI_VERSION of include/flatbert/flatbert.h
-_ERR = 1024
+_ERR = 1024  # bytes of message room per text
+_CHUNK = 4096  # texts per call into the library: its buffers stay a few MB however long the list
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _REPO = os.path.normpath(os.path.join(_HERE, "..", ".."))
 
@@ -124,9 +125,14 @@ class Model:
         if isinstance(texts, (str, bytes)):
             raise TypeError("classify takes a list of texts; wrap one text in a list")
         encoded = [_utf8(t) for t in texts]
+        results = []
+        with self._live() as handle:
+            for start in range(0, len(encoded), _CHUNK):
+                results += self._classify(handle, encoded[start:start + _CHUNK], int(threads))
+        return results
+
+    def _classify(self, handle, encoded, threads):
         n, k = len(encoded), len(self.labels)
-        if n == 0:
-            return []
         c = ctypes
         text_ptrs = (c.c_char_p * n)(*encoded)
         lens = (c.c_size_t * n)(*[len(t) for t in encoded])
@@ -134,16 +140,18 @@ class Model:
         probs = (c.c_float * (n * k))()
         tokens = (c.c_int * n)()
         errors = c.create_string_buffer(n * _ERR)
-        with self._live() as handle:
-            failed = self._lib.flatbert_classify_batch(handle, text_ptrs, lens, n, int(threads), labels, probs, tokens,
-                                                       errors, _ERR)
+        failed = self._lib.flatbert_classify_batch(handle, text_ptrs, lens, n, threads, labels, probs, tokens, errors,
+                                                   _ERR)
+
+        def message(i):  # text i's message; errors.raw would copy the whole buffer for each
+            return c.string_at(c.addressof(errors) + i * _ERR).decode("utf-8", "replace")
+
         if failed < 0:
-            raise FlatbertError(errors.raw[:_ERR].split(b"\0", 1)[0].decode("utf-8", "replace"))
+            raise FlatbertError(message(0))
         results = []
         for i in range(n):
             if labels[i] < 0:
-                message = errors.raw[i * _ERR:(i + 1) * _ERR].split(b"\0", 1)[0]
-                results.append({"error": message.decode("utf-8", "replace")})
+                results.append({"error": message(i)})
                 continue
             p = {self.labels[j]: probs[i * k + j] for j in range(k)}
             result = {"label": self.labels[labels[i]], "probs": p, "tokens": tokens[i]}

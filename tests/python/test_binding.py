@@ -65,6 +65,22 @@ def test_one_model_serves_several_python_threads(model):
     assert got == [want] * 4
 
 
+def test_a_list_longer_than_one_call_keeps_every_result_in_place(model):
+    # classify goes through the library flatbert._CHUNK texts at a time, so its buffers stay small for any list.
+    texts = [b"\xff" if i % 3 == 0 else "" if i % 3 == 1 else TEXTS[i % len(TEXTS)]
+             for i in range(2 * flatbert._CHUNK + 5)]
+    results = model.classify(texts, threads=2)
+    assert len(results) == len(texts)
+    alone = {t: model.classify([t])[0] for t in TEXTS}
+    for i, (text, result) in enumerate(zip(texts, results)):
+        if i % 3 == 0:
+            assert result == {"error": "invalid UTF-8 at byte 0"}
+        elif i % 3 == 1:
+            assert result == {"error": "empty text: nothing to classify"}
+        else:
+            assert result == alone[text]
+
+
 def test_tokenize_gives_the_ids_classify_uses(model):
     assert model.tokenize("I love it") == [101, 1045, 2293, 2009, 102]
     assert len(model.tokenize("word " * 1000)) == 64  # the model's max_length
