@@ -83,7 +83,12 @@ def _library():
 
 
 def _utf8(text):
-    return text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    """A str as UTF-8, bytes-like as they are; None for anything else (bytes(n) of an int n is n zero bytes)."""
+    if isinstance(text, str):
+        return text.encode("utf-8", "surrogatepass")
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return bytes(text)
+    return None
 
 
 class Model:
@@ -121,14 +126,24 @@ class Model:
 
     def classify(self, texts, threads=1):
         """One result per text, in order: {"label", "probs", "tokens"} (a multi-label model adds "labels", every
-        label with probability >= 0.5), or {"error"}. threads: 0 for one per core."""
+        label with probability >= 0.5), or {"error"}, also for an item that is not a str or bytes (a pandas NaN,
+        None). threads: 0 for one per core."""
         if isinstance(texts, (str, bytes)):
             raise TypeError("classify takes a list of texts; wrap one text in a list")
-        encoded = [_utf8(t) for t in texts]
-        results = []
+        results, encoded, places = [], [], []  # places[j]: the index in results of encoded[j]
+        for text in texts:
+            data = _utf8(text)
+            if data is None:
+                results.append({"error": f"not a text: {type(text).__name__}"})
+                continue
+            places.append(len(results))
+            encoded.append(data)
+            results.append(None)
         with self._live() as handle:
             for start in range(0, len(encoded), _CHUNK):
-                results += self._classify(handle, encoded[start:start + _CHUNK], int(threads))
+                chunk = self._classify(handle, encoded[start:start + _CHUNK], int(threads))
+                for place, result in zip(places[start:start + _CHUNK], chunk):
+                    results[place] = result
         return results
 
     def _classify(self, handle, encoded, threads):
@@ -163,6 +178,8 @@ class Model:
     def tokenize(self, text):
         """The token ids the model sees for `text` ([CLS] ... [SEP], truncated to its max_length)."""
         data = _utf8(text)
+        if data is None:
+            raise TypeError(f"tokenize takes a str or bytes, not {type(text).__name__}")
         err = ctypes.create_string_buffer(_ERR)
         ids = (ctypes.c_int32 * 512)()
         with self._live() as handle:

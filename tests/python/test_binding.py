@@ -65,6 +65,17 @@ def test_one_model_serves_several_python_threads(model):
     assert got == [want] * 4
 
 
+def test_an_item_that_is_not_a_text_gets_its_own_error(model):
+    # A DataFrame column with missing values holds NaN or None; bytes(5) would have been five zero bytes.
+    results = model.classify(["I love my new car", None, float("nan"), 10**9, bytearray(b"worst service ever")])
+    assert results[1:4] == [{"error": "not a text: NoneType"}, {"error": "not a text: float"},
+                            {"error": "not a text: int"}]
+    assert results[0] == model.classify(["I love my new car"])[0]
+    assert results[4] == model.classify([b"worst service ever"])[0]
+    with pytest.raises(TypeError, match="not int"):
+        model.tokenize(5)
+
+
 def test_a_list_longer_than_one_call_keeps_every_result_in_place(model):
     # classify goes through the library flatbert._CHUNK texts at a time, so its buffers stay small for any list.
     texts = [b"\xff" if i % 3 == 0 else "" if i % 3 == 1 else TEXTS[i % len(TEXTS)]
