@@ -7,11 +7,12 @@
 #include <set>
 #include <type_traits>
 
+#include "convert/hf_keys.h"
+#include "convert/safetensors.h"
 #include "flatbert/error.hpp"
 #include "format/arch.h"
 #include "format/file_io.h"
-#include "convert/hf_keys.h"
-#include "convert/safetensors.h"
+#include "format/model_file.h"
 
 namespace flatbert {
 namespace {
@@ -170,6 +171,11 @@ std::vector<std::string> ParseLabels(const json& j) {
       throw Error("config.json: id2label ids must be 0..n-1, found '" + key + "'");
     labels[id] = As<std::string>(kConfig, "id2label", item.value());
     seen[id] = true;
+  }
+  try {
+    CheckLabels(labels);
+  } catch (const Error& e) {
+    throw Error(std::string("config.json: id2label: ") + e.what());
   }
   return labels;
 }

@@ -46,7 +46,8 @@ constexpr HfKey kKeys[] = {
     {kConfig, "problem_type", O, "\"single_label_classification\" | \"multi_label_classification\"",
      "softmax over the labels, or a sigmoid per label; regression is refused"},
     {kConfig, "num_labels", F, "", "labels LABEL_0.. when there is no id2label"},
-    {kConfig, "id2label", F, "", "the label names, ids 0..n-1"},
+    {kConfig, "id2label", F, "",
+     "the label names, ids 0..n-1: each 1-256 bytes of UTF-8, no control character, no two alike"},
     {kConfig, "label2id", N, "", "the inverse of id2label"},
     // config.json: MobileBERT only.
     {kConfig, "embedding_size", F, "", "MobileBERT: the word embedding width"},

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -14,9 +15,28 @@
 #include "format/arch.h"
 #include "format/file_io.h"
 #include "kernels/pack.h"
+#include "tokenizer/unicode.h"
 #include "tokenizer/vocab_index.h"
 
 namespace flatbert {
+
+void CheckLabels(const std::vector<std::string>& labels) {
+  std::map<std::string_view, size_t> first_of;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const std::string& label = labels[i];
+    const std::string name = "label " + std::to_string(i);
+    if (label.empty()) throw Error(name + " is empty");
+    if (label.size() > kMaxLabelBytes) throw Error(name + " is over " + std::to_string(kMaxLabelBytes) + " bytes");
+    std::u32string code_points;
+    if (!unicode::Decode(label, code_points)) throw Error(name + " is not valid UTF-8");
+    for (char32_t cp : code_points)
+      if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) throw Error(name + " has a control character");
+    const auto [earlier, first] = first_of.emplace(label, i);
+    if (!first)
+      throw Error("labels " + std::to_string(earlier->second) + " and " + std::to_string(i) + " are both '" + label +
+                  "'");
+  }
+}
 
 uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,
                         const int32_t* row_sums, size_t num_row_sums) {
@@ -151,6 +171,13 @@ void ModelFile::Verify(const std::string& name) {
   if (!meta_->config()) fail("no architecture config");
   if (!meta_->tensors()) fail("no tensors");
   if (!meta_->labels() || meta_->labels()->size() == 0) fail("no labels");
+  std::vector<std::string> labels;
+  for (const flatbuffers::String* label : *meta_->labels()) labels.push_back(label->str());
+  try {
+    CheckLabels(labels);
+  } catch (const Error& e) {
+    fail(e.what());
+  }
   if (!meta_->tokenizer() || !meta_->tokenizer()->vocab()) fail("no tokenizer vocabulary");
   meta_->config()->UnPackTo(&config_);
   try {

@@ -159,6 +159,7 @@ TEST(HfConvertTest, HostileConfigValuesAreClearErrors) {
       {"{\"id2label\":{\"x\":\"a\"}}", "id2label ids must be 0..n-1, found 'x'"},
       {"{\"id2label\":{\"0\":\"a\",\"0 \":\"b\"}}", "id2label ids must be 0..n-1"},
       {"{\"num_labels\":2000000000}", "num_labels 2000000000 is outside [1, 65536]"},
+      {"{\"id2label\":{\"0\":\"a\",\"1\":\"a\"}}", "config.json: id2label: labels 0 and 1 are both 'a'"},
       {"[]", "config.json is not a JSON object"},
       {std::string(40, '[') + std::string(40, ']'), "nested deeper than 32 levels"},
   };

@@ -86,6 +86,28 @@ TEST(ModelFileTest, RejectsOtherFormatVersion) {
       << LoadError(bytes);
 }
 
+// Labels are written out as JSON keys, TSV fields and C strings: each must be one short line of valid UTF-8, and
+// no two alike (a duplicate would merge two probabilities under one key).
+TEST(ModelFileTest, RejectsLabelsThatCannotBeWrittenOutAsThemselves) {
+  const std::pair<std::vector<std::string>, const char*> cases[] = {
+      {{"negative", "\xffneutral", "positive"}, "label 1 is not valid UTF-8"},
+      {{std::string("neg\0tive", 8), "neutral", "positive"}, "label 0 has a control character"},
+      {{"negative", "neu\ttral", "positive"}, "label 1 has a control character"},
+      {{"negative", "", "positive"}, "label 1 is empty"},
+      {{"negative", std::string(300, 'x'), "positive"}, "label 1 is over 256 bytes"},
+      {{"negative", "neutral", "negative"}, "labels 0 and 2 are both 'negative'"},
+  };
+  for (const auto& [labels, error] : cases) {
+    ModelContents m = SmallBert();
+    m.labels = labels;
+    const std::string message = LoadError(SerializeModel(m));
+    EXPECT_NE(message.find(error), std::string::npos) << message;
+  }
+  ModelContents m = SmallBert();
+  m.labels = {"n\u00e9gatif", "\u4e2d\u6027", "positive \U0001F600"};  // any text, spaces included
+  EXPECT_EQ(LoadError(SerializeModel(m)), "");
+}
+
 TEST(ModelFileTest, PackedInt8WeightsRoundTripAndTheirSizeIsChecked) {
   const ModelContents int8 = Quantize(SmallBert(), QuantMode::kInt8Dynamic);
   const std::vector<uint8_t> bytes = SerializeModel(int8);
