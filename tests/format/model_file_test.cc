@@ -86,8 +86,8 @@ TEST(ModelFileTest, RejectsOtherFormatVersion) {
       << LoadError(bytes);
 }
 
-// Labels are written out as JSON keys, TSV fields and C strings: each must be one short line of valid UTF-8, and
-// no two alike (a duplicate would merge two probabilities under one key).
+// Labels are written out as JSON keys and C strings, and matched against TSV columns: each must be one short line of
+// valid UTF-8, and no two alike (a duplicate would merge two probabilities under one key).
 TEST(ModelFileTest, RejectsLabelsThatCannotBeWrittenOutAsThemselves) {
   const std::pair<std::vector<std::string>, const char*> cases[] = {
       {{"negative", "\xffneutral", "positive"}, "label 1 is not valid UTF-8"},
