@@ -150,19 +150,15 @@ size_t SequenceClassifier::EmbeddingInputWidth() const {
 void SequenceClassifier::Size(Workspace& ws, int parts) const {
   const size_t rows = static_cast<size_t>(ws.rows()), hidden = static_cast<size_t>(config_.hidden_size);
   const size_t inner = static_cast<size_t>(InnerSize(config_)), ffn = static_cast<size_t>(config_.intermediate_size);
-  // Grown, never shrunk: a shorter pass and then a longer one would zero the longer one's extra rows again.
-  auto at_least = [](AlignedVector<float>& buffer, size_t floats) {
-    if (buffer.size() < floats) buffer.resize(floats);
-  };
-  at_least(ws.input, HasEmbeddingTransformation(config_) ? rows * EmbeddingInputWidth() : 0);
-  at_least(ws.position, hidden * parts);
-  for (AlignedVector<float>* buffer : {&ws.x, &ws.up}) at_least(*buffer, rows * hidden);
+  GrowTo(ws.input, HasEmbeddingTransformation(config_) ? rows * EmbeddingInputWidth() : 0);
+  GrowTo(ws.position, hidden * parts);
+  for (AlignedVector<float>* buffer : {&ws.x, &ws.up}) GrowTo(*buffer, rows * hidden);
   for (AlignedVector<float>* buffer : {&ws.q, &ws.k[0], &ws.k[1], &ws.v[0], &ws.v[1], &ws.context, &ws.attn, &ws.out})
-    at_least(*buffer, rows * inner);
-  at_least(ws.mid, rows * ffn);
-  at_least(ws.layer_input, bottleneck_ ? rows * inner : 0);
-  at_least(ws.shared, bottleneck_ && config_.key_query_shared_bottleneck ? rows * inner : 0);
-  at_least(ws.scratch, AttentionScratchFloats(config_.max_positions, inner / config_.num_heads) * parts);
+    GrowTo(*buffer, rows * inner);
+  GrowTo(ws.mid, rows * ffn);
+  GrowTo(ws.layer_input, bottleneck_ ? rows * inner : 0);
+  GrowTo(ws.shared, bottleneck_ && config_.key_query_shared_bottleneck ? rows * inner : 0);
+  GrowTo(ws.scratch, AttentionScratchFloats(config_.max_positions, inner / config_.num_heads) * parts);
 }
 
 // Rows [first, first + n) of x from the embeddings: each row reads the token ids around it, never another row.

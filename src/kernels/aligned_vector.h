@@ -30,4 +30,11 @@ struct CacheLineAllocator {
 template <typename T>
 using AlignedVector = std::vector<T, CacheLineAllocator<T>>;
 
+// Holds at least n elements afterwards, never fewer than before: a buffer reused for shorter and longer contents in
+// turn (a shorter tweet, a narrower input) would otherwise zero the longer contents' extra elements again each time.
+template <typename T>
+void GrowTo(AlignedVector<T>& buffer, std::size_t n) {
+  if (buffer.size() < n) buffer.resize(n);
+}
+
 }  // namespace flatbert

@@ -36,10 +36,8 @@ void QuantizeActivationsI8(const Kernels& kernels, const float* x, float x_scale
                            AlignedVector<int8_t>& xq, AlignedVector<float>& x_scales) {
   thread_local std::vector<int8_t> unpadded;
   const size_t depth = static_cast<size_t>(PackedDepth(k)), bytes = static_cast<size_t>(m) * depth;
-  // Grown, never shrunk: one buffer serves inputs of every width in turn (MobileBERT's 128 and 512), and growing it
-  // back each time zeroed 10 KB per FFN.
-  if (xq.size() < bytes) xq.resize(bytes);
-  if (x_scales.size() < static_cast<size_t>(m)) x_scales.resize(static_cast<size_t>(m));
+  GrowTo(xq, bytes);  // one buffer serves MobileBERT's 128- and 512-wide inputs in turn
+  GrowTo(x_scales, static_cast<size_t>(m));
   if (depth == static_cast<size_t>(k)) {
     kernels.quantize_i8(x, m, k, x_scale, xq.data(), x_scales.data());
     return;
