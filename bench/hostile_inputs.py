@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from common import FLATBERT, ROOT, write_report
+from common import FLATBERT, ROOT, cpu_model, write_report
 
 MIB = 1 << 20
 
@@ -65,16 +65,15 @@ PYTHON_SECONDS_PER_ROW = 1e-4
 
 
 def measure_python(model, threads):
-    """The Python package (python/flatbert over build/'s library) on PYTHON_ROWS failing texts in one classify call;
-    returns (seconds, peak RSS in MB) of that process, the interpreter included."""
+    """The Python package (python/flatbert, which finds build/'s library itself) on PYTHON_ROWS failing texts in one
+    classify call; returns (seconds, peak RSS in MB) of that process, the interpreter included."""
     code = (f"import sys, time; sys.path.insert(0, {os.path.join(ROOT, 'python')!r}); import flatbert\n"
             f"m = flatbert.Model({model!r}); texts = [b'\\xff', '', '   '] * {PYTHON_ROWS // 3}\n"
             f"start = time.monotonic(); results = m.classify(texts, threads={threads}); "
             f"print(time.monotonic() - start)\n"
             f"assert len(results) == len(texts) and all('error' in r for r in results)")
-    env = dict(os.environ, FLATBERT_LIBRARY=os.path.join(ROOT, "build", "libflatbert.so.1"))
     run = subprocess.run(["/usr/bin/time", "-f", "%M", "/usr/bin/python3", "-c", code], capture_output=True,
-                         text=True, env=env)
+                         text=True)
     if run.returncode != 0:
         sys.exit(f"the Python package failed on failing texts:\n{run.stderr}")
     return float(run.stdout.split()[-1]), int(run.stderr.split()[-1]) / 1024
@@ -87,7 +86,7 @@ def main():
     args = parser.parse_args()
     model_mb = os.path.getsize(args.model) / 1e6
     rss_limit = model_mb + 64
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    cpu = cpu_model()
     results, failed = [], False
     with tempfile.TemporaryDirectory() as tmp:
         for name, rows, row in inputs():
