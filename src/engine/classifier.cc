@@ -11,9 +11,7 @@
 
 namespace flatbert {
 struct Classifier::Impl {
-  explicit Impl(ModelFile f) : file(std::move(f)), text(ModelTextEncoder(file)), network(file, BestKernels()) {
-    for (const flatbuffers::String* s : *file.meta().labels()) labels.push_back(s->str());
-  }
+  explicit Impl(ModelFile f) : file(std::move(f)), text(ModelTextEncoder(file)), network(file, BestKernels()) {}
   // The ids Classify classifies, or an Error for a text without tokens.
   std::vector<int32_t> EncodeForClassify(std::string_view text) const;
   // Softmax (sigmoid for a multi-label model) and the label.
@@ -24,7 +22,6 @@ struct Classifier::Impl {
   ModelFile file;
   TextEncoder text;
   SequenceClassifier network;
-  std::vector<std::string> labels;
 };
 
 Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -36,7 +33,7 @@ Classifier Classifier::Load(const std::string& path) {
   return Classifier(std::make_unique<Impl>(ModelFile::Open(path)));
 }
 
-const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
+const std::vector<std::string>& Classifier::labels() const { return impl_->file.labels(); }
 size_t Classifier::file_size() const { return impl_->file.file_size(); }
 bool Classifier::multi_label() const { return impl_->file.config().problem_type == fb::ProblemType::MultiLabel; }
 

@@ -82,7 +82,7 @@ TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* 
 ModelContents ReadContents(const ModelFile& file) {
   ModelContents m;
   m.config = file.config();
-  for (const flatbuffers::String* s : *file.meta().labels()) m.labels.push_back(s->str());
+  m.labels = file.labels();
   file.meta().tokenizer()->UnPackTo(&m.tokenizer);
   if (const fb::NormalizerConfig* n = file.meta().normalizer()) {
     m.has_normalizer = true;

@@ -147,6 +147,7 @@ ModelFile& ModelFile::operator=(ModelFile&& other) noexcept {
   std::swap(mapped_, other.mapped_);
   std::swap(meta_, other.meta_);
   std::swap(config_, other.config_);
+  std::swap(labels_, other.labels_);
   std::swap(data_, other.data_);
   return *this;
 }
@@ -171,10 +172,10 @@ void ModelFile::Verify(const std::string& name) {
   if (!meta_->config()) fail("no architecture config");
   if (!meta_->tensors()) fail("no tensors");
   if (!meta_->labels() || meta_->labels()->size() == 0) fail("no labels");
-  std::vector<std::string> labels;
-  for (const flatbuffers::String* label : *meta_->labels()) labels.push_back(label->str());
+  labels_.clear();
+  for (const flatbuffers::String* label : *meta_->labels()) labels_.push_back(label->str());
   try {
-    CheckLabels(labels);
+    CheckLabels(labels_);
   } catch (const Error& e) {
     fail(e.what());
   }

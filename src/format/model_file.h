@@ -49,7 +49,9 @@ class ModelFile {
   const fb::Model& meta() const { return *meta_; }
   // The architecture config, unpacked once at load (format/arch.h reads this form).
   const fb::ArchConfigT& config() const { return config_; }
-  int num_labels() const { return static_cast<int>(meta_->labels()->size()); }
+  // The labels as CheckLabels passed them at load.
+  const std::vector<std::string>& labels() const { return labels_; }
+  int num_labels() const { return static_cast<int>(labels_.size()); }
   size_t file_size() const { return size_; }
   // Throws Error when the tensor is absent.
   TensorView tensor(const std::string& name) const;
@@ -67,6 +69,7 @@ class ModelFile {
   bool mapped_ = false;
   const fb::Model* meta_ = nullptr;
   fb::ArchConfigT config_;
+  std::vector<std::string> labels_;
   const uint8_t* data_ = nullptr;  // start of the tensor data section
 };
 

@@ -41,7 +41,7 @@ TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {
   EXPECT_EQ(file.config().num_heads, 4);
   EXPECT_EQ(file.config().vocab_size, 3000);
   ASSERT_EQ(file.num_labels(), 3);
-  EXPECT_EQ(file.meta().labels()->Get(2)->str(), "positive");
+  EXPECT_EQ(file.labels()[2], "positive");
   EXPECT_EQ(file.meta().tokenizer()->vocab()->Get(101)->str(), "[CLS]");
   EXPECT_EQ(file.meta().tokenizer()->max_length(), 32);
   ASSERT_NE(file.meta().normalizer(), nullptr);
