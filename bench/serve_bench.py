@@ -72,7 +72,11 @@ def main():
     lines += [f"| classify --threads {args.clients} (stdin to stdout) | {classify_rate:.0f} | | | | 1 |", "",
               "Each request is a new HTTP/1.1 connection from Python's urllib: connecting, JSON and the Python client "
               "itself cost more than one tweet's forward pass, so batches of texts per request close most of the gap. "
-              f"Responses lost: {len(lost)}."]
+              f"Responses lost: {len(lost)}.", "",
+              "A request's texts are classified on the HTTP worker that took it, up to 8 per forward pass "
+              "(`Classifier::ClassifyBatch` without a pool). `--threads` requests are classified at once, and 16 more "
+              "connections are read meanwhile (`kSpareConnections`, tools/serve.h), so idle or slow clients do not "
+              "hold up the others."]
     write_report("serve", data, lines)
     return 1 if lost else 0
 

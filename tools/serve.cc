@@ -7,12 +7,14 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <semaphore>
 #include <thread>
 
 #include "classify.h"
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
 #include "flatbert/json.hpp"
+#include "flatbert/limits.hpp"
 #include "flatbert/model_info.hpp"
 #include "flatbert/thread_pool.hpp"
 #include "model_path.h"
@@ -29,7 +31,7 @@ void Reply(httplib::Response& res, int status, const json& body) {
 
 // {"texts": [string, ...], "ids"?: [any, ... as many]}; throws Error saying what is wrong with the shape.
 json Classify(const Classifier& model, const std::string& body) {
-  const json request = ParseJson(body, "the request body");
+  const json request = ParseJson(body, "the request body", kMaxRequestValues);
   if (!request.is_object() || !request.contains("texts") || !request["texts"].is_array())
     throw Error("the body must be a JSON object with \"texts\": an array of strings");
   const json& texts = request["texts"];
@@ -58,6 +60,14 @@ json Classify(const Classifier& model, const std::string& body) {
   return {{"results", std::move(results)}};
 }
 
+// Held while a request is parsed and classified: `threads` of them use the cores and hold a parsed body at once.
+using Slots = std::counting_semaphore<kMaxThreads>;
+struct ClassifyingSlot {
+  explicit ClassifyingSlot(Slots& slots) : slots(slots) { slots.acquire(); }
+  ~ClassifyingSlot() { slots.release(); }
+  Slots& slots;
+};
+
 }  // namespace
 
 int RunServe(const ServeOptions& opt) {
@@ -73,7 +83,10 @@ int RunServe(const ServeOptions& opt) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   httplib::Server server;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads + kSpareConnections));
+  };
+  Slots classifying(threads);
   server.set_payload_max_length(kMaxRequestBytes);
   server.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, {{"status", "ok"}, {"model", path}, {"labels", model.labels()}, {"kernels", KernelPath()}});
@@ -94,6 +107,7 @@ int RunServe(const ServeOptions& opt) {
                    {{"error", status == 413 ? "the body is over " + std::to_string(kMaxRequestBytes) + " bytes"
                                             : "the body could not be read"}});
     }
+    const ClassifyingSlot slot(classifying);
     try {
       Reply(res, 200, Classify(model, body));
     } catch (const Error& e) {

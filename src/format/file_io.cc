@@ -49,17 +49,21 @@ std::string ReadRegularFile(const std::string& path, const char* what, size_t ma
   return bytes;
 }
 
-nlohmann::ordered_json ParseJson(std::string_view text, const std::string& what) {
+nlohmann::ordered_json ParseJson(std::string_view text, const std::string& what, size_t max_values) {
   using json = nlohmann::ordered_json;
-  // The callback sees each array or object as it opens, with the number of containers around it.
-  auto limit_depth = [&](int depth, json::parse_event_t event, json&) {
-    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= kMaxJsonDepth)
+  // The callback sees each value, key, and array or object as it opens (with the number of containers around it)
+  // before the parser keeps it.
+  size_t values = 0;
+  auto limit = [&](int depth, json::parse_event_t event, json&) {
+    const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    if (opens && depth >= kMaxJsonDepth)
       throw Error(what + " is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    if ((opens || event == json::parse_event_t::key || event == json::parse_event_t::value) && ++values > max_values)
+      throw Error(what + " holds more than " + std::to_string(max_values) + " JSON values");
     return true;
   };
   try {
-    return json::parse(text, limit_depth);
+    return json::parse(text, limit);
   } catch (const json::exception& e) {
     throw Error(what + " is not valid JSON: " + e.what());
   }

@@ -6,12 +6,13 @@
 #include <cstdio>
 #include <random>
 
+#include "convert/hf_convert.h"
+#include "convert/quantize.h"
+#include "convert/safetensors.h"
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
-#include "convert/hf_convert.h"
+#include "flatbert/json.hpp"
 #include "format/model_contents.h"
-#include "convert/safetensors.h"
-#include "convert/quantize.h"
 #include "kernels/row_quantizers.h"
 #include "test_util.h"
 
@@ -25,6 +26,21 @@ ModelContents SmallBert() { return Quantize(ConvertHuggingFace(testing::GoldenDi
 
 const TensorData& Named(const ModelContents& m, const std::string& name) {
   return *std::find_if(m.tensors.begin(), m.tensors.end(), [&](const TensorData& t) { return t.name == name; });
+}
+
+// Each value, key, array and object counts: a capped parse refuses the one past the cap.
+TEST(ParseJsonTest, RefusesMoreValuesThanItsCap) {
+  EXPECT_EQ(ParseJson("[1, 2, 3]", "x", 4), nlohmann::ordered_json::parse("[1, 2, 3]"));
+  EXPECT_EQ(ParseJson(R"({"a": [1]})", "x", 4).at("a").at(0), 1);
+  for (const char* over : {"[1, 2, 3, 4]", R"({"a": [1], "b": 2})"}) {
+    try {
+      ParseJson(over, "x", 4);
+      ADD_FAILURE() << "expected an error for " << over;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "x holds more than 4 JSON values") << over;
+    }
+  }
+  EXPECT_EQ(ParseJson("[1, 2, 3, 4]", "x").size(), 4u);  // uncapped by default
 }
 
 TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {

@@ -1,8 +1,9 @@
-"""flatbert serve on a free loopback port: good and bad requests, 8 concurrent clients x 200 requests with every
-response checked (none lost, each in its order), and a clean stop on SIGTERM.
+"""flatbert serve on a free loopback port: good and bad requests, clients that connect and send nothing, 8 concurrent
+clients x 200 requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM.
   serve_test.py FLATBERT_BIN"""
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,11 +26,11 @@ def main():
         if not ok:
             failures.append(what)
 
-    def post(body, raw=False):
+    def post(body, raw=False, timeout=30):
         data = body if raw else json.dumps(body).encode()
         req = urllib.request.Request(base + "/v1/classify", data=data, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
@@ -63,6 +64,23 @@ def main():
         check("400 for a multipart body", e.code == 400)
     status, body = post(b'{"texts": ["' + b"a" * (17 << 20) + b'"]}', raw=True)
     check("413 over the body limit", status == 413)
+    # 16 MiB of zeros is 8 million JSON values, 300 MB once built: refused while parsing.
+    status, body = post(b'{"texts": [' + b"0," * ((8 << 20) - 8) + b'0]}', raw=True)
+    check(f"400 over the JSON values limit: {body}", status == 400 and "65536 JSON values" in body.get("error", ""))
+    with open(f"/proc/{server.pid}/status") as f:
+        peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    check(f"peak RSS {peak_kb} kB after the largest bodies is under 128 MB", peak_kb < 128 << 10)
+
+    # Clients that connect and send nothing hold a connection each, for httplib's 5 s read timeout: twice --threads
+    # of them leave the others served at once, not after the 5 s.
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+    try:
+        status, body = post({"texts": ["hello"]}, timeout=3)
+        check("classify beside 8 idle connections", status == 200 and "label" in body["results"][0])
+    except OSError as e:  # a timeout: the idle connections held every worker
+        check(f"classify beside 8 idle connections: {e}", False)
+    for s in idle:
+        s.close()
 
     def client(c, errors):
         for i in range(200):
