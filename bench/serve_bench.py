@@ -74,9 +74,9 @@ def main():
               "itself cost more than one tweet's forward pass, so batches of texts per request close most of the gap. "
               f"Responses lost: {len(lost)}.", "",
               "A request's texts are classified on the HTTP worker that took it, up to 8 per forward pass "
-              "(`Classifier::ClassifyBatch` without a pool). `--threads` requests are classified at once, and 16 more "
-              "connections are read meanwhile (`kSpareConnections`, tools/serve.h), so idle or slow clients do not "
-              "hold up the others."]
+              "(`Classifier::ClassifyBatch` without a pool). Every connection waits in one of `--threads` epoll loops "
+              "(libmicrohttpd), each classifying one request at a time, so idle or slow clients do not hold up the "
+              "others; tools/serve.h has the limits."]
     write_report("serve", data, lines)
     return 1 if lost else 0
 

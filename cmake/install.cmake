@@ -56,7 +56,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # What the binaries link (fixed rather than dpkg-shlibdeps, which cannot read the cross builds' libraries).
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libutf8proc2, zlib1g, libcpp-httplib0.11")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libutf8proc2, zlib1g, libmicrohttpd12")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3")
 set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR}/packages)
 include(CPack)

@@ -17,7 +17,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libhwy-dev libutf8proc-dev
-  libcpp-httplib-dev        # flatbert serve
+  libmicrohttpd-dev         # flatbert serve
   chromium                  # renders eval --report in a test
   python3-torch python3-numpy python3-onnx python3-sklearn python3-pytest
   libopenblas0-pthread  # torch otherwise runs on the reference BLAS, 10x slower
@@ -29,7 +29,7 @@ if [ "${1:-}" = "--arm" ]; then
   done
   packages+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)
   for arch in arm64 armhf; do
-    packages+=("libutf8proc-dev:$arch" "libgtest-dev:$arch" "libflatbuffers-dev:$arch" "zlib1g-dev:$arch" "libcpp-httplib-dev:$arch")
+    packages+=("libutf8proc-dev:$arch" "libgtest-dev:$arch" "libflatbuffers-dev:$arch" "zlib1g-dev:$arch" "libmicrohttpd-dev:$arch")
   done
 fi
 

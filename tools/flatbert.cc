@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   serve->add_option("--port", serve_opt.port, "TCP port; 0: any free one (printed)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  serve->add_option("-t,--threads", serve_opt.threads, "requests served at once; 0: one per core")
+  serve->add_option("-t,--threads", serve_opt.threads, "requests classified at once; 0: one per core")
       ->check(threads_range)
       ->capture_default_str();
 

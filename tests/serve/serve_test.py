@@ -1,7 +1,9 @@
-"""flatbert serve on a free loopback port: good and bad requests, clients that connect and send nothing, 8 concurrent
-clients x 200 requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM.
+"""flatbert serve on a free loopback port: good and bad requests (paths, methods, bodies, headers and JSON past the
+limits, with peak memory), bodies held at once, clients that connect and send nothing, 8 concurrent clients x 200
+requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM.
   serve_test.py FLATBERT_BIN"""
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -67,18 +69,66 @@ def main():
     # 16 MiB of zeros is 8 million JSON values, 300 MB once built: refused while parsing.
     status, body = post(b'{"texts": [' + b"0," * ((8 << 20) - 8) + b'0]}', raw=True)
     check(f"400 over the JSON values limit: {body}", status == 400 and "65536 JSON values" in body.get("error", ""))
-    with open(f"/proc/{server.pid}/status") as f:
-        peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-    check(f"peak RSS {peak_kb} kB after the largest bodies is under 128 MB", peak_kb < 128 << 10)
+    # Headers without end are refused once they pass 32 KiB, before they are held.
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.settimeout(30)
+        s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\n")
+        try:
+            for _ in range(1024):
+                s.sendall(b"X-A: " + b"a" * 1000 + b"\r\n")
+        except OSError:  # closed once it answered
+            pass
+        answer = s.recv(64)
+    check(f"431 for 1 MB of headers: {answer!r}", answer.startswith(b"HTTP/1.1 431"))
+    if not os.environ.get("FLATBERT_SANITIZED"):
+        with open(f"/proc/{server.pid}/status") as f:
+            peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        check(f"peak RSS {peak_kb} kB after the largest bodies is under 128 MB", peak_kb < 128 << 10)
 
-    # Clients that connect and send nothing hold a connection each, for httplib's 5 s read timeout: twice --threads
-    # of them leave the others served at once, not after the 5 s.
-    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+    # Bodies held at once are capped by their declared lengths: four of 15 MiB still being sent leave no room for
+    # a fifth, which is read to its end and answered 503.
+    texts = b'{"texts": ["' + b"a" * (15 << 20) + b'"]}'
+    uploads = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
+    headers = b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % len(texts)
+    for s in uploads[:4]:  # "100 Continue" comes once the server has taken the body's share
+        s.settimeout(30)
+        s.sendall(headers + b"Expect: 100-continue\r\n\r\n")
+        answer = s.recv(64)
+        check(f"100 Continue: {answer!r}", answer.startswith(b"HTTP/1.1 100"))
+        s.sendall(texts[:-1])
+    uploads[4].settimeout(30)
+    uploads[4].sendall(headers + b"\r\n" + texts)
+    answer = uploads[4].recv(64)
+    check(f"503 past the bodies held at once: {answer!r}", answer.startswith(b"HTTP/1.1 503"))
+    for s in uploads[:4]:
+        s.sendall(texts[-1:])
+        answer = s.recv(64)
+        check(f"the four held bodies are answered: {answer!r}", answer.startswith(b"HTTP/1.1 200"))
+    for s in uploads:
+        s.close()
+    # A client that waits for "100 Continue" (curl, for large bodies) hears 413 before it sends the body.
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.settimeout(30)
+        s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n"
+                  % (1 << 30))
+        answer = s.recv(64)
+    check(f"413 before a 1 GiB body is sent: {answer!r}", answer.startswith(b"HTTP/1.1 413"))
+    for path, method, code in [("/nowhere", "GET", 404), ("/health", "POST", 405), ("/v1/classify", "GET", 405)]:
+        req = urllib.request.Request(base + path, data=b"{}" if method == "POST" else None, method=method)
+        try:
+            urllib.request.urlopen(req, timeout=30)
+            check(f"{code} for {method} {path}", False)
+        except urllib.error.HTTPError as e:
+            check(f"{code} for {method} {path}", e.code == code and "error" in json.loads(e.read()))
+
+    # Clients that connect and send nothing cost a socket each, not a thread: 64 of them leave the others served
+    # at once.
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
     try:
         status, body = post({"texts": ["hello"]}, timeout=3)
-        check("classify beside 8 idle connections", status == 200 and "label" in body["results"][0])
-    except OSError as e:  # a timeout: the idle connections held every worker
-        check(f"classify beside 8 idle connections: {e}", False)
+        check("classify beside 64 idle connections", status == 200 and "label" in body["results"][0])
+    except OSError as e:  # a timeout: the idle connections held every thread
+        check(f"classify beside 64 idle connections: {e}", False)
     for s in idle:
         s.close()
 
