@@ -61,6 +61,7 @@ MHD_Result Reply(MHD_Connection* connection, unsigned status, const json& body) 
   const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
   MHD_Response* response =
       MHD_create_response_from_buffer(text.size(), const_cast<char*>(text.data()), MHD_RESPMEM_MUST_COPY);
+  if (!response) return MHD_NO;  // out of memory: the connection is closed
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
   const MHD_Result queued = MHD_queue_response(connection, status, response);
   MHD_destroy_response(response);
@@ -90,8 +91,12 @@ class Service {
   static MHD_Result OnRequest(void* self, MHD_Connection* connection, const char* url, const char* method,
                               const char* /*version*/, const char* data, size_t* size, void** request) {
     auto& service = *static_cast<Service*>(self);
-    if (!*request) return service.Start(connection, url, method, request);
-    return service.Receive(connection, *static_cast<Upload*>(*request), data, size);
+    try {  // nothing may unwind into libmicrohttpd's C
+      if (!*request) return service.Start(connection, url, method, request);
+      return service.Receive(connection, *static_cast<Upload*>(*request), data, size);
+    } catch (...) {  // out of memory and the like (an Error is answered where it is thrown): the connection ends
+      return MHD_NO;
+    }
   }
   static void OnCompleted(void* self, MHD_Connection*, void** request, MHD_RequestTerminationCode) {
     auto* upload = static_cast<Upload*>(*request);
