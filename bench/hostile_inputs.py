@@ -7,16 +7,20 @@ Goals (issue 14): peak RSS below the model file plus 64 MB whatever the input, a
 (kMaxTextBytes) classified or refused in under 1 s. Each input runs with --threads 1 and 2; every input row must
 get exactly one output row. The Python package gets a list of 100,002 texts that all fail (invalid UTF-8, empty,
 blank), with the same memory goal and 0.1 ms a text (reading each error had copied the whole message buffer: 8000
-such texts took 1.1 s, 100,000 would take minutes). Exits 1 when a goal is missed.
+such texts took 1.1 s, 100,000 would take minutes). `flatbert serve` gets hostile clients (headers without end,
+a body of 8 million JSON values, bodies held open, hundreds of idle or slow connections) and must answer a request
+beside them within 1 s, within the memory goal plus the bodies it may hold. Exits 1 when a goal is missed.
 """
 import argparse
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from common import FLATBERT, ROOT, cpu_model, write_report
 
@@ -79,6 +83,76 @@ def measure_python(model, threads):
     return float(run.stdout.split()[-1]), int(run.stderr.split()[-1]) / 1024
 
 
+SERVE_HELD_MB = 64  # kMaxHeldBodyBytes (tools/serve.h): bodies the server may hold at once
+
+
+def serve_attacks():
+    """(name, attack): each attack takes the port of a running `flatbert serve` and leaves its sockets open until
+    the request that is timed beside them has its answer."""
+    def headers_without_end(port, sockets):
+        s = socket.create_connection(("127.0.0.1", port))
+        sockets.append(s)
+        s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\n")
+        try:
+            for _ in range(64 * 1024):
+                s.sendall(b"X-A: " + b"a" * 1000 + b"\r\n")
+        except OSError:  # answered 431 and closed
+            pass
+
+    def body_of_zeros(port, sockets):
+        body = b'{"texts": [' + b"0," * (8 * MIB - 8) + b"0]}"
+        s = socket.create_connection(("127.0.0.1", port))
+        sockets.append(s)
+        s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        s.recv(64)
+
+    def held_bodies(port, sockets):
+        body = b"a" * (15 * MIB)
+        for _ in range(5):
+            s = socket.create_connection(("127.0.0.1", port))
+            sockets.append(s)
+            s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+            s.sendall(body[:-1])
+
+    def idle_and_trickling(port, sockets):
+        for i in range(300):
+            s = socket.create_connection(("127.0.0.1", port))
+            sockets.append(s)
+            if i % 2:
+                s.sendall(b"POST /v1/classify HTTP/1.1\r\nX: ")
+
+    return [("serve: 64 MB of headers on one connection", headers_without_end),
+            ("serve: a 16 MiB body of 8 million zeros", body_of_zeros),
+            ("serve: 5 bodies of 15 MiB held open at once", held_bodies),
+            ("serve: 300 connections idle or sending headers slowly", idle_and_trickling)]
+
+
+def measure_serve(model, attack, threads):
+    """Starts `flatbert serve`, runs the attack, then times one request of one tweet beside it; returns (seconds
+    of that request, peak RSS in MB of the server)."""
+    server = subprocess.Popen([FLATBERT, "serve", "-m", model, "--port", "0", "-t", str(threads)],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stderr.readline().split("127.0.0.1:")[1].split()[0])
+        sockets = []
+        attack(port, sockets)
+        start = time.monotonic()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/classify", data=b'{"texts": ["I love it"]}')
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            ok = answer.status == 200 and "label" in json.loads(answer.read())["results"][0]
+        seconds = time.monotonic() - start
+        with open(f"/proc/{server.pid}/status") as f:
+            peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        for s in sockets:
+            s.close()
+    finally:
+        server.terminate()
+        server.wait()
+    if not ok:
+        sys.exit("serve did not classify the request beside the attack")
+    return seconds, peak_kb / 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=os.path.join(ROOT, "models", "default.fbm"))
@@ -109,11 +183,21 @@ def main():
         results.append({"input": "Python package: failing texts in one list", "rows": PYTHON_ROWS, "row_bytes": 0,
                         "threads": threads, "seconds": round(seconds, 3),
                         "seconds_per_row": round(seconds / PYTHON_ROWS, 7), "peak_rss_mb": round(rss, 1), "ok": ok})
+    for name, attack in serve_attacks():
+        for threads in (1, 2):
+            seconds, rss = measure_serve(args.model, attack, threads)
+            ok = rss < rss_limit + SERVE_HELD_MB and seconds < 1.0
+            failed |= not ok
+            results.append({"input": name, "rows": 1, "row_bytes": 0, "threads": threads, "seconds": round(seconds, 3),
+                            "seconds_per_row": round(seconds, 4), "peak_rss_mb": round(rss, 1), "ok": ok})
     lines = [f"`/usr/bin/python3 bench/hostile_inputs.py` on {cpu}: `flatbert classify` with {os.path.basename(args.model)} "
              f"({model_mb:.1f} MB), and the Python package; goals: peak RSS < {rss_limit:.0f} MB, under 1 s per row "
              f"(the Python package: under {PYTHON_SECONDS_PER_ROW * 1e3:.1f} ms per text).", "",
              "s per row: the run's wall time over its rows (with 2 threads, two rows are classified at once); peak RSS "
-             "of the whole process, model included.", "",
+             "of the whole process, model included. The `serve` rows: a `flatbert serve --threads N` under each attack, "
+             "the time it took to answer one request of one tweet sent beside it and the server's peak RSS; goals: "
+             f"under 1 s, and peak RSS < {rss_limit + SERVE_HELD_MB:.0f} MB (the {SERVE_HELD_MB} MiB of bodies it may "
+             "hold at once more).", "",
              "| input | rows | threads | s per row | peak RSS MB | goals |", "|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['input']} | {r['rows']} | {r['threads']} | {r['seconds_per_row']:.3g} | "
