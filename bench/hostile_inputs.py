@@ -41,6 +41,7 @@ def inputs():
         ("1 MiB of mentions, URLs and entities", 4,
          ("@a_b http://t.co/x &amp; &#x263A; www.x.com " * (MIB // 44)).encode()[: MIB - 1]),
         ("JSONL nested 120,000 levels", 4, b'{"text": "ok", "id": ' + b"[" * 120000 + b"]" * 120000 + b"}"),
+        ("JSONL, 500,000 values in an id", 16, b'{"text": "ok", "id": [' + b"0," * 500000 + b"0]}"),
     ]
 
 

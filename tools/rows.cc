@@ -130,7 +130,7 @@ void RowReader::ReadJsonl(const std::string& line, Row& row) const {
   }
   nlohmann::ordered_json j;
   try {
-    j = ParseJson(line, "JSONL row");
+    j = ParseJson(line, "JSONL row", kMaxJsonRowValues);
   } catch (const Error& e) {
     row.error = e.what();
     return;

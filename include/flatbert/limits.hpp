@@ -10,6 +10,9 @@ namespace flatbert {
 inline constexpr size_t kMaxTextBytes = size_t{1} << 20;
 // Arrays and objects inside one another in a JSONL row, config.json, tokenizer_config.json or a safetensors header.
 inline constexpr int kMaxJsonDepth = 32;
+// JSON values (each value, key, array and object) in one JSONL row: a tweet object from an API dump holds a few
+// hundred, and 1 MiB of `[0,0,...` in an "id" that classify echoes back would hold 20 MB per row.
+inline constexpr size_t kMaxJsonRowValues = 4096;
 // Threads of one pool (--threads); 0 asks for one per hardware thread, capped the same.
 inline constexpr int kMaxThreads = 256;
 

@@ -20,8 +20,11 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
+// Bytes and JSON values (ParseJson) of the files read: at 2 bytes a value (`0,`), 16 MB of values would build 400 MB.
 constexpr size_t kMaxConfigBytes = 16 << 20;         // config.json, tokenizer_config.json
+constexpr size_t kMaxConfigValues = 1 << 19;         // id2label and label2id of 65,536 labels are 262,144
 constexpr size_t kMaxTokenizerJsonBytes = 64 << 20;  // BERT's tokenizer.json is 0.7 MB
+constexpr size_t kMaxTokenizerJsonValues = 1 << 22;  // BERT's holds 61,000, XLM-R's (250,000 scored pieces) 750,000
 constexpr const char* kConfig = "config.json";
 constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
@@ -71,8 +74,8 @@ T Get(const char* file, const json& j, const char* key, T fallback) {
   return value ? As<T>(file, key, *value) : fallback;
 }
 
-json ReadJson(const fs::path& path, size_t max_bytes) {
-  json j = ReadJsonFile(path.string(), max_bytes);
+json ReadJson(const fs::path& path, size_t max_bytes, size_t max_values) {
+  json j = ReadJsonFile(path.string(), max_bytes, max_values);
   if (!j.is_object()) throw Error(path.filename().string() + " is not a JSON object");
   return j;
 }
@@ -225,7 +228,7 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
   HfTokenizer tok;
   tok.vocab = ReadVocabFile((dir / "vocab.txt").string());
   if (fs::exists(dir / kTokenizerConfig)) {
-    const json t = ReadJson(dir / kTokenizerConfig, kMaxConfigBytes);
+    const json t = ReadJson(dir / kTokenizerConfig, kMaxConfigBytes, kMaxConfigValues);
     NoteUnreadKeys(kTokenizerConfig, t, report);
     tok.lowercase = Get<bool>(kTokenizerConfig, t, "do_lower_case", true);
     tok.strip_accents = Get<bool>(kTokenizerConfig, t, "strip_accents", tok.lowercase);  // BertNormalizer's rule
@@ -242,7 +245,7 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
     }
   }
   if (fs::exists(dir / kTokenizerJson)) {
-    const json t = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes);
+    const json t = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes, kMaxTokenizerJsonValues);
     NoteUnreadKeys(kTokenizerJson, t, report);
     CheckTokenizerJson(t, tok.vocab);
   }
@@ -251,7 +254,7 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
 
 ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report) {
   const fs::path dir(directory);
-  const json config = ReadJson(dir / kConfig, kMaxConfigBytes);
+  const json config = ReadJson(dir / kConfig, kMaxConfigBytes, kMaxConfigValues);
   NoteUnreadKeys(kConfig, config, report);  // refuses the values flatbert does not follow
   CheckArchitectures(config, directory);
   ModelContents m;

@@ -13,6 +13,10 @@ namespace flatbert {
 
 namespace {
 
+// JSON values in a header (ParseJson): a tensor's entry holds about 10, so this is 100,000 tensors; a 100 MB
+// header of `[0,0,...` would otherwise build 2.4 GB of values.
+constexpr size_t kMaxHeaderValues = size_t{1} << 20;
+
 // Bytes per value of the dtypes ReadF32 converts; 0 for any other.
 size_t DTypeWidth(const std::string& dtype) {
   if (dtype == "F32") return 4;
@@ -30,7 +34,7 @@ SafeTensors::SafeTensors(const std::string& path) : path_(path) {
   if (header_len > std::min<uint64_t>(100u << 20, file_.size() - 8))
     throw Error("'" + path + "' is not a safetensors file (bad header length " + std::to_string(header_len) + ")");
   const nlohmann::ordered_json j =
-      ParseJson(std::string_view(file_).substr(8, header_len), "the header of '" + path + "'");
+      ParseJson(std::string_view(file_).substr(8, header_len), "the header of '" + path + "'", kMaxHeaderValues);
   data_begin_ = 8 + header_len;
   const uint64_t data_size = file_.size() - data_begin_;
   if (!j.is_object()) throw Error("'" + path + "': the header is not a JSON object");

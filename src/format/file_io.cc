@@ -69,8 +69,8 @@ nlohmann::ordered_json ParseJson(std::string_view text, const std::string& what,
   }
 }
 
-nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes) {
-  return ParseJson(ReadRegularFile(path, "JSON file", max_bytes), "'" + path + "'");
+nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes, size_t max_values) {
+  return ParseJson(ReadRegularFile(path, "JSON file", max_bytes), "'" + path + "'", max_values);
 }
 
 std::vector<std::string> ReadVocabFile(const std::string& path) {

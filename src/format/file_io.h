@@ -32,7 +32,8 @@ class RegularFile {
 // The whole file; throws Error when it is not a regular file or holds more than max_bytes.
 std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes);
 
-nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes);
+// A JSON file of at most max_bytes, holding at most max_values values (ParseJson).
+nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes, size_t max_values);
 
 // A vocab.txt: one token per line (a trailing \r dropped), at most kMaxVocabBytes.
 inline constexpr size_t kMaxVocabBytes = 256 << 20;

@@ -116,6 +116,11 @@ printf '{"text": "ok", "id": %s}\n{"text": "fine", "id": 2}\n' "$deep" |
   "$flatbert" classify -m "$tmp/m.fbm" -f jsonl > "$tmp/deep.jsonl" 2>/dev/null
 check "deeply nested JSON is its row's error" bash -c "sed -n 1p '$tmp/deep.jsonl' | grep -q 'nested deeper than 32 levels'"
 check "the row after deep JSON is classified" bash -c "sed -n 2p '$tmp/deep.jsonl' | grep -q '\"row\":2,\"id\":2,\"label\"'"
+zeros=$(printf '%*s' 4096 '' | sed 's/ /0,/g')0
+printf '{"text": "ok", "id": [%s]}\n{"text": "fine", "id": [1]}\n' "$zeros" |
+  "$flatbert" classify -m "$tmp/m.fbm" -f jsonl > "$tmp/wide.jsonl" 2>/dev/null
+check "a JSONL row of over 4,096 JSON values is its row's error" bash -c "sed -n 1p '$tmp/wide.jsonl' | grep -q 'JSONL row holds more than 4096 JSON values'"
+check "the row after it is classified" bash -c "sed -n 2p '$tmp/wide.jsonl' | grep -q '\"row\":2,\"id\":\[1\],\"label\"'"
 
 # A FIFO as a model or vocabulary is refused at once (opening it used to wait for a writer forever).
 mkfifo "$tmp/fifo"

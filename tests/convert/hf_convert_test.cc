@@ -126,6 +126,15 @@ class EditedCheckpoint {
   fs::path dir_;
 };
 
+// [0,0,...]: `count` JSON values and the array.
+std::string JsonArrayOfZeros(size_t count) {
+  std::string zeros(2 * count + 1, ',');
+  for (size_t i = 1; i < zeros.size(); i += 2) zeros[i] = '0';
+  zeros.front() = '[';
+  zeros.back() = ']';
+  return zeros;
+}
+
 // model.safetensors bytes: the u64 header length, the header, then `data` bytes.
 std::string SafeTensorsFile(const std::string& header, size_t data = 0) {
   const uint64_t n = header.size();
@@ -142,6 +151,7 @@ TEST(HfConvertTest, HostileSafeTensorsHeadersAreClearErrors) {
       {"{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}", "nested deeper than 32 levels"},
       {"[1, 2]", "the header is not a JSON object"},
       {"{not json", "is not valid JSON"},
+      {"{\"a\":" + JsonArrayOfZeros((1 << 20) + 1) + "}", "holds more than 1048576 JSON values"},
   };
   for (const auto& [header, error] : cases) {
     const EditedCheckpoint checkpoint("bert", "model.safetensors", SafeTensorsFile(header, 16));
@@ -162,6 +172,7 @@ TEST(HfConvertTest, HostileConfigValuesAreClearErrors) {
       {"{\"id2label\":{\"0\":\"a\",\"1\":\"a\"}}", "config.json: id2label: labels 0 and 1 are both 'a'"},
       {"[]", "config.json is not a JSON object"},
       {std::string(40, '[') + std::string(40, ']'), "nested deeper than 32 levels"},
+      {"{\"a\":" + JsonArrayOfZeros(1 << 19) + "}", "holds more than 524288 JSON values"},
   };
   for (const auto& [config, error] : cases) {
     const EditedCheckpoint checkpoint("bert", "config.json", config);
