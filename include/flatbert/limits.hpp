@@ -13,6 +13,9 @@ inline constexpr int kMaxJsonDepth = 32;
 // JSON values (each value, key, array and object) in one JSONL row: a tweet object from an API dump holds a few
 // hundred, and 1 MiB of `[0,0,...` in an "id" that classify echoes back would hold 20 MB per row.
 inline constexpr size_t kMaxJsonRowValues = 4096;
+// Tokens of a vocabulary (a model's vocab_size, a vocab.txt's lines): a vocab.txt is refused by its line count
+// before its tokens are built (256 MB of line breaks would be 8 GB of empty strings).
+inline constexpr size_t kMaxVocabTokens = size_t{1} << 24;
 // Threads of one pool (--threads); 0 asks for one per hardware thread, capped the same.
 inline constexpr int kMaxThreads = 256;
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
 
 namespace flatbert {
 namespace {
@@ -138,7 +139,7 @@ void CheckConfig(const fb::ArchConfigT& c) {
     need(value >= low && value <= high, std::string(name) + " " + std::to_string(value) + " is outside [" +
                                             std::to_string(low) + ", " + std::to_string(high) + "]");
   };
-  in_range(c.vocab_size, 1, 1 << 24, "vocab_size");
+  in_range(c.vocab_size, 1, static_cast<int64_t>(kMaxVocabTokens), "vocab_size");
   in_range(c.hidden_size, 1, 16384, "hidden_size");
   in_range(c.intermediate_size, 1, 65536, "intermediate_size");
   in_range(c.num_layers, 1, 256, "num_layers");

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -75,6 +76,9 @@ nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes, s
 
 std::vector<std::string> ReadVocabFile(const std::string& path) {
   const std::string text = ReadRegularFile(path, "vocabulary", kMaxVocabBytes);
+  if (const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); lines > kMaxVocabTokens)
+    throw Error("vocabulary '" + path + "' has " + std::to_string(lines) + " lines; a model has at most " +
+                std::to_string(kMaxVocabTokens) + " tokens");
   std::vector<std::string> vocab;
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);

@@ -11,13 +11,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "flatbert/error.hpp"
 #include "convert/hf_export.h"
 #include "convert/hf_keys.h"
-#include "format/model_file.h"
-#include "convert/safetensors.h"
-#include "kernels/half.h"
 #include "convert/quantize.h"
+#include "convert/safetensors.h"
+#include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
+#include "format/model_file.h"
+#include "kernels/half.h"
 #include "test_util.h"
 
 namespace flatbert {
@@ -159,6 +160,14 @@ TEST(HfConvertTest, HostileSafeTensorsHeadersAreClearErrors) {
   }
   const EditedCheckpoint huge_length("bert", "model.safetensors", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));
   EXPECT_NE(huge_length.ConvertError().find("bad header length"), std::string::npos) << huge_length.ConvertError();
+}
+
+// Refused by its line count before a token is built (each empty line would be a string).
+TEST(HfConvertTest, AVocabularyOfMoreLinesThanAModelHasTokensIsAClearError) {
+  const EditedCheckpoint checkpoint("bert", "vocab.txt", std::string(kMaxVocabTokens + 1, '\n'));
+  EXPECT_NE(checkpoint.ConvertError().find("has 16777217 lines; a model has at most 16777216 tokens"),
+            std::string::npos)
+      << checkpoint.ConvertError();
 }
 
 TEST(HfConvertTest, HostileConfigValuesAreClearErrors) {
