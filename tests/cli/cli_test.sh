@@ -171,5 +171,11 @@ printf 'fine text\n\xff bad\n\nmore text\n' > "$tmp/calib_bad.txt"
 check "calibration with bad rows exits 3" test $? -eq 3
 check "calibration reports skipped rows" grep -q "calibration skipped 2 rows" "$tmp/e7"
 check "calibration with bad rows still writes the model" test -s "$tmp/sb.fbm"
+# A calibration file is read up to 100,000 texts (or 64 MiB); its skipped rows are counted, not each held.
+{ echo "I love my new car"; head -c 200000 /dev/zero | tr '\0' '\n'; } > "$tmp/calib_long.txt"
+"$flatbert" convert "$golden/bert" -o "$tmp/sl.fbm" -q int8-static --calibrate "$tmp/calib_long.txt" 2> "$tmp/e8"
+check "calibration with empty rows exits 3" test $? -eq 3
+check "calibration stops at 100,000 texts" grep -q "calibration reads the first 100000 texts of .* (up to row 100000" "$tmp/e8"
+check "calibration counts the empty texts it skipped" grep -q "calibration skipped 99999 rows" "$tmp/e8"
 
 check_summary
