@@ -23,30 +23,35 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-struct LabelledRow {
-  std::string entity;
-  int gold = -1, pred = -1;
-};
+// Share of positive and negative tweets per entity, gold and predicted (RepLab's reputation view), counted as the
+// rows go by: eval holds a count per entity, not each row.
+class EntityCounts {
+ public:
+  explicit EntityCounts(const std::vector<std::string>& labels)
+      : pos_(std::find(labels.begin(), labels.end(), "positive") - labels.begin()),
+        neg_(std::find(labels.begin(), labels.end(), "negative") - labels.begin()) {}
+  void Add(const std::string& entity, int gold, int pred) {
+    Counts& c = by_entity_[entity];
+    ++c.n;
+    c.correct += gold == pred;
+    c.gold_pos += gold == pos_;
+    c.gold_neg += gold == neg_;
+    c.pred_pos += pred == pos_;
+    c.pred_neg += pred == neg_;
+  }
+  json Summary() const;
 
-// Share of positive and negative tweets per entity, gold and predicted (RepLab's reputation view).
-json EntitySummary(const std::vector<LabelledRow>& rows, const std::vector<std::string>& labels) {
-  const auto pos = std::find(labels.begin(), labels.end(), "positive") - labels.begin();
-  const auto neg = std::find(labels.begin(), labels.end(), "negative") - labels.begin();
+ private:
   struct Counts {
     long n = 0, correct = 0, gold_pos = 0, gold_neg = 0, pred_pos = 0, pred_neg = 0;
   };
-  std::map<std::string, Counts> by_entity;
-  for (const LabelledRow& row : rows) {
-    Counts& c = by_entity[row.entity];
-    ++c.n;
-    c.correct += row.gold == row.pred;
-    c.gold_pos += row.gold == pos;
-    c.gold_neg += row.gold == neg;
-    c.pred_pos += row.pred == pos;
-    c.pred_neg += row.pred == neg;
-  }
+  const long pos_, neg_;
+  std::map<std::string, Counts> by_entity_;
+};
+
+json EntityCounts::Summary() const {
   json out = json::array();
-  for (const auto& [entity, c] : by_entity)
+  for (const auto& [entity, c] : by_entity_)
     out.push_back({{"entity", entity},
                    {"n", c.n},
                    {"accuracy", double(c.correct) / c.n},
@@ -81,7 +86,8 @@ int RunEval(const EvalOptions& opt) {
   RowReader reader(input.stream(), RowFormat::kAuto, "text",
                    {{"polarity", /*required=*/true}, {"lang", /*required=*/by_lang}, {"entity_id", false}});
 
-  std::vector<LabelledRow> done;  // rows classified, in input order
+  std::vector<int> gold_labels, predicted_labels;  // of the rows classified, in input order
+  EntityCounts entity_counts(labels);
   size_t failed = 0;
   ThreadPool pool(opt.threads);
   const int threads = pool.size();
@@ -105,26 +111,24 @@ int RunEval(const EvalOptions& opt) {
           std::fprintf(stderr, "row %zu not classified: %s\n", block[i].number, outcomes[i].error.c_str());
         continue;
       }
-      done.push_back({block[i].fields[kEntity], gold[i], outcomes[i].prediction.label});
+      gold_labels.push_back(gold[i]);
+      predicted_labels.push_back(outcomes[i].prediction.label);
+      entity_counts.Add(block[i].fields[kEntity], gold[i], outcomes[i].prediction.label);
     }
     // Progress between blocks: redrawn on a terminal, a line per block in a log; the share is of the file's bytes.
-    const double rate = (done.size() + failed) / std::max(seconds(), 1e-9);
-    std::fprintf(stderr, "%seval %zu rows, %.0f tweets/s", tty ? "\r" : "", done.size() + failed, rate);
+    const size_t rows = gold_labels.size() + failed;
+    const double rate = rows / std::max(seconds(), 1e-9);
+    std::fprintf(stderr, "%seval %zu rows, %.0f tweets/s", tty ? "\r" : "", rows, rate);
     if (input.size() > 0)
       std::fprintf(stderr, ", %.1f%% of %s", 100.0 * reader.bytes_read() / input.size(), opt.data.c_str());
     std::fprintf(stderr, "%s", tty ? "   " : "\n");
   });
   const double elapsed = seconds();
   if (tty) std::fprintf(stderr, "\n");
-  const size_t total = done.size() + failed;
+  const size_t total = gold_labels.size() + failed;
   if (total == 0) throw Error("no rows in '" + opt.data + "' for --lang " + opt.lang);
-  std::vector<int> gold, pred;
-  for (const LabelledRow& row : done) {
-    gold.push_back(row.gold);
-    pred.push_back(row.pred);
-  }
-  const json metrics = Evaluate(gold, pred, labels);
-  json entities = EntitySummary(done, labels);
+  const json metrics = Evaluate(gold_labels, predicted_labels, labels);
+  json entities = entity_counts.Summary();
   if (!opt.entities.empty()) {
     const std::map<std::string, std::string> names = ReadEntityNames(opt.entities);
     for (json& e : entities)
