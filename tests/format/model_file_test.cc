@@ -40,7 +40,7 @@ TEST(ParseJsonTest, RefusesMoreValuesThanItsCap) {
       EXPECT_EQ(std::string(e.what()), "x holds more than 4 JSON values") << over;
     }
   }
-  EXPECT_EQ(ParseJson("[1, 2, 3, 4]", "x").size(), 4u);  // uncapped by default
+  EXPECT_EQ(ParseJson("[1, 2, 3, 4]", "x", 5).size(), 4u);  // the array and its four values
 }
 
 TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {
