@@ -140,6 +140,8 @@ MHD_Result Service::Start(MHD_Connection* connection, const std::string& url, co
       upload->refusal = MHD_HTTP_CONTENT_TOO_LARGE;
     else if (!Hold(*upload, declared))
       upload->refusal = MHD_HTTP_SERVICE_UNAVAILABLE;
+    else
+      upload->body.reserve(declared);  // what held_ counts: appending by doubling would take up to twice that
   }
   // A client that waits for "100 Continue" is answered before it sends the body.
   if (upload->refusal && MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT))

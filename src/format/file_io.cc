@@ -76,10 +76,12 @@ nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes, s
 
 std::vector<std::string> ReadVocabFile(const std::string& path) {
   const std::string text = ReadRegularFile(path, "vocabulary", kMaxVocabBytes);
-  if (const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); lines > kMaxVocabTokens)
+  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (lines > kMaxVocabTokens)
     throw Error("vocabulary '" + path + "' has " + std::to_string(lines) + " lines; a model has at most " +
                 std::to_string(kMaxVocabTokens) + " tokens");
   std::vector<std::string> vocab;
+  vocab.reserve(lines + 1);  // a last line without its line break
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
