@@ -7,6 +7,7 @@
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
 #include "flatbert/thread_pool.hpp"
+#include "label_object.h"
 #include "model_path.h"
 #include "rows.h"
 
@@ -15,9 +16,7 @@ namespace flatbert::tools {
 nlohmann::ordered_json PredictionJson(const Classifier& model, const Prediction& p) {
   using json = nlohmann::ordered_json;
   json out = {{"label", model.labels()[static_cast<size_t>(p.label)]}};
-  json probs = json::object();
-  for (size_t c = 0; c < p.probs.size(); ++c) probs[model.labels()[c]] = std::round(p.probs[c] * 1e6) / 1e6;
-  out["probs"] = probs;
+  out["probs"] = LabelObject(model.labels(), [&](size_t c) { return std::round(p.probs[c] * 1e6) / 1e6; });
   if (model.multi_label()) {  // every label that applies
     json labels = json::array();
     for (size_t c = 0; c < p.probs.size(); ++c)

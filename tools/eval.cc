@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
@@ -23,15 +25,27 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// An entity id is counted up to this length (a longer one is its row's error, as is a query name in --entities),
+// and per entity up to this many distinct ids: a hostile file of distinct ids holds at most about 24 MB here.
+constexpr size_t kMaxEntityBytes = 256;
+constexpr size_t kMaxEntities = 65536;
+
 // Share of positive and negative tweets per entity, gold and predicted (RepLab's reputation view), counted as the
-// rows go by: eval holds a count per entity, not each row.
+// rows go by: eval holds a count per entity, not each row. Rows of entities past the first kMaxEntities count in
+// the metrics only.
 class EntityCounts {
  public:
   explicit EntityCounts(const std::vector<std::string>& labels)
       : pos_(std::find(labels.begin(), labels.end(), "positive") - labels.begin()),
         neg_(std::find(labels.begin(), labels.end(), "negative") - labels.begin()) {}
   void Add(const std::string& entity, int gold, int pred) {
-    Counts& c = by_entity_[entity];
+    auto it = by_entity_.find(entity);
+    if (it == by_entity_.end() && by_entity_.size() == kMaxEntities) {
+      ++rows_past_limit_;
+      return;
+    }
+    if (it == by_entity_.end()) it = by_entity_.emplace(entity, Counts{}).first;
+    Counts& c = it->second;
     ++c.n;
     c.correct += gold == pred;
     c.gold_pos += gold == pos_;
@@ -39,7 +53,10 @@ class EntityCounts {
     c.pred_pos += pred == pos_;
     c.pred_neg += pred == neg_;
   }
-  json Summary() const;
+  bool Has(const std::string& entity) const { return by_entity_.count(entity) > 0; }
+  size_t rows_past_limit() const { return rows_past_limit_; }
+  // names: entity id -> query name, for those it has.
+  json Summary(const std::map<std::string, std::string>& names) const;
 
  private:
   struct Counts {
@@ -47,29 +64,35 @@ class EntityCounts {
   };
   const long pos_, neg_;
   std::map<std::string, Counts> by_entity_;
+  size_t rows_past_limit_ = 0;
 };
 
-json EntityCounts::Summary() const {
+json EntityCounts::Summary(const std::map<std::string, std::string>& names) const {
   json out = json::array();
-  for (const auto& [entity, c] : by_entity_)
-    out.push_back({{"entity", entity},
-                   {"n", c.n},
-                   {"accuracy", double(c.correct) / c.n},
-                   {"gold_positive", double(c.gold_pos) / c.n},
-                   {"pred_positive", double(c.pred_pos) / c.n},
-                   {"gold_negative", double(c.gold_neg) / c.n},
-                   {"pred_negative", double(c.pred_neg) / c.n}});
+  for (const auto& [entity, c] : by_entity_) {
+    json e = {{"entity", entity},
+              {"n", c.n},
+              {"accuracy", double(c.correct) / c.n},
+              {"gold_positive", double(c.gold_pos) / c.n},
+              {"pred_positive", double(c.pred_pos) / c.n},
+              {"gold_negative", double(c.gold_neg) / c.n},
+              {"pred_negative", double(c.pred_neg) / c.n}};
+    if (const auto name = names.find(entity); name != names.end()) e["name"] = name->second;
+    out.push_back(std::move(e));
+  }
   return out;
 }
 
-// entity_id -> its query name ("BMW"), from a TSV with entity_id and query columns.
-std::map<std::string, std::string> ReadEntityNames(const std::string& path) {
+// entity_id -> its query name ("BMW") for the entities `counted` has, from a TSV with entity_id and query columns.
+std::map<std::string, std::string> ReadEntityNames(const std::string& path, const EntityCounts& counted) {
   InputFile input(path);
   RowReader reader(input.stream(), RowFormat::kTsv, "query", {{"entity_id", true}});
   std::map<std::string, std::string> names;
   for (Row row; reader.Next(row);) {
+    if (row.error.empty() && row.text.size() > kMaxEntityBytes)
+      row.error = "query name is over " + std::to_string(kMaxEntityBytes) + " bytes";
     if (!row.error.empty()) throw Error("'" + path + "' row " + std::to_string(row.number) + ": " + row.error);
-    names[row.fields[0]] = row.text;
+    if (counted.Has(row.fields[0])) names[row.fields[0]] = row.text;
   }
   return names;
 }
@@ -86,7 +109,9 @@ int RunEval(const EvalOptions& opt) {
   RowReader reader(input.stream(), RowFormat::kAuto, "text",
                    {{"polarity", /*required=*/true}, {"lang", /*required=*/by_lang}, {"entity_id", false}});
 
-  std::vector<int> gold_labels, predicted_labels;  // of the rows classified, in input order
+  std::unordered_map<std::string_view, int> label_index;
+  for (size_t i = 0; i < labels.size(); ++i) label_index.emplace(labels[i], static_cast<int>(i));
+  LabelCounts label_counts(labels.size());
   EntityCounts entity_counts(labels);
   size_t failed = 0;
   ThreadPool pool(opt.threads);
@@ -100,9 +125,13 @@ int RunEval(const EvalOptions& opt) {
     for (size_t i = 0; i < block.size(); ++i) {
       Row& row = block[i];
       if (!row.error.empty()) continue;
-      const auto label = std::find(labels.begin(), labels.end(), row.fields[kPolarity]);
-      if (label == labels.end()) row.error = "label '" + row.fields[kPolarity] + "' is not one of the model's labels";
-      gold[i] = static_cast<int>(label - labels.begin());
+      const auto label = label_index.find(row.fields[kPolarity]);
+      if (label == label_index.end())
+        row.error = "label '" + row.fields[kPolarity] + "' is not one of the model's labels";
+      else if (row.fields[kEntity].size() > kMaxEntityBytes)
+        row.error = "entity_id is over " + std::to_string(kMaxEntityBytes) + " bytes";
+      else
+        gold[i] = label->second;
     }
     const std::vector<Outcome> outcomes = ClassifyRows(model, block, pool);
     for (size_t i = 0; i < block.size(); ++i) {
@@ -111,12 +140,11 @@ int RunEval(const EvalOptions& opt) {
           std::fprintf(stderr, "row %zu not classified: %s\n", block[i].number, outcomes[i].error.c_str());
         continue;
       }
-      gold_labels.push_back(gold[i]);
-      predicted_labels.push_back(outcomes[i].prediction.label);
+      label_counts.Add(gold[i], outcomes[i].prediction.label);
       entity_counts.Add(block[i].fields[kEntity], gold[i], outcomes[i].prediction.label);
     }
     // Progress between blocks: redrawn on a terminal, a line per block in a log; the share is of the file's bytes.
-    const size_t rows = gold_labels.size() + failed;
+    const size_t rows = static_cast<size_t>(label_counts.rows()) + failed;
     const double rate = rows / std::max(seconds(), 1e-9);
     std::fprintf(stderr, "%seval %zu rows, %.0f tweets/s", tty ? "\r" : "", rows, rate);
     if (input.size() > 0)
@@ -125,15 +153,11 @@ int RunEval(const EvalOptions& opt) {
   });
   const double elapsed = seconds();
   if (tty) std::fprintf(stderr, "\n");
-  const size_t total = gold_labels.size() + failed;
+  const size_t total = static_cast<size_t>(label_counts.rows()) + failed;
   if (total == 0) throw Error("no rows in '" + opt.data + "' for --lang " + opt.lang);
-  const json metrics = Evaluate(gold_labels, predicted_labels, labels);
-  json entities = entity_counts.Summary();
-  if (!opt.entities.empty()) {
-    const std::map<std::string, std::string> names = ReadEntityNames(opt.entities);
-    for (json& e : entities)
-      if (const auto name = names.find(e["entity"].get<std::string>()); name != names.end()) e["name"] = name->second;
-  }
+  json metrics = Evaluate(label_counts, labels);
+  json entities = entity_counts.Summary(opt.entities.empty() ? std::map<std::string, std::string>()
+                                                             : ReadEntityNames(opt.entities, entity_counts));
   std::printf("%s on %s (lang %s), %d threads, %.1f s, %.0f tweets/s\n", model_path.c_str(), opt.data.c_str(),
               opt.lang.c_str(), threads, elapsed, total / elapsed);
   std::printf("%s", MetricsTable(metrics).c_str());
@@ -144,6 +168,9 @@ int RunEval(const EvalOptions& opt) {
                 100 * e["accuracy"].get<double>(), 100 * e["gold_positive"].get<double>(),
                 100 * e["pred_positive"].get<double>(), 100 * e["gold_negative"].get<double>(),
                 100 * e["pred_negative"].get<double>());
+  if (entity_counts.rows_past_limit())
+    std::printf("            %zu rows of entities past the first %zu are counted above, not per entity\n",
+                entity_counts.rows_past_limit(), kMaxEntities);
   if (failed) std::printf("%zu rows could not be classified and are not counted\n", failed);
   const json results = {{"model", model_path},
                         {"model_bytes", model.file_size()},
@@ -153,8 +180,9 @@ int RunEval(const EvalOptions& opt) {
                         {"seconds", elapsed},
                         {"tweets_per_second", total / elapsed},
                         {"unclassified_rows", failed},
-                        {"metrics", metrics},
-                        {"entities", entities}};
+                        {"metrics", std::move(metrics)},
+                        {"entities", std::move(entities)},
+                        {"rows_past_entity_limit", entity_counts.rows_past_limit()}};
   if (!opt.json_out.empty()) {
     std::ofstream out(opt.json_out);
     out << results.dump(2, ' ', false, json::error_handler_t::replace) << "\n";

@@ -2,41 +2,61 @@
 
 #include <cstdio>
 
+#include "flatbert/limits.hpp"
+#include "label_object.h"
+
 namespace flatbert::tools {
 
-nlohmann::ordered_json Evaluate(const std::vector<int>& gold, const std::vector<int>& pred,
-                                const std::vector<std::string>& labels) {
+LabelCounts::LabelCounts(size_t labels)
+    : actual_(labels),
+      predicted_(labels),
+      correct_(labels),
+      confusion_(labels <= kMaxConfusionLabels ? labels * labels : 0) {}
+
+void LabelCounts::Add(int gold, int predicted) {
+  const size_t g = static_cast<size_t>(gold), p = static_cast<size_t>(predicted);
+  ++rows_;
+  ++actual_[g];
+  ++predicted_[p];
+  correct_[g] += g == p;
+  if (!confusion_.empty()) ++confusion_[g * labels() + p];
+}
+
+nlohmann::ordered_json Evaluate(const LabelCounts& counts, const std::vector<std::string>& labels) {
   const size_t k = labels.size();
-  std::vector<std::vector<long>> confusion(k, std::vector<long>(k, 0));
-  for (size_t i = 0; i < gold.size(); ++i) ++confusion[gold[i]][pred[i]];
-  nlohmann::ordered_json per_class;
   double f1_sum = 0;
   long correct = 0;
-  for (size_t c = 0; c < k; ++c) {
-    long predicted = 0, actual = 0;
-    for (size_t r = 0; r < k; ++r) {
-      predicted += confusion[r][c];
-      actual += confusion[c][r];
-    }
-    const long tp = confusion[c][c];
+  nlohmann::ordered_json per_class = LabelObject(labels, [&](size_t c) {
+    const long tp = counts.correct(c), predicted = counts.predicted(c), actual = counts.actual(c);
     correct += tp;
     const double precision = predicted ? double(tp) / predicted : 0, recall = actual ? double(tp) / actual : 0;
     const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
     f1_sum += f1;
-    per_class[labels[c]] = {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", actual}};
+    return nlohmann::ordered_json{{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", actual}};
+  });
+  const long n = counts.rows();
+  // ordered_json's members are (const key, value) pairs, copied whole when their vector grows: room for all six
+  // before per_class goes in, which is 20 MB for 65,536 labels.
+  nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+  metrics.get_ref<nlohmann::ordered_json::object_t&>().reserve(6);
+  metrics["n"] = n;
+  metrics["accuracy"] = n ? double(correct) / n : 0.0;
+  metrics["macro_f1"] = k ? f1_sum / k : 0.0;
+  metrics["per_class"] = std::move(per_class);
+  if (!counts.confusion().empty()) {
+    nlohmann::ordered_json confusion = nlohmann::ordered_json::array();
+    for (size_t r = 0; r < k; ++r)
+      confusion.push_back(
+          std::vector<long>(counts.confusion().begin() + r * k, counts.confusion().begin() + (r + 1) * k));
+    metrics["confusion"] = std::move(confusion);
   }
-  const size_t n = gold.size();
-  return {{"n", n},
-          {"accuracy", n ? double(correct) / n : 0.0},
-          {"macro_f1", k ? f1_sum / k : 0.0},
-          {"per_class", per_class},
-          {"confusion", confusion},
-          {"labels", labels}};
+  metrics["labels"] = labels;
+  return metrics;
 }
 
 std::string MetricsTable(const nlohmann::ordered_json& m) {
   std::string out;
-  char line[256];
+  char line[kMaxLabelBytes + 64];  // a label and four numbers
   std::snprintf(line, sizeof line, "n=%zu  accuracy=%.2f%%  macro-F1=%.2f%%\n", m["n"].get<size_t>(),
                 100 * m["accuracy"].get<double>(), 100 * m["macro_f1"].get<double>());
   out += line;
@@ -47,6 +67,8 @@ std::string MetricsTable(const nlohmann::ordered_json& m) {
                   c["support"].get<long>());
     out += line;
   }
+  if (!m.contains("confusion"))
+    return out + "confusion: not shown for more than " + std::to_string(kMaxConfusionLabels) + " labels\n";
   out += "confusion (rows gold, cols predicted):";
   for (const auto& l : m["labels"]) out.append(" ").append(l.get<std::string>());
   out += "\n";

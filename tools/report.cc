@@ -131,7 +131,7 @@ table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right}</style><
           std::to_string(m["n"].get<long>()) + "</td><td>" + Format("%.2f%%", 100 * m["accuracy"].get<double>()) +
           "</td><td>" + Format("%.2f%%", 100 * m["macro_f1"].get<double>()) + "</td><td>" +
           std::to_string(results["unclassified_rows"].get<long>()) + "</td></tr></table>\n";
-  html += "<h2>Confusion matrix</h2>\n" + ConfusionChart(m) + "\n";
+  if (m.contains("confusion")) html += "<h2>Confusion matrix</h2>\n" + ConfusionChart(m) + "\n";
   html += "<h2>Per class</h2>\n" + ClassChart(m) + "\n";
   html += "<h2>Per entity</h2>\n" + EntityChart(results["entities"]) + "\n";
   // Marks the page as drawn when every chart has laid out with a size (read by tests/report/report_test.sh).

@@ -34,6 +34,10 @@ json Classify(const Classifier& model, const std::string& body) {
   const json& texts = request["texts"];
   if (texts.size() > kMaxRequestTexts)
     throw Error(std::to_string(texts.size()) + " texts: at most " + std::to_string(kMaxRequestTexts) + " per request");
+  if (const size_t labels = model.labels().size(); texts.size() * labels > kMaxResponseProbs)
+    throw Error(std::to_string(texts.size()) + " texts: at most " + std::to_string(kMaxResponseProbs / labels) +
+                " per request for a model of " + std::to_string(labels) + " labels (" +
+                std::to_string(kMaxResponseProbs) + " probabilities)");
   const json* ids = request.contains("ids") ? &request["ids"] : nullptr;
   if (ids && (!ids->is_array() || ids->size() != texts.size()))
     throw Error("\"ids\" must be an array as long as \"texts\"");

@@ -16,6 +16,9 @@ struct ServeOptions {
 inline constexpr size_t kMaxRequestBytes = size_t{16} << 20;
 inline constexpr size_t kMaxRequestTexts = 4096;
 inline constexpr size_t kMaxRequestValues = 16 * kMaxRequestTexts;
+// Probabilities in one response, a text's for each label: more get 400. A model of up to 256 labels takes
+// kMaxRequestTexts texts; one of 65,536 (kMaxLabels) takes 16, as 4,096 would make a 5 GB response.
+inline constexpr size_t kMaxResponseProbs = size_t{1} << 20;
 // A refused body (413, 503) is read on and dropped for this many bytes more, so that a client that sends its body
 // before it reads the answer gets the answer instead of a reset connection; past them the connection is closed.
 inline constexpr size_t kMaxDroppedBytes = kMaxRequestBytes;
@@ -32,8 +35,8 @@ inline constexpr unsigned kMaxConnections = 512;
 //   GET  /health       {"status": "ok", "model", "labels", "kernels"}
 //   POST /v1/classify  {"texts": [...], "ids"?: [...]} -> {"results": [{"id"?, "label", "probs", "tokens"} |
 //                      {"id"?, "error"}]}, one result per text in order; 400 for a body that is not such JSON
-//                      or holds more than kMaxRequestTexts texts or kMaxRequestValues values, 413 over
-//                      kMaxRequestBytes, 503 past kMaxHeldBodyBytes.
+//                      or holds more than kMaxRequestTexts texts, kMaxRequestValues values, or texts x labels
+//                      over kMaxResponseProbs; 413 over kMaxRequestBytes, 503 past kMaxHeldBodyBytes.
 int RunServe(const ServeOptions& options);
 
 }  // namespace flatbert::tools

@@ -16,6 +16,10 @@ inline constexpr size_t kMaxJsonRowValues = 4096;
 // Tokens of a vocabulary (a model's vocab_size, a vocab.txt's lines): a vocab.txt is refused by its line count
 // before its tokens are built (256 MB of line breaks would be 8 GB of empty strings).
 inline constexpr size_t kMaxVocabTokens = size_t{1} << 24;
+// Labels of a model (a config.json's num_labels or id2label, a model file's labels), each 1 to kMaxLabelBytes bytes.
+// A prediction holds a probability for each.
+inline constexpr size_t kMaxLabels = 65536;
+inline constexpr size_t kMaxLabelBytes = 256;
 // Threads of one pool (--threads); 0 asks for one per hardware thread, capped the same.
 inline constexpr int kMaxThreads = 256;
 

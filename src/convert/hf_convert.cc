@@ -10,6 +10,7 @@
 #include "convert/hf_keys.h"
 #include "convert/safetensors.h"
 #include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
 #include "format/arch.h"
 #include "format/file_io.h"
 #include "format/model_file.h"
@@ -158,8 +159,9 @@ std::vector<std::string> ParseLabels(const json& j) {
   if (!id2label) {
     std::vector<std::string> labels;
     const int count = Get<int>(kConfig, j, "num_labels", 2);
-    if (count < 1 || count > 65536)
-      throw Error("config.json: num_labels " + std::to_string(count) + " is outside [1, 65536]");
+    if (count < 1 || static_cast<size_t>(count) > kMaxLabels)
+      throw Error("config.json: num_labels " + std::to_string(count) + " is outside [1, " + std::to_string(kMaxLabels) +
+                  "]");
     for (int i = 0; i < count; ++i) labels.push_back("LABEL_" + std::to_string(i));
     return labels;
   }

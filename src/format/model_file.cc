@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "flatbert/error.hpp"
+#include "flatbert/limits.hpp"
 #include "format/arch.h"
 #include "format/file_io.h"
 #include "kernels/pack.h"
@@ -20,7 +21,13 @@
 
 namespace flatbert {
 
+void CheckLabelCount(size_t count) {
+  if (count > kMaxLabels)
+    throw Error(std::to_string(count) + " labels; a model has at most " + std::to_string(kMaxLabels));
+}
+
 void CheckLabels(const std::vector<std::string>& labels) {
+  CheckLabelCount(labels.size());
   std::map<std::string_view, size_t> first_of;
   for (size_t i = 0; i < labels.size(); ++i) {
     const std::string& label = labels[i];
@@ -173,8 +180,9 @@ void ModelFile::Verify(const std::string& name) {
   if (!meta_->tensors()) fail("no tensors");
   if (!meta_->labels() || meta_->labels()->size() == 0) fail("no labels");
   labels_.clear();
-  for (const flatbuffers::String* label : *meta_->labels()) labels_.push_back(label->str());
   try {
+    CheckLabelCount(meta_->labels()->size());
+    for (const flatbuffers::String* label : *meta_->labels()) labels_.push_back(label->str());
     CheckLabels(labels_);
   } catch (const Error& e) {
     fail(e.what());

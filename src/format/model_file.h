@@ -17,10 +17,11 @@ inline constexpr size_t kTensorAlignment = 64;
 uint32_t TensorChecksum(const uint8_t* bytes, size_t size, const float* scales, size_t num_scales,
                         const int32_t* row_sums, size_t num_row_sums);
 
-// Labels become JSON keys and C strings, and are matched against TSV gold columns: CheckLabels throws Error naming
-// the first that is empty, over kMaxLabelBytes, not valid UTF-8 or holding a control character (C0, DEL, C1: a
-// NUL, a tab, a line break), or that repeats an earlier one (two probabilities under one key).
-inline constexpr size_t kMaxLabelBytes = 256;
+// Labels become JSON keys and C strings, and are matched against TSV gold columns: CheckLabels throws Error for more
+// than kMaxLabels, or naming the first that is empty, over kMaxLabelBytes, not valid UTF-8 or holding a control
+// character (C0, DEL, C1: a NUL, a tab, a line break), or that repeats an earlier one (two probabilities under one
+// key). CheckLabelCount is its first check, which a reader makes before it builds the labels.
+void CheckLabelCount(size_t count);
 void CheckLabels(const std::vector<std::string>& labels);
 
 struct TensorView {

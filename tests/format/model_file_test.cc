@@ -150,6 +150,16 @@ TEST(ModelFileTest, RejectsLabelsThatCannotBeWrittenOutAsThemselves) {
   EXPECT_EQ(LoadError(SerializeModel(m)), "");
 }
 
+// Every prediction holds a probability per label, and tools print them: a file of more labels than a config.json
+// may give convert is refused by their count, before they are copied or checked.
+TEST(ModelFileTest, RejectsMoreLabelsThanAModelMayHave) {
+  ModelContents m = SmallBert();
+  m.labels.clear();
+  for (size_t i = 0; i <= kMaxLabels; ++i) m.labels.push_back(std::to_string(i % 2));  // each repeats
+  EXPECT_NE(LoadError(SerializeModel(m)).find(": 65537 labels; a model has at most 65536"), std::string::npos)
+      << LoadError(SerializeModel(m));
+}
+
 TEST(ModelFileTest, PackedInt8WeightsRoundTripAndTheirSizeIsChecked) {
   const ModelContents int8 = Quantize(SmallBert(), QuantMode::kInt8Dynamic);
   const std::vector<uint8_t> bytes = SerializeModel(int8);

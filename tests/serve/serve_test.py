@@ -1,6 +1,7 @@
 """flatbert serve on a free loopback port: good and bad requests (paths, methods, bodies, headers and JSON past the
 limits, with peak memory), bodies held at once, clients that connect and send nothing, 8 concurrent clients x 200
-requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM.
+requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM; then a model of
+300 labels, whose responses are held to 1,048,576 probabilities.
   serve_test.py FLATBERT_BIN"""
 import json
 import os
@@ -8,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -16,11 +18,45 @@ TEXTS = ["I love my new car", "worst service ever, never again", "@bmw what time
          "Café crème &amp; croissants http://t.co/x", "meh"]
 
 
-def main():
-    server = subprocess.Popen([sys.argv[1], "serve", "--port", "0", "--threads", "4"], stderr=subprocess.PIPE,
-                              text=True)
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def start(*args):
+    """flatbert serve ARGS on a free port: the process and the port."""
+    server = subprocess.Popen([sys.argv[1], "serve", "--port", "0", *args], stderr=subprocess.PIPE, text=True)
     line = server.stderr.readline()
-    port = int(line.split("127.0.0.1:")[1].split()[0])
+    return server, int(line.split("127.0.0.1:")[1].split()[0])
+
+
+def request(port, body, raw=False, timeout=30):
+    """POST /v1/classify: the status and the JSON answer."""
+    data = body if raw else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/classify", data=data, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def many_labels(check):
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "..", "many_labels.py"),
+                        os.path.join(HERE, "..", "golden", "bert"), tmp + "/hf", "300"], check=True)
+        subprocess.run([sys.argv[1], "convert", tmp + "/hf", "-o", tmp + "/m.fbm"], check=True, capture_output=True)
+        server, port = start("-m", tmp + "/m.fbm", "--threads", "1")
+        status, body = request(port, {"texts": ["a"] * 3495})
+        check("3495 texts of a 300-label model are fine",
+              status == 200 and len(body["results"]) == 3495 and len(body["results"][0]["probs"]) == 300)
+        status, body = request(port, {"texts": ["a"] * 3496})
+        check(f"400 past 1,048,576 probabilities: {body}", status == 400 and body.get("error") ==
+              "3496 texts: at most 3495 per request for a model of 300 labels (1048576 probabilities)")
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def main():
+    server, port = start("--threads", "4")
     base = f"http://127.0.0.1:{port}"
     failures = []
 
@@ -29,13 +65,7 @@ def main():
             failures.append(what)
 
     def post(body, raw=False, timeout=30):
-        data = body if raw else json.dumps(body).encode()
-        req = urllib.request.Request(base + "/v1/classify", data=data, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
+        return request(port, body, raw, timeout)
 
     with urllib.request.urlopen(base + "/health", timeout=10) as r:
         health = json.loads(r.read())
@@ -69,6 +99,11 @@ def main():
     # 16 MiB of zeros is 8 million JSON values, 300 MB once built: refused while parsing.
     status, body = post(b'{"texts": [' + b"0," * ((8 << 20) - 8) + b'0]}', raw=True)
     check(f"400 over the JSON values limit: {body}", status == 400 and "65536 JSON values" in body.get("error", ""))
+    # An id of 30,000 keys comes back whole and in order (parsed in linear time: docs/robustness.md).
+    id_keys = {f"k{i}": i for i in range(30000, 0, -1)}
+    status, body = post({"texts": ["a"], "ids": [id_keys]})
+    check("an id of 30,000 keys comes back in its order",
+          status == 200 and list(body["results"][0]["id"].items()) == list(id_keys.items()))
     # Headers without end are refused once they pass 32 KiB, before they are held.
     with socket.create_connection(("127.0.0.1", port)) as s:
         s.settimeout(30)
@@ -156,6 +191,7 @@ def main():
     code = server.wait(timeout=10)
     rest = server.stderr.read()
     check(f"SIGTERM stops it cleanly (exit {code}, {rest!r})", code == 0 and "stopped" in rest)
+    many_labels(check)
     for f in failures:
         print("FAIL:", f)
     print(f"serve: {len(failures)} failures")

@@ -3,12 +3,21 @@
 
 #include <gtest/gtest.h>
 
+#include "flatbert/limits.hpp"
+
 namespace flatbert::tools {
 namespace {
 
+nlohmann::ordered_json EvaluatePairs(const std::vector<int>& gold, const std::vector<int>& predicted,
+                                     const std::vector<std::string>& labels) {
+  LabelCounts counts(labels.size());
+  for (size_t i = 0; i < gold.size(); ++i) counts.Add(gold[i], predicted[i]);
+  return Evaluate(counts, labels);
+}
+
 TEST(MetricsTest, PerClassAndMacroScoresFromTheConfusionMatrix) {
   // confusion (rows gold): a [1 1 0], b [0 2 0], c [1 0 1]
-  const auto m = Evaluate({0, 0, 1, 1, 2, 2}, {0, 1, 1, 1, 2, 0}, {"a", "b", "c"});
+  const auto m = EvaluatePairs({0, 0, 1, 1, 2, 2}, {0, 1, 1, 1, 2, 0}, {"a", "b", "c"});
   EXPECT_EQ(m["n"], 6);
   EXPECT_DOUBLE_EQ(m["accuracy"].get<double>(), 4.0 / 6);
   EXPECT_EQ(m["confusion"].get<std::vector<std::vector<long>>>(),
@@ -26,13 +35,45 @@ TEST(MetricsTest, PerClassAndMacroScoresFromTheConfusionMatrix) {
 }
 
 TEST(MetricsTest, AClassNeverPredictedOrNeverPresentScoresZero) {
-  const auto m = Evaluate({0, 0}, {0, 0}, {"a", "b"});
+  const auto m = EvaluatePairs({0, 0}, {0, 0}, {"a", "b"});
   EXPECT_DOUBLE_EQ(m["accuracy"].get<double>(), 1.0);
   EXPECT_DOUBLE_EQ(m["per_class"]["b"]["f1"].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(m["macro_f1"].get<double>(), 0.5);
-  const auto empty = Evaluate({}, {}, {"a"});
+  const auto empty = EvaluatePairs({}, {}, {"a"});
   EXPECT_EQ(empty["n"], 0);
   EXPECT_DOUBLE_EQ(empty["accuracy"].get<double>(), 0.0);
+}
+
+// Past kMaxConfusionLabels labels the matrix would be the memory (4G cells for 65,536): the per-class scores come
+// from per-label counts, and the matrix is left out of the metrics and the table.
+TEST(MetricsTest, ManyLabelsScoreWithoutTheConfusionMatrix) {
+  const size_t k = kMaxConfusionLabels + 1;
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < k; ++i) labels.push_back("l" + std::to_string(i));
+  LabelCounts counts(k);
+  EXPECT_TRUE(counts.confusion().empty());
+  counts.Add(0, 0);
+  counts.Add(0, 256);
+  counts.Add(256, 256);
+  const auto m = Evaluate(counts, labels);
+  EXPECT_FALSE(m.contains("confusion"));
+  EXPECT_EQ(m["n"], 3);
+  EXPECT_DOUBLE_EQ(m["accuracy"].get<double>(), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(m["per_class"]["l0"]["recall"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(m["per_class"]["l256"]["precision"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(m["macro_f1"].get<double>(), (2.0 / 3 + 2.0 / 3) / k);
+  ASSERT_EQ(m["per_class"].size(), k);
+  EXPECT_EQ(m["per_class"].items().begin().key(), "l0");
+  const std::string table = MetricsTable(m);
+  EXPECT_NE(table.find("confusion: not shown for more than 256 labels\n"), std::string::npos);
+  EXPECT_EQ(table.find("rows gold"), std::string::npos);
+}
+
+// A label of kMaxLabelBytes keeps its line whole.
+TEST(MetricsTest, ALongestLabelKeepsItsRowOfTheTable) {
+  const std::string longest(kMaxLabelBytes, 'x');
+  const std::string table = MetricsTable(EvaluatePairs({0}, {0}, {longest}));
+  EXPECT_NE(table.find(longest + "   100.00% 100.00% 100.00%        1\n"), std::string::npos) << table;
 }
 
 }  // namespace
