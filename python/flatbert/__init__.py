@@ -17,7 +17,9 @@ __all__ = ["FlatbertError", "Model", "library_path", "default_model_path"]
 
 ABI_VERSION = 1  # FLATBERT_ABI_VERSION of include/flatbert/flatbert.h
 _ERR = 1024  # bytes of message room per text
-_CHUNK = 4096  # texts per call into the library: its buffers stay a few MB however long the list
+# Texts per call into the library, at most 4096 and 1,048,576 probabilities (fewer texts for a model of over 256
+# labels): its buffers stay a few MB however long the list and however many labels (65,536 would make 1 GB).
+_CHUNK_TEXTS, _CHUNK_PROBS = 4096, 1 << 20
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _REPO = os.path.normpath(os.path.join(_HERE, "..", ".."))
 
@@ -139,10 +141,11 @@ class Model:
             places.append(len(results))
             encoded.append(data)
             results.append(None)
+        chunk_texts = max(1, min(_CHUNK_TEXTS, _CHUNK_PROBS // len(self.labels)))
         with self._live() as handle:
-            for start in range(0, len(encoded), _CHUNK):
-                chunk = self._classify(handle, encoded[start:start + _CHUNK], int(threads))
-                for place, result in zip(places[start:start + _CHUNK], chunk):
+            for start in range(0, len(encoded), chunk_texts):
+                chunk = self._classify(handle, encoded[start:start + chunk_texts], int(threads))
+                for place, result in zip(places[start:start + chunk_texts], chunk):
                     results[place] = result
         return results
 

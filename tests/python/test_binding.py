@@ -77,9 +77,9 @@ def test_an_item_that_is_not_a_text_gets_its_own_error(model):
 
 
 def test_a_list_longer_than_one_call_keeps_every_result_in_place(model):
-    # classify goes through the library flatbert._CHUNK texts at a time, so its buffers stay small for any list.
+    # classify goes through the library flatbert._CHUNK_TEXTS texts at a time, so its buffers stay small for any list.
     texts = [b"\xff" if i % 3 == 0 else "" if i % 3 == 1 else TEXTS[i % len(TEXTS)]
-             for i in range(2 * flatbert._CHUNK + 5)]
+             for i in range(2 * flatbert._CHUNK_TEXTS + 5)]
     results = model.classify(texts, threads=2)
     assert len(results) == len(texts)
     alone = {t: model.classify([t])[0] for t in TEXTS}
@@ -90,6 +90,26 @@ def test_a_list_longer_than_one_call_keeps_every_result_in_place(model):
             assert result == {"error": "empty text: nothing to classify"}
         else:
             assert result == alone[text]
+
+
+def test_a_model_of_many_labels_takes_fewer_texts_per_call(tmp_path, monkeypatch):
+    # A call's probabilities are capped (_CHUNK_PROBS): 4096 texts of a 65,536-label model would be 1 GB of buffer.
+    here = os.path.dirname(__file__)
+    subprocess.run(["/usr/bin/python3", os.path.join(here, "..", "many_labels.py"),
+                    os.path.join(here, "..", "golden", "bert"), str(tmp_path / "hf"), "300"], check=True)
+    subprocess.run([os.environ["FLATBERT_RUN"], "convert", str(tmp_path / "hf"), "-o", str(tmp_path / "m.fbm")],
+                   check=True, capture_output=True)
+    monkeypatch.setattr(flatbert, "_CHUNK_PROBS", 600)  # two texts per call
+    calls, classify = [], flatbert.Model._classify
+    monkeypatch.setattr(flatbert.Model, "_classify",
+                        lambda self, handle, encoded, threads: calls.append(len(encoded)) or
+                        classify(self, handle, encoded, threads))
+    with flatbert.Model(str(tmp_path / "m.fbm")) as m:
+        texts = TEXTS + ["", TEXTS[0]]
+        results = m.classify(texts)
+        assert calls == [2, 2, 1]
+        assert [len(r["probs"]) for r in results if "probs" in r] == [300] * 4
+        assert results == [m.classify([t])[0] for t in texts]
 
 
 def test_tokenize_gives_the_ids_classify_uses(model):
