@@ -6,8 +6,8 @@
 
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
+#include "flatbert/json.hpp"
 #include "flatbert/thread_pool.hpp"
-#include "label_object.h"
 #include "model_path.h"
 #include "rows.h"
 
@@ -16,7 +16,9 @@ namespace flatbert::tools {
 nlohmann::ordered_json PredictionJson(const Classifier& model, const Prediction& p) {
   using json = nlohmann::ordered_json;
   json out = {{"label", model.labels()[static_cast<size_t>(p.label)]}};
-  out["probs"] = LabelObject(model.labels(), [&](size_t c) { return std::round(p.probs[c] * 1e6) / 1e6; });
+  out["probs"] = ObjectOfDistinctKeys(
+      p.probs.size(), [&](size_t c) { return model.labels()[c]; },
+      [&](size_t c) { return std::round(p.probs[c] * 1e6) / 1e6; });
   if (model.multi_label()) {  // every label that applies
     json labels = json::array();
     for (size_t c = 0; c < p.probs.size(); ++c)

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
+#include "flatbert/json.hpp"
 #include "flatbert/limits.hpp"
-#include "label_object.h"
 
 namespace flatbert::tools {
 
@@ -26,14 +26,16 @@ nlohmann::ordered_json Evaluate(const LabelCounts& counts, const std::vector<std
   const size_t k = labels.size();
   double f1_sum = 0;
   long correct = 0;
-  nlohmann::ordered_json per_class = LabelObject(labels, [&](size_t c) {
-    const long tp = counts.correct(c), predicted = counts.predicted(c), actual = counts.actual(c);
-    correct += tp;
-    const double precision = predicted ? double(tp) / predicted : 0, recall = actual ? double(tp) / actual : 0;
-    const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
-    f1_sum += f1;
-    return nlohmann::ordered_json{{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", actual}};
-  });
+  nlohmann::ordered_json per_class = ObjectOfDistinctKeys(
+      k, [&](size_t c) { return labels[c]; },
+      [&](size_t c) {
+        const long tp = counts.correct(c), predicted = counts.predicted(c), actual = counts.actual(c);
+        correct += tp;
+        const double precision = predicted ? double(tp) / predicted : 0, recall = actual ? double(tp) / actual : 0;
+        const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
+        f1_sum += f1;
+        return nlohmann::ordered_json{{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", actual}};
+      });
   const long n = counts.rows();
   // ordered_json's members are (const key, value) pairs, copied whole when their vector grows: room for all six
   // before per_class goes in, which is 20 MB for 65,536 labels.

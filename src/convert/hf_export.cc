@@ -4,8 +4,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "flatbert/error.hpp"
 #include "convert/safetensors.h"
+#include "flatbert/error.hpp"
+#include "flatbert/json.hpp"
 
 namespace flatbert {
 namespace {
@@ -53,13 +54,11 @@ json ConfigJson(const ModelContents& m) {
   j["num_labels"] = m.labels.size();
   j["problem_type"] =
       c.problem_type == fb::ProblemType::MultiLabel ? "multi_label_classification" : "single_label_classification";
-  json id2label = json::object(), label2id = json::object();
-  for (size_t i = 0; i < m.labels.size(); ++i) {
-    id2label[std::to_string(i)] = m.labels[i];
-    label2id[m.labels[i]] = i;
-  }
-  j["id2label"] = id2label;
-  j["label2id"] = label2id;
+  const size_t labels = m.labels.size();
+  j["id2label"] = ObjectOfDistinctKeys(
+      labels, [](size_t i) { return std::to_string(i); }, [&](size_t i) { return m.labels[i]; });
+  j["label2id"] = ObjectOfDistinctKeys(
+      labels, [&](size_t i) { return m.labels[i]; }, [](size_t i) { return i; });
   if (m.has_normalizer)
     j["flatbert_normalizer"] = {{"replace_mentions", m.normalizer.replace_mentions},
                                 {"replace_urls", m.normalizer.replace_urls},

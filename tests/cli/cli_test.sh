@@ -182,6 +182,8 @@ check "calibration counts the empty texts it skipped" grep -q "calibration skipp
 # without the matrix; an entity id over 256 bytes is its row's error, and per-entity counts stop at 65,536 entities.
 /usr/bin/python3 "$(dirname "$0")/../many_labels.py" "$golden/bert" "$tmp/many_labels" 300
 "$flatbert" convert "$tmp/many_labels" -o "$tmp/ml.fbm" 2>/dev/null
+"$flatbert" export -m "$tmp/ml.fbm" -o "$tmp/ml_hf" 2>/dev/null && "$flatbert" convert "$tmp/ml_hf" -o "$tmp/ml_back.fbm" 2>/dev/null
+check "export and convert keep 300 labels and their order" diff <("$flatbert" classify -m "$tmp/ml.fbm" hi) <("$flatbert" classify -m "$tmp/ml_back.fbm" hi)
 check "classify prints a probability for each of 300 labels" bash -c "'$flatbert' classify -m '$tmp/ml.fbm' 'hi' | /usr/bin/python3 -c 'import json,sys; assert len(json.load(sys.stdin)[\"probs\"]) == 300'"
 printf 'text\tpolarity\tentity_id\ngood tweet\tl3\tE1\nbad one\tl299\t%s\n' "$(head -c 257 /dev/zero | tr '\0' e)" > "$tmp/ml.tsv"
 "$flatbert" eval -m "$tmp/ml.fbm" -d "$tmp/ml.tsv" --lang all --json "$tmp/ml.json" > "$tmp/ml.txt" 2>&1
