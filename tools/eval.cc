@@ -25,64 +25,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// An entity id is counted up to this length (a longer one is its row's error, as is a query name in --entities),
-// and per entity up to this many distinct ids: a hostile file of distinct ids holds at most about 24 MB here.
-constexpr size_t kMaxEntityBytes = 256;
-constexpr size_t kMaxEntities = 65536;
-
-// Share of positive and negative tweets per entity, gold and predicted (RepLab's reputation view), counted as the
-// rows go by: eval holds a count per entity, not each row. Rows of entities past the first kMaxEntities count in
-// the metrics only.
-class EntityCounts {
- public:
-  explicit EntityCounts(const std::vector<std::string>& labels)
-      : pos_(std::find(labels.begin(), labels.end(), "positive") - labels.begin()),
-        neg_(std::find(labels.begin(), labels.end(), "negative") - labels.begin()) {}
-  void Add(const std::string& entity, int gold, int pred) {
-    auto it = by_entity_.find(entity);
-    if (it == by_entity_.end() && by_entity_.size() == kMaxEntities) {
-      ++rows_past_limit_;
-      return;
-    }
-    if (it == by_entity_.end()) it = by_entity_.emplace(entity, Counts{}).first;
-    Counts& c = it->second;
-    ++c.n;
-    c.correct += gold == pred;
-    c.gold_pos += gold == pos_;
-    c.gold_neg += gold == neg_;
-    c.pred_pos += pred == pos_;
-    c.pred_neg += pred == neg_;
-  }
-  bool Has(const std::string& entity) const { return by_entity_.count(entity) > 0; }
-  size_t rows_past_limit() const { return rows_past_limit_; }
-  // names: entity id -> query name, for those it has.
-  json Summary(const std::map<std::string, std::string>& names) const;
-
- private:
-  struct Counts {
-    long n = 0, correct = 0, gold_pos = 0, gold_neg = 0, pred_pos = 0, pred_neg = 0;
-  };
-  const long pos_, neg_;
-  std::map<std::string, Counts> by_entity_;
-  size_t rows_past_limit_ = 0;
-};
-
-json EntityCounts::Summary(const std::map<std::string, std::string>& names) const {
-  json out = json::array();
-  for (const auto& [entity, c] : by_entity_) {
-    json e = {{"entity", entity},
-              {"n", c.n},
-              {"accuracy", double(c.correct) / c.n},
-              {"gold_positive", double(c.gold_pos) / c.n},
-              {"pred_positive", double(c.pred_pos) / c.n},
-              {"gold_negative", double(c.gold_neg) / c.n},
-              {"pred_negative", double(c.pred_neg) / c.n}};
-    if (const auto name = names.find(entity); name != names.end()) e["name"] = name->second;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 // entity_id -> its query name ("BMW") for the entities `counted` has, from a TSV with entity_id and query columns.
 std::map<std::string, std::string> ReadEntityNames(const std::string& path, const EntityCounts& counted) {
   InputFile input(path);

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "flatbert/json.hpp"
@@ -54,6 +55,42 @@ nlohmann::ordered_json Evaluate(const LabelCounts& counts, const std::vector<std
   }
   metrics["labels"] = labels;
   return metrics;
+}
+
+EntityCounts::EntityCounts(const std::vector<std::string>& labels)
+    : pos_(std::find(labels.begin(), labels.end(), "positive") - labels.begin()),
+      neg_(std::find(labels.begin(), labels.end(), "negative") - labels.begin()) {}
+
+void EntityCounts::Add(const std::string& entity, int gold, int predicted) {
+  auto it = by_entity_.find(entity);
+  if (it == by_entity_.end() && by_entity_.size() == kMaxEntities) {
+    ++rows_past_limit_;
+    return;
+  }
+  if (it == by_entity_.end()) it = by_entity_.emplace(entity, Counts{}).first;
+  Counts& c = it->second;
+  ++c.n;
+  c.correct += gold == predicted;
+  c.gold_pos += gold == pos_;
+  c.gold_neg += gold == neg_;
+  c.pred_pos += predicted == pos_;
+  c.pred_neg += predicted == neg_;
+}
+
+nlohmann::ordered_json EntityCounts::Summary(const std::map<std::string, std::string>& names) const {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& [entity, c] : by_entity_) {
+    nlohmann::ordered_json e = {{"entity", entity},
+                                {"n", c.n},
+                                {"accuracy", double(c.correct) / c.n},
+                                {"gold_positive", double(c.gold_pos) / c.n},
+                                {"pred_positive", double(c.pred_pos) / c.n},
+                                {"gold_negative", double(c.gold_neg) / c.n},
+                                {"pred_negative", double(c.pred_neg) / c.n}};
+    if (const auto name = names.find(entity); name != names.end()) e["name"] = name->second;
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 std::string MetricsTable(const nlohmann::ordered_json& m) {

@@ -1,6 +1,7 @@
 #pragma once
 // Classification metrics, the same definitions as python/flatbert_py/metrics.py.
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -29,6 +30,34 @@ class LabelCounts {
  private:
   long rows_ = 0;
   std::vector<long> actual_, predicted_, correct_, confusion_;
+};
+
+// An entity id is counted up to this length (eval makes a longer one its row's error, as it does a longer query name
+// in --entities), and per entity up to this many distinct ids: a file of distinct ids holds at most about 24 MB.
+inline constexpr size_t kMaxEntityBytes = 256;
+inline constexpr size_t kMaxEntities = 65536;
+
+// Share of positive and negative tweets per entity, gold and predicted (RepLab's reputation view), counted as the
+// rows go by: a count per entity, not each row. Rows of entities past the first kMaxEntities are counted apart.
+class EntityCounts {
+ public:
+  // The labels "positive" and "negative" are counted, when the model has them.
+  explicit EntityCounts(const std::vector<std::string>& labels);
+  // gold, predicted: label indices.
+  void Add(const std::string& entity, int gold, int predicted);
+  bool Has(const std::string& entity) const { return by_entity_.count(entity) > 0; }
+  size_t rows_past_limit() const { return rows_past_limit_; }
+  // [{entity, n, accuracy, gold_positive, pred_positive, gold_negative, pred_negative, name (from `names`, entity
+  // id -> query name, when it has one)}], by entity id.
+  nlohmann::ordered_json Summary(const std::map<std::string, std::string>& names) const;
+
+ private:
+  struct Counts {
+    long n = 0, correct = 0, gold_pos = 0, gold_neg = 0, pred_pos = 0, pred_neg = 0;
+  };
+  const long pos_, neg_;
+  std::map<std::string, Counts> by_entity_;
+  size_t rows_past_limit_ = 0;
 };
 
 // {n, accuracy, macro_f1, per_class{precision, recall, f1, support}, confusion (rows gold; at most

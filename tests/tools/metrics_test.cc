@@ -76,5 +76,35 @@ TEST(MetricsTest, ALongestLabelKeepsItsRowOfTheTable) {
   EXPECT_NE(table.find(longest + "   100.00% 100.00% 100.00%        1\n"), std::string::npos) << table;
 }
 
+// RepLab's view per entity: shares of positive and negative tweets, gold and predicted, with names where known.
+TEST(EntityCountsTest, SharesPerEntityAndTheirNames) {
+  EntityCounts counts({"negative", "neutral", "positive"});
+  counts.Add("E1", 2, 2);
+  counts.Add("E1", 0, 2);
+  counts.Add("E0", 1, 0);
+  const auto summary = counts.Summary({{"E1", "BMW"}});
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0].dump(), R"({"entity":"E0","n":1,"accuracy":0.0,"gold_positive":0.0,"pred_positive":0.0,)"
+                               R"("gold_negative":0.0,"pred_negative":1.0})");
+  EXPECT_EQ(summary[1]["name"], "BMW");
+  EXPECT_DOUBLE_EQ(summary[1]["accuracy"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(summary[1]["gold_positive"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(summary[1]["pred_positive"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(summary[1]["gold_negative"].get<double>(), 0.5);
+}
+
+// A file of distinct entity ids holds at most kMaxEntities counts; the rows of further entities are only counted.
+TEST(EntityCountsTest, StopsAtItsLimitOfEntities) {
+  EntityCounts counts({"negative", "positive"});
+  for (size_t i = 0; i <= kMaxEntities; ++i) counts.Add("E" + std::to_string(i), 0, 0);
+  counts.Add("E0", 1, 1);  // an entity it has goes on counting
+  EXPECT_EQ(counts.rows_past_limit(), 1u);
+  EXPECT_FALSE(counts.Has("E" + std::to_string(kMaxEntities)));
+  const auto summary = counts.Summary({});
+  ASSERT_EQ(summary.size(), kMaxEntities);
+  EXPECT_EQ(summary[0]["entity"], "E0");
+  EXPECT_EQ(summary[0]["n"], 2);
+}
+
 }  // namespace
 }  // namespace flatbert::tools
