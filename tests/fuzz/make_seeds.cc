@@ -1,5 +1,6 @@
 // Writes the seed corpora of the fuzz harnesses (tests/fuzz/corpus/): tiny valid models of each architecture and
-// weight type for fuzz_model_bytes, short mutation programs for fuzz_model_mutations, tricky tweets for fuzz_text.
+// weight type for fuzz_model_bytes, short mutation programs for fuzz_model_mutations, tricky tweets for fuzz_text,
+// JSON documents (rows, requests, repeated keys, deep nesting, one not valid) for fuzz_json.
 //   build/tests/fuzz/flatbert_make_fuzz_seeds tests/fuzz/corpus
 // VerifyTest.FuzzSeedsLoad checks that the committed model seeds still load.
 #include <filesystem>
@@ -95,5 +96,16 @@ int main(int argc, char** argv) {
       "ok \xff\xfe bad \x02",
   };
   for (size_t i = 0; i < std::size(tweets); ++i) Write(root / "text" / ("tweet_" + std::to_string(i)), tweets[i]);
+  fs::create_directories(root / "json");
+  const char* const documents[] = {
+      R"({"text": "I love it", "id": 7, "user": {"name": "x", "id": 1e3, "tags": [true, false, null]}})",
+      R"({"b": 1, "a": 2, "b": {"c": [1, -2.5e-3, "\u00e9\ud83d\ude00"]}, "a": []})",
+      R"({"texts": ["a", "", "   "], "ids": [1, "x", {"k": [[[]]]}]})",
+      R"([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])",
+      "18446744073709551615",
+      R"({"a": 1,})",
+  };
+  for (size_t i = 0; i < std::size(documents); ++i)
+    Write(root / "json" / ("document_" + std::to_string(i)), documents[i]);
   return 0;
 }
