@@ -191,5 +191,9 @@ check "eval with an entity id over 256 bytes exits 3" test $? -eq 3
 check "eval names the long entity id" grep -q "entity_id is over 256 bytes" "$tmp/ml.txt"
 check "eval leaves out the confusion matrix past 256 labels" grep -q "^confusion: not shown for more than 256 labels" "$tmp/ml.txt"
 check "eval --json scores 300 labels without a matrix" /usr/bin/python3 -c "import json; m = json.load(open('$tmp/ml.json'))['metrics']; assert len(m['per_class']) == 300 and 'confusion' not in m and m['n'] == 1, m['n']"
+printf 'entity_id\tquery\nE1\tBMW\nE2\t%s\n' "$(head -c 257 /dev/zero | tr '\0' q)" > "$tmp/entities_long.tsv"
+"$flatbert" eval -m "$tmp/ml.fbm" -d "$tmp/ml.tsv" --lang all -t 1 --entities "$tmp/entities_long.tsv" > "$tmp/el.txt" 2>&1
+check "eval with a query name over 256 bytes exits 1" test $? -eq 1
+check "eval names the --entities row of the long name" grep -q "entities_long.tsv' row 2: query name is over 256 bytes" "$tmp/el.txt"
 
 check_summary
