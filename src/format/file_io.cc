@@ -104,8 +104,8 @@ class TreeBuilder {
     if (++values_ > max_values_)
       throw Error(what_ + " holds more than " + std::to_string(max_values_) + " JSON values");
   }
-  // Where the next value goes. A container holds no pointer into its parent while it is open: the parent grows
-  // only after it closes.
+  // Where the next value goes. open_ points at containers inside their parents, which stays valid: a parent grows
+  // only after the container in it has closed.
   json* Place(json&& value) {
     if (open_.empty()) return &(root_ = std::move(value));
     OpenContainer& top = open_.back();
