@@ -194,8 +194,17 @@ bool IsSpecialToken(const json& token) {
 // tokenizer.json's parts that tokenize (its normalizer settings are replaced by tokenizer_config.json's, as
 // BertTokenizerFast.__init__ does): checked against what flatbert runs and against vocab.txt.
 void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
-  if (const auto it = t.find("normalizer"); it != t.end() && !it->is_object())
-    throw Error("tokenizer.json: normalizer " + it->dump() + " is not supported (BertNormalizer)");
+  // The tokenizers library runs no part that is absent or null (no splitting before WordPiece, no [CLS] and [SEP];
+  // BertTokenizerFast cannot start without a normalizer), and loads none without its type.
+  for (const std::string part : {"normalizer", "pre_tokenizer", "model", "post_processor"}) {
+    const std::string type = part + ".type";
+    const auto it = t.find(part);
+    if (it != t.end() && it->is_object() && Field(kTokenizerJson, t, type)) continue;
+    const std::string what = it == t.end()     ? "is absent"
+                             : it->is_object() ? "has no type"
+                                               : it->dump() + " is not supported";
+    throw Error("tokenizer.json: " + part + " " + what + " (only " + FindHfKey(kTokenizerJson, type)->accepted + ")");
+  }
   if (const json* added = Field(kTokenizerJson, t, "added_tokens")) {
     for (const json& token : *added)
       if (!IsSpecialToken(token))

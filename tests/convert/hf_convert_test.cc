@@ -305,6 +305,17 @@ TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
             std::string::npos);
   EXPECT_NE(error([](auto& t) { t["pre_tokenizer"]["type"] = "Whitespace"; }).find("pre_tokenizer.type"),
             std::string::npos);
+  // Hugging Face runs no part that is absent or null: no split before WordPiece, no [CLS] and [SEP].
+  EXPECT_EQ(error([](auto& t) { t["pre_tokenizer"] = nullptr; }),
+            "tokenizer.json: pre_tokenizer null is not supported (only \"BertPreTokenizer\")");
+  EXPECT_EQ(error([](auto& t) { t.erase("post_processor"); }),
+            "tokenizer.json: post_processor is absent (only \"BertProcessing\" | \"TemplateProcessing\")");
+  EXPECT_EQ(error([](auto& t) { t.erase("normalizer"); }),
+            "tokenizer.json: normalizer is absent (only \"BertNormalizer\")");
+  EXPECT_EQ(error([](auto& t) { t["model"].erase("type"); }), "tokenizer.json: model has no type (only \"WordPiece\")");
+  EXPECT_EQ(error([](auto& t) { t["post_processor"] = "TemplateProcessing"; }),
+            "tokenizer.json: post_processor \"TemplateProcessing\" is not supported (only \"BertProcessing\" | "
+            "\"TemplateProcessing\")");
 }
 
 TEST(HfConvertTest, ReportsWhatItPassesOver) {
