@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <type_traits>
+#include <unordered_map>
 
 #include "convert/hf_keys.h"
 #include "convert/safetensors.h"
@@ -213,15 +214,18 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
   }
   if (const json* v = Field(kTokenizerJson, t, "model.vocab")) {
     if (!v->is_object()) throw Error("tokenizer.json: model.vocab is not an object");
+    // vocab.txt as Hugging Face reads it: each token at its last line.
+    std::unordered_map<std::string_view, size_t> ids;
+    for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i]] = i;
     for (const auto& item : v->items()) {
       const json& id = item.value();
-      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<uint64_t>() >= vocab.size() ||
-          vocab[id.get<size_t>()] != item.key())
+      const auto it = ids.find(item.key());
+      if (!id.is_number_unsigned() || it == ids.end() || id.get<uint64_t>() != it->second)
         throw Error("tokenizer.json: model.vocab has '" + item.key() + "' as " + id.dump() + ", vocab.txt differs");
     }
-    if (v->size() != vocab.size())
+    if (v->size() != ids.size())
       throw Error("tokenizer.json: model.vocab has " + std::to_string(v->size()) + " tokens, vocab.txt " +
-                  std::to_string(vocab.size()));
+                  std::to_string(ids.size()) + " distinct ones");
   }
   if (const json* single = Field(kTokenizerJson, t, "post_processor.single")) {
     const json expected =

@@ -19,7 +19,8 @@ class VocabIndex {
   using FileStrings = flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>;
   static constexpr int32_t kAbsent = -1;
 
-  // Over strings that outlive the index (a vocab.txt read into memory). A token listed twice keeps its first id.
+  // Over strings that outlive the index (a vocab.txt read into memory). A token listed twice keeps its last id, as in
+  // Hugging Face's load_vocab (a dict filled line by line) and the tokenizers library's WordPiece.
   explicit VocabIndex(std::vector<std::string_view> tokens) : tokens_(std::move(tokens)) { Build(); }
   // Over a model file's strings and its stored table (SlotsFit checked by the verifier); built here when the file
   // has none.
@@ -83,7 +84,7 @@ class VocabIndex {
     slots.assign(capacity, 0);
     for (size_t id = 0; id < index.size(); ++id) {
       const size_t slot = index.Probe(index.token(static_cast<int32_t>(id)), std::span<const Slot>(slots));
-      if (slots[slot] == 0) slots[slot] = static_cast<Slot>(id + 1);
+      slots[slot] = static_cast<Slot>(id + 1);
     }
   }
   void Build() {

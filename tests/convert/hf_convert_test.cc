@@ -15,8 +15,11 @@
 #include "convert/hf_keys.h"
 #include "convert/quantize.h"
 #include "convert/safetensors.h"
+#include "flatbert/convert.hpp"
 #include "flatbert/error.hpp"
 #include "flatbert/limits.hpp"
+#include "flatbert/tokenizer.hpp"
+#include "format/file_io.h"
 #include "format/model_file.h"
 #include "kernels/half.h"
 #include "test_util.h"
@@ -316,6 +319,40 @@ TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
   EXPECT_EQ(error([](auto& t) { t["post_processor"] = "TemplateProcessing"; }),
             "tokenizer.json: post_processor \"TemplateProcessing\" is not supported (only \"BertProcessing\" | "
             "\"TemplateProcessing\")");
+}
+
+// Hugging Face reads vocab.txt into a dict line by line (load_vocab; WordPiece's read_file likewise), so a token
+// listed twice has the id of its last line, in the tokenizer and in the model converted.
+TEST(HfConvertTest, ATokenListedTwiceHasItsLastLinesId) {
+  std::vector<std::string> vocab = ReadVocabFile(testing::GoldenDir("bert") + "/vocab.txt");
+  ASSERT_EQ(vocab[2000], "to");
+  vocab.back() = "to";
+  std::string lines;
+  for (const std::string& token : vocab) lines += token + "\n";
+  const EditedCheckpoint checkpoint("bert", "vocab.txt", lines);
+  const std::vector<int32_t> expected = {101, 2999, 102};
+  EXPECT_EQ(HuggingFaceTokenizer(checkpoint.dir().string(), {}).Encode("to"), expected);
+  const std::string model = testing::TempPath("duplicate_token.fbm");
+  WriteModel(Quantize(ConvertHuggingFace(checkpoint.dir().string()), QuantMode::kF32), model);
+  EXPECT_EQ(Tokenizer::FromModel(model).Encode("to"), expected);
+  fs::remove(model);
+
+  // tokenizer.json's model.vocab must then hold each distinct token once, at that id.
+  nlohmann::ordered_json ids = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i]] = i;
+  nlohmann::ordered_json t = {{"normalizer", {{"type", "BertNormalizer"}}},
+                              {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+                              {"post_processor", {{"type", "BertProcessing"}}},
+                              {"model", {{"type", "WordPiece"}, {"vocab", ids}}}};
+  std::ofstream(checkpoint.dir() / "tokenizer.json") << t.dump();
+  EXPECT_EQ(checkpoint.ConvertError(), "");
+  t["model"]["vocab"]["to"] = 2000;
+  std::ofstream(checkpoint.dir() / "tokenizer.json") << t.dump();
+  EXPECT_EQ(checkpoint.ConvertError(), "tokenizer.json: model.vocab has 'to' as 2000, vocab.txt differs");
+  t["model"]["vocab"]["to"] = 2999;
+  t["model"]["vocab"]["replaced"] = 2999;
+  std::ofstream(checkpoint.dir() / "tokenizer.json") << t.dump();
+  EXPECT_EQ(checkpoint.ConvertError(), "tokenizer.json: model.vocab has 'replaced' as 2999, vocab.txt differs");
 }
 
 TEST(HfConvertTest, ReportsWhatItPassesOver) {

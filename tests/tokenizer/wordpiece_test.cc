@@ -30,12 +30,16 @@ using V = std::vector<int32_t>;
 TEST(VocabIndexTest, LargeVocabulariesUseWideSlots) {  // past 65,535 tokens a slot no longer fits 16 bits
   std::vector<std::string> tokens;
   for (int i = 0; i < 70000; ++i) tokens.push_back("t" + std::to_string(i));
-  tokens.push_back("t5");  // a duplicate keeps its first id
+  tokens.push_back("t5");  // a duplicate keeps its last id, as in Hugging Face's vocabularies
   EXPECT_TRUE(VocabIndex::FileSlots(tokens).empty());
   const VocabIndex index(std::vector<std::string_view>(tokens.begin(), tokens.end()));
-  for (int i = 0; i < 70000; ++i) ASSERT_EQ(index.Find(tokens[static_cast<size_t>(i)]), i);
-  EXPECT_EQ(index.Find("t5"), 5);
+  for (int i = 0; i < 70000; ++i)
+    if (i != 5) ASSERT_EQ(index.Find(tokens[static_cast<size_t>(i)]), i);
+  EXPECT_EQ(index.Find("t5"), 70000);
   EXPECT_EQ(index.Find("absent"), VocabIndex::kAbsent);
+  const std::vector<std::string_view> few = {"[PAD]", "a", "b", "a", "c", "a"};
+  EXPECT_EQ(VocabIndex(few).Find("a"), 5);
+  EXPECT_EQ(VocabIndex(few).Find("c"), 4);
 }
 
 TEST_F(WordPieceTest, LowercasesAndSplitsPunctuation) {
