@@ -1,59 +1,17 @@
 // libFuzzer: valid models (the tiny ones of corpus/model_bytes: each architecture and weight type) with their
 // header mutated field by field, and bytes flipped. The input is a program: which model, then a list of
 // (operation, target, value). Coverage goes much deeper than random bytes, which rarely pass the flatbuffer check.
-#include <fuzzer/FuzzedDataProvider.h>
-
-#include <algorithm>
-#include <cmath>
-#include <filesystem>
-#include <limits>
 #include <string>
 #include <vector>
 
+#include "fuzz_inputs.h"
 #include "fuzz_model.h"
-#include "test_util.h"
 
 namespace {
 
-std::vector<std::vector<uint8_t>>& Models() {
-  static std::vector<std::vector<uint8_t>> models = [] {
-    std::vector<std::vector<uint8_t>> out;
-    for (const auto& entry : std::filesystem::directory_iterator(FLATBERT_FUZZ_MODELS))
-      out.push_back(flatbert::testing::ReadBytes(entry.path().string()));
-    std::sort(out.begin(), out.end());  // the same program picks the same model on every machine
-    return out;
-  }();
-  return models;
-}
-
-// Values that break arithmetic and bounds, or stay near the valid ones.
-int64_t PickInt(FuzzedDataProvider& in, int64_t valid) {
-  switch (in.ConsumeIntegralInRange(0, 5)) {
-    case 0:
-      return static_cast<int64_t>(static_cast<uint64_t>(valid) +
-                                  static_cast<uint64_t>(in.ConsumeIntegralInRange<int64_t>(-3, 3)));
-    case 1: return int64_t{1} << in.ConsumeIntegralInRange(0, 62);
-    case 2: return -(int64_t{1} << in.ConsumeIntegralInRange(0, 62));
-    case 3: return 0;
-    case 4: return std::numeric_limits<int64_t>::max();
-    default: return in.ConsumeIntegral<int64_t>();
-  }
-}
-
-float PickFloat(FuzzedDataProvider& in, float valid) {
-  switch (in.ConsumeIntegralInRange(0, 4)) {
-    case 0: return std::numeric_limits<float>::quiet_NaN();
-    case 1: return std::numeric_limits<float>::infinity();
-    case 2: return -valid;
-    case 3: return 0.f;
-    default: return in.ConsumeFloatingPoint<float>();
-  }
-}
-
-template <typename T>
-T& Pick(FuzzedDataProvider& in, std::vector<T>& v) {
-  return v[in.ConsumeIntegralInRange<size_t>(0, v.size() - 1)];
-}
+using flatbert::fuzz::Pick;
+using flatbert::fuzz::PickFloat;
+using flatbert::fuzz::PickInt;
 
 void Mutate(FuzzedDataProvider& in, flatbert::fb::ModelT& m) {
   using namespace flatbert::fb;
@@ -169,7 +127,7 @@ void Mutate(FuzzedDataProvider& in, flatbert::fb::ModelT& m) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  const std::vector<uint8_t>& base = Pick(in, Models());
+  const std::vector<uint8_t>& base = Pick(in, flatbert::fuzz::SeedModels());
   const int edits = in.ConsumeIntegralInRange(0, 4);
   std::vector<uint8_t> file = flatbert::testing::EditHeader(base, [&](flatbert::fb::ModelT& m) {
     for (int i = 0; i < edits; ++i) Mutate(in, m);

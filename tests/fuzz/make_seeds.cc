@@ -1,6 +1,7 @@
 // Writes the seed corpora of the fuzz harnesses (tests/fuzz/corpus/): tiny valid models of each architecture and
 // weight type for fuzz_model_bytes, short mutation programs for fuzz_model_mutations, tricky tweets for fuzz_text,
-// JSON documents (rows, requests, repeated keys, deep nesting, one not valid) for fuzz_json.
+// JSON documents (rows, requests, repeated keys, deep nesting, one not valid) for fuzz_json, short edit programs for
+// fuzz_checkpoint.
 //   build/tests/fuzz/flatbert_make_fuzz_seeds tests/fuzz/corpus
 // VerifyTest.FuzzSeedsLoad checks that the committed model seeds still load.
 #include <filesystem>
@@ -78,11 +79,13 @@ int main(int argc, char** argv) {
               (std::string(arch == fb::Arch::Bert ? "bert_" : "mobilebert_") + QuantModeName(mode) + ".fbm"),
           std::string(bytes.begin(), bytes.end()));
   }
-  fs::create_directories(root / "model_mutations");
-  for (int i = 0; i < 8; ++i) {
-    std::string program(24, '\0');
-    for (char& c : program) c = static_cast<char>(rng());
-    Write(root / "model_mutations" / ("program_" + std::to_string(i)), program);
+  for (const char* harness : {"model_mutations", "checkpoint"}) {
+    fs::create_directories(root / harness);
+    for (int i = 0; i < 8; ++i) {
+      std::string program(24, '\0');
+      for (char& c : program) c = static_cast<char>(rng());
+      Write(root / harness / ("program_" + std::to_string(i)), program);
+    }
   }
   fs::create_directories(root / "text");
   // The harness takes its options from the last bytes (FuzzedDataProvider reads integers from the end).
