@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 
 #include "flatbert/error.hpp"
 #include "flatbert/limits.hpp"
+#include "tokenizer/unicode.h"
 
 namespace flatbert {
 
@@ -164,19 +166,29 @@ nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes, s
 
 std::vector<std::string> ReadVocabFile(const std::string& path) {
   const std::string text = ReadRegularFile(path, "vocabulary", kMaxVocabBytes);
-  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  // Lines as Python's text mode reads them, as transformers' load_vocab does: "\n", "\r\n" and a lone "\r" each end
+  // one; and numbered from 1.
+  const auto for_each_line = [&](auto&& line) {
+    const std::string_view all(text);
+    for (size_t start = 0, number = 1; start < all.size(); ++number) {
+      const size_t end = std::min(all.find_first_of("\r\n", start), all.size());
+      line(all.substr(start, end - start), number);
+      start = end + (all.compare(end, 2, "\r\n") == 0 ? 2 : 1);
+    }
+  };
+  size_t lines = 0;
+  for_each_line([&](std::string_view, size_t) { ++lines; });
   if (lines > kMaxVocabTokens)
     throw Error("vocabulary '" + path + "' has " + std::to_string(lines) + " lines; a model has at most " +
                 std::to_string(kMaxVocabTokens) + " tokens");
   std::vector<std::string> vocab;
-  vocab.reserve(lines + 1);  // a last line without its line break
-  for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const size_t stop = end > start && text[end - 1] == '\r' ? end - 1 : end;
-    vocab.emplace_back(text, start, stop - start);
-    start = end + 1;
-  }
+  vocab.reserve(lines);
+  std::u32string code_points;
+  for_each_line([&](std::string_view token, size_t number) {
+    if (!unicode::Decode(token, code_points))  // Python cannot read such a file
+      throw Error("vocabulary '" + path + "': line " + std::to_string(number) + " is not valid UTF-8");
+    vocab.emplace_back(token);
+  });
   return vocab;
 }
 

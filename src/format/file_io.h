@@ -35,7 +35,7 @@ std::string ReadRegularFile(const std::string& path, const char* what, size_t ma
 // A JSON file of at most max_bytes, holding at most max_values values (ParseJson).
 nlohmann::ordered_json ReadJsonFile(const std::string& path, size_t max_bytes, size_t max_values);
 
-// A vocab.txt: one token per line (a trailing \r dropped), at most kMaxVocabBytes.
+// A vocab.txt: one token per line ("\n", "\r\n" or "\r" ends one, as in Python), valid UTF-8, at most kMaxVocabBytes.
 inline constexpr size_t kMaxVocabBytes = 256 << 20;
 std::vector<std::string> ReadVocabFile(const std::string& path);
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "convert/hf_convert.h"
@@ -12,6 +14,7 @@
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "flatbert/json.hpp"
+#include "format/file_io.h"
 #include "format/model_contents.h"
 #include "kernels/row_quantizers.h"
 #include "test_util.h"
@@ -67,6 +70,28 @@ TEST(ParseJsonTest, BuildsWhatJsonParseBuilds) {
       EXPECT_EQ(std::string(e.what()).rfind("x is not valid JSON: ", 0), 0u) << e.what();
     }
   }
+}
+
+// Lines as transformers' load_vocab reads them (Python's text mode): "\n", "\r\n" and a lone "\r" end a line, and a
+// byte that is not UTF-8 is an error.
+TEST(VocabFileTest, SplitsLinesAsPythonReadsThem) {
+  const std::string path = testing::TempPath("vocab.txt");
+  const auto read = [&](const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+    return ReadVocabFile(path);
+  };
+  using Tokens = std::vector<std::string>;
+  EXPECT_EQ(read("a\nb\n"), (Tokens{"a", "b"}));
+  EXPECT_EQ(read("a\r\nb\rc\n\nd"), (Tokens{"a", "b", "c", "", "d"}));
+  EXPECT_EQ(read("a\r\r\n b \n\xc3\xa9"), (Tokens{"a", "", " b ", "\xc3\xa9"}));
+  EXPECT_EQ(read(""), Tokens{});
+  try {
+    read("a\nb\xff\n");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "vocabulary '" + path + "': line 2 is not valid UTF-8");
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {
