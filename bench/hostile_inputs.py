@@ -8,11 +8,13 @@ Goals (issue 14): peak RSS below the model file plus 64 MB whatever the input, a
 get exactly one output row. The Python package gets a list of 100,002 texts that all fail (invalid UTF-8, empty,
 blank), with the same memory goal and 0.1 ms a text (reading each error had copied the whole message buffer: 8000
 such texts took 1.1 s, 100,000 would take minutes). `flatbert serve` gets hostile clients (headers without end,
-a body of 8 million JSON values, bodies held open, hundreds of idle or slow connections) and must answer a request
-beside them within 1 s, within the memory goal plus the bodies it may hold. A model of 65,536 labels (the most
-a model may have) meets the same goals in classify and eval. Exits 1 when a goal is missed.
+a body of 8 million JSON values, bodies held open, more idle or slow connections from one address than the server
+takes from all) and must answer a request from another address beside them within 1 s, within the memory goal
+plus the bodies it may hold. A model of 65,536 labels (the most a model may have) meets the same goals in classify
+and eval. Exits 1 when a goal is missed.
 """
 import argparse
+import http.client
 import json
 import os
 import random
@@ -21,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 from common import FLATBERT, ROOT, cpu_model, write_report
 
@@ -130,12 +131,15 @@ def serve_attacks():
             s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
             s.sendall(body[:-1])
 
-    def idle_and_trickling(port, sockets):
-        for i in range(300):
+    def idle_and_trickling(port, sockets):  # past the 512 of all clients; the timed request comes from elsewhere
+        for i in range(600):
             s = socket.create_connection(("127.0.0.1", port))
             sockets.append(s)
-            if i % 2:
-                s.sendall(b"POST /v1/classify HTTP/1.1\r\nX: ")
+            try:
+                if i % 2:
+                    s.sendall(b"POST /v1/classify HTTP/1.1\r\nX: ")
+            except OSError:  # closed at once: one address holds at most 64
+                pass
 
     def keys_in_ids(port, sockets):
         ids = "{" + ",".join(f'"k{i}":0' for i in range(32000)) + "}"
@@ -148,13 +152,13 @@ def serve_attacks():
     return [("serve: 64 MB of headers on one connection", headers_without_end),
             ("serve: a 16 MiB body of 8 million zeros", body_of_zeros),
             ("serve: 5 bodies of 15 MiB held open at once", held_bodies),
-            ("serve: 300 connections idle or sending headers slowly", idle_and_trickling),
+            ("serve: 600 connections from one address, idle or sending headers slowly", idle_and_trickling),
             ("serve: 4 requests of 450 KB, each id an object of 32,000 keys", keys_in_ids)]
 
 
 def measure_serve(model, attack, threads):
-    """Starts `flatbert serve`, runs the attack, then times one request of one tweet beside it; returns (seconds
-    of that request, peak RSS in MB of the server)."""
+    """Starts `flatbert serve`, runs the attack, then times one request of one tweet beside it, from another loopback
+    address (127.0.0.2); returns (seconds of that request, peak RSS in MB of the server)."""
     server = subprocess.Popen([FLATBERT, "serve", "-m", model, "--port", "0", "-t", str(threads)],
                               stderr=subprocess.PIPE, text=True)
     try:
@@ -162,9 +166,11 @@ def measure_serve(model, attack, threads):
         sockets = []
         attack(port, sockets)
         start = time.monotonic()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/classify", data=b'{"texts": ["I love it"]}')
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            ok = answer.status == 200 and "label" in json.loads(answer.read())["results"][0]
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=("127.0.0.2", 0))
+        client.request("POST", "/v1/classify", body=b'{"texts": ["I love it"]}')
+        answer = client.getresponse()
+        ok = answer.status == 200 and "label" in json.loads(answer.read())["results"][0]
+        client.close()
         seconds = time.monotonic() - start
         with open(f"/proc/{server.pid}/status") as f:
             peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))

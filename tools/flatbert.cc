@@ -102,6 +102,12 @@ int main(int argc, char** argv) {
   serve->add_option("-t,--threads", serve_opt.threads, "requests classified at once; 0: one per core")
       ->check(threads_range)
       ->capture_default_str();
+  serve
+      ->add_option("--connections-per-address", serve_opt.connections_per_address,
+                   "connections one client address may hold open; 0: no limit but the " +
+                       std::to_string(tools::kMaxConnections) + " of all clients (behind a proxy, all are the proxy's)")
+      ->check(CLI::Range(0u, tools::kMaxConnections))
+      ->capture_default_str();
 
   tools::ConvertOptions convert_opt;
   std::vector<std::string> quant_names = flatbert::QuantModeNames();

@@ -243,6 +243,7 @@ int RunServe(const ServeOptions& opt) {
                        MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(threads),                       //
                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionBytes,                              //
                        MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,                                      //
+                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt.connections_per_address,                   //
                        MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds,                                       //
                        MHD_OPTION_NOTIFY_COMPLETED, &Service::OnCompleted, &service,                      //
                        MHD_OPTION_END);

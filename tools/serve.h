@@ -8,6 +8,7 @@ struct ServeOptions {
   std::string model, host = "127.0.0.1";  // loopback by default: the texts stay on this machine
   int port = 8080;                         // 0: any free port (printed on stderr)
   int threads = 0;                         // requests classified at once; 0: one per hardware thread
+  unsigned connections_per_address = 64;   // open at once from one client address; 0: up to kMaxConnections
 };
 
 // The largest request body, a larger one gets 413; and the most texts in one request, more get 400 (so that one
@@ -26,7 +27,9 @@ inline constexpr size_t kMaxDroppedBytes = kMaxRequestBytes;
 // pass it gets 503.
 inline constexpr size_t kMaxHeldBodyBytes = 4 * kMaxRequestBytes;
 // Per connection, libmicrohttpd's: the request line and headers must fit in kConnectionBytes (431 past them), a
-// connection that sends nothing for kIdleSeconds is closed, and at most kMaxConnections are open at once.
+// connection that sends nothing for kIdleSeconds is closed, and at most kMaxConnections are open at once, of which
+// ServeOptions::connections_per_address from one address (else one client that holds them all, sending a byte now
+// and then, locks every other one out); a connection past either limit is closed at once.
 inline constexpr size_t kConnectionBytes = size_t{32} << 10;
 inline constexpr unsigned kIdleSeconds = 10;
 inline constexpr unsigned kMaxConnections = 512;

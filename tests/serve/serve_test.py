@@ -1,8 +1,10 @@
 """flatbert serve on a free loopback port: good and bad requests (paths, methods, bodies, headers and JSON past the
-limits, with peak memory), bodies held at once, clients that connect and send nothing, 8 concurrent clients x 200
+limits, with peak memory), bodies held at once, clients that connect and send nothing (64 at most from one address),
+8 concurrent clients x 200
 requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM; then a model of
 300 labels, whose responses are held to 1,048,576 probabilities.
   serve_test.py FLATBERT_BIN"""
+import http.client
 import json
 import os
 import signal
@@ -28,15 +30,17 @@ def start(*args):
     return server, int(line.split("127.0.0.1:")[1].split()[0])
 
 
-def request(port, body, raw=False, timeout=30):
-    """POST /v1/classify: the status and the JSON answer."""
-    data = body if raw else json.dumps(body).encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/classify", data=data, method="POST")
+def request(port, body, raw=False, timeout=30, source="127.0.0.1"):
+    """POST /v1/classify from the loopback address `source`, with the form type urllib and curl -d send: the status
+    and the JSON answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+        connection.request("POST", "/v1/classify", body=body if raw else json.dumps(body).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        answer = connection.getresponse()
+        return answer.status, json.loads(answer.read() or b"{}")
+    finally:
+        connection.close()
 
 
 def many_labels(check):
@@ -63,8 +67,8 @@ def main():
         if not ok:
             failures.append(what)
 
-    def post(body, raw=False, timeout=30):
-        return request(port, body, raw, timeout)
+    def post(body, raw=False, timeout=30, source="127.0.0.1"):
+        return request(port, body, raw, timeout, source)
 
     with urllib.request.urlopen(base + "/health", timeout=10) as r:
         health = json.loads(r.read())
@@ -84,7 +88,7 @@ def main():
         check(f"400 for {bad[:20]!r}", status == 400 and "error" in body)
     status, body = post({"texts": ["a"] * 4097})
     check("400 over 4096 texts", status == 400 and "at most 4096" in body.get("error", ""))
-    status, body = post({"texts": ["a"] * 4096})  # 20 KB, sent as urllib's default form type
+    status, body = post({"texts": ["a"] * 4096})  # 20 KB, sent as a form
     check("4096 texts are fine", status == 200 and len(body["results"]) == 4096)
     req = urllib.request.Request(base + "/v1/classify", data=b"--x\r\n\r\n--x--\r\n", method="POST",
                                  headers={"Content-Type": "multipart/form-data; boundary=x"})
@@ -156,13 +160,23 @@ def main():
             check(f"{code} for {method} {path}", e.code == code and "error" in json.loads(e.read()))
 
     # Clients that connect and send nothing cost a socket each, not a thread: 64 of them leave the others served
-    # at once.
+    # at once. 64 is also what one address may hold open (--connections-per-address): its next connection is
+    # closed at once, and other addresses are still served.
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
     try:
-        status, body = post({"texts": ["hello"]}, timeout=3)
+        status, body = post({"texts": ["hello"]}, timeout=3, source="127.0.0.2")
         check("classify beside 64 idle connections", status == 200 and "label" in body["results"][0])
     except OSError as e:  # a timeout: the idle connections held every thread
         check(f"classify beside 64 idle connections: {e}", False)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.settimeout(10)
+        try:
+            closed = s.recv(1) == b""
+        except ConnectionResetError:
+            closed = True
+        except socket.timeout:
+            closed = False
+        check("a 65th connection from one address is closed at once", closed)
     for s in idle:
         s.close()
 
