@@ -30,6 +30,7 @@ constexpr size_t kMaxTokenizerJsonValues = 1 << 22;  // BERT's holds 61,000, XLM
 constexpr const char* kConfig = "config.json";
 constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
+constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
 constexpr const char* kSpecialTokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
 // The value of a key the table names (hf_keys.h; "model.vocab" is vocab in the model object), or nullptr when it
@@ -258,6 +259,10 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
           throw Error("tokenizer_config.json: added token " + item.value().dump() +
                       " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
     }
+  }
+  if (fs::exists(dir / kSpecialTokensMap)) {  // only its kOnly keys are read: the special tokens are BERT's
+    const json t = ReadJson(dir / kSpecialTokensMap, kMaxConfigBytes, kMaxConfigValues);
+    NoteUnreadKeys(kSpecialTokensMap, t, report);
   }
   if (fs::exists(dir / kTokenizerJson)) {
     const json t = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes, kMaxTokenizerJsonValues);

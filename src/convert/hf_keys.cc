@@ -12,6 +12,8 @@ using json = nlohmann::ordered_json;
 constexpr const char* kConfig = "config.json";
 constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
+constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
+constexpr const char* kAddedToken = "a string, or an AddedToken with that content";
 
 constexpr KeyUse F = KeyUse::kFollowed, N = KeyUse::kNoEffect, O = KeyUse::kOnly;
 
@@ -88,11 +90,11 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "tokenize_chinese_chars", O, "true", "CJK characters are always split off"},
     {kTokenizerConfig, "do_basic_tokenize", O, "true", "whitespace and punctuation are always split"},
     {kTokenizerConfig, "never_split", O, "[]", "words kept whole are refused"},
-    {kTokenizerConfig, "unk_token", O, "\"[UNK]\"", "a string, or an AddedToken with that content"},
-    {kTokenizerConfig, "sep_token", O, "\"[SEP]\"", "a string, or an AddedToken with that content"},
-    {kTokenizerConfig, "pad_token", O, "\"[PAD]\"", "a string, or an AddedToken with that content"},
-    {kTokenizerConfig, "cls_token", O, "\"[CLS]\"", "a string, or an AddedToken with that content"},
-    {kTokenizerConfig, "mask_token", O, "\"[MASK]\"", "a string, or an AddedToken with that content"},
+    {kTokenizerConfig, "unk_token", O, "\"[UNK]\"", kAddedToken},
+    {kTokenizerConfig, "sep_token", O, "\"[SEP]\"", kAddedToken},
+    {kTokenizerConfig, "pad_token", O, "\"[PAD]\"", kAddedToken},
+    {kTokenizerConfig, "cls_token", O, "\"[CLS]\"", kAddedToken},
+    {kTokenizerConfig, "mask_token", O, "\"[MASK]\"", kAddedToken},
     {kTokenizerConfig, "added_tokens_decoder", F, "", "may name only the five special tokens"},
     {kTokenizerConfig, "additional_special_tokens", O, "[]", "more special tokens are refused"},
     {kTokenizerConfig, "truncation_side", O, "\"right\"", "the first max_length tokens are kept"},
@@ -106,6 +108,14 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "special_tokens_map_file", N, "", "provenance"},
     {kTokenizerConfig, "name_or_path", N, "", "provenance"},
     {kTokenizerConfig, "extra_special_tokens", O, "{}", "more special tokens are refused"},
+    // special_tokens_map.json (save_pretrained writes it; from_pretrained reads its tokens over
+    // tokenizer_config.json's).
+    {kSpecialTokensMap, "unk_token", O, "\"[UNK]\"", kAddedToken},
+    {kSpecialTokensMap, "sep_token", O, "\"[SEP]\"", kAddedToken},
+    {kSpecialTokensMap, "pad_token", O, "\"[PAD]\"", kAddedToken},
+    {kSpecialTokensMap, "cls_token", O, "\"[CLS]\"", kAddedToken},
+    {kSpecialTokensMap, "mask_token", O, "\"[MASK]\"", kAddedToken},
+    {kSpecialTokensMap, "additional_special_tokens", O, "[]", "more special tokens are refused"},
     // tokenizer.json (the fast tokenizer; BertTokenizerFast rebuilds its normalizer from tokenizer_config.json).
     {kTokenizerJson, "version", N, "", "the file format"},
     {kTokenizerJson, "truncation", N, "", "flatbert truncates to max_length"},
@@ -200,15 +210,17 @@ std::vector<std::string> CheckHfKeys(const std::string& file, const json& conten
 std::string HfKeysMarkdown() {
   std::string md =
       "# Hugging Face keys\n\n"
-      "Every key of `config.json`, `tokenizer_config.json` and `tokenizer.json` that Hugging Face's BERT and "
-      "MobileBERT\n"
-      "sequence classifiers and `BertTokenizer(Fast)` read, and what `flatbert convert` does with it. **followed**: "
-      "the\n"
-      "math follows it; **no effect**: it changes training, saving or outputs flatbert does not produce, not the "
-      "logits\n"
-      "of one unpadded sequence; **only**: the values listed (or null) are followed and any other is refused with a\n"
-      "message naming the key and value. A key the table does not name is listed by `convert` as not read (HF's BERT\n"
-      "code does not read it either). This page is generated from `src/convert/hf_keys.cc`; the test\n"
+      "Every key of `config.json`, `tokenizer_config.json`, `special_tokens_map.json` and `tokenizer.json` that "
+      "Hugging\n"
+      "Face's BERT and MobileBERT sequence classifiers and `BertTokenizer(Fast)` read, and what `flatbert convert` "
+      "does\n"
+      "with it. **followed**: the math follows it; **no effect**: it changes training, saving or outputs flatbert does "
+      "not\n"
+      "produce, not the logits of one unpadded sequence; **only**: the values listed (or null) are followed and any "
+      "other\n"
+      "is refused with a message naming the key and value. A key the table does not name is listed by `convert` as "
+      "not\n"
+      "read (HF's BERT code does not read it either). This page is generated from `src/convert/hf_keys.cc`; the test\n"
       "`HfKeysTest.DocsMatchTheTable` fails when they differ (`FLATBERT_WRITE_DOCS=1` rewrites it).\n";
   std::string file;
   for (const HfKey& row : kKeys) {

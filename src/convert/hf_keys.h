@@ -1,9 +1,9 @@
 #pragma once
-// Every key of config.json, tokenizer_config.json and tokenizer.json that Hugging Face's BERT / MobileBERT
-// sequence classifiers and BertTokenizer(Fast) read, and what flatbert does with it: follows it, knows it has no
-// effect on the logits of one unpadded sequence, or follows only some values and refuses the others with a message
-// naming the key and the value. docs/hf-keys.md is this table (HfKeysTest checks that it is); the converter reads
-// keys only through it.
+// Every key of config.json, tokenizer_config.json, special_tokens_map.json and tokenizer.json that Hugging Face's
+// BERT / MobileBERT sequence classifiers and BertTokenizer(Fast) read, and what flatbert does with it: follows it,
+// knows it has no effect on the logits of one unpadded sequence, or follows only some values and refuses the others
+// with a message naming the key and the value. docs/hf-keys.md is this table (HfKeysTest checks that it is); the
+// converter reads keys only through it.
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -18,7 +18,7 @@ enum class KeyUse {
 };
 
 struct HfKey {
-  const char* file;  // "config.json", "tokenizer_config.json" or "tokenizer.json"
+  const char* file;  // "config.json", "tokenizer_config.json", "special_tokens_map.json" or "tokenizer.json"
   const char* key;   // tokenizer.json: "normalizer.lowercase" is the lowercase key of the normalizer object
   KeyUse use;
   const char* accepted;  // kOnly: the accepted JSON values, separated by " | "

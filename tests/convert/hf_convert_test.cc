@@ -254,6 +254,21 @@ TEST(HfConvertTest, AcceptedSpecialTokensMayBeAddedTokenObjects) {
             "");
 }
 
+// from_pretrained reads special_tokens_map.json's tokens over tokenizer_config.json's: the same values are accepted.
+TEST(HfConvertTest, SpecialTokensMapIsCheckedAsTokenizerConfigIs) {
+  const auto error = [](const nlohmann::ordered_json& map) {
+    return ConfigError(
+        "bert", [&](auto& j) { j = map; }, "special_tokens_map.json");
+  };
+  EXPECT_EQ(error({{"cls_token", "[CLS]"}, {"unk_token", {{"content", "[UNK]"}, {"lstrip", false}}}}), "");
+  EXPECT_EQ(error({{"unk_token", "<unk>"}}),
+            "special_tokens_map.json: unk_token \"<unk>\" is not supported (flatbert follows \"[UNK]\"; a string, or "
+            "an AddedToken with that content)");
+  EXPECT_NE(
+      error({{"additional_special_tokens", {"<e>"}}}).find("additional_special_tokens [\"<e>\"] is not supported"),
+      std::string::npos);
+}
+
 TEST(HfConvertTest, TokenizerSettingsFollowTokenizerConfig) {
   const auto read = [](const nlohmann::ordered_json& settings) {
     const EditedCheckpoint checkpoint("bert", "tokenizer_config.json", settings.dump());

@@ -1,9 +1,10 @@
 // libFuzzer: Hugging Face checkpoint directories through `convert` (ConvertModel: config.json, tokenizer_config.json,
-// tokenizer.json, vocab.txt, model.safetensors), then the .fbm it writes through what a model file goes through
-// (fuzz_model.h). The checkpoints are the seed models exported, each with a tokenizer.json of its vocabulary. The
-// input is a program: which checkpoint and weight format, then edits: a key of a JSON file set to a value near or
-// far from the valid ones (its accepted values among them) or removed, a safetensors header entry's dtype, shape,
-// offsets or name, the tensors stored as F16 or BF16, vocab.txt lines, bytes flipped, files cut short or removed.
+// special_tokens_map.json, tokenizer.json, vocab.txt, model.safetensors), then the .fbm it writes through what a
+// model file goes through (fuzz_model.h). The checkpoints are the seed models exported, each with a tokenizer.json of
+// its vocabulary and BERT's special_tokens_map.json. The input is a program: which checkpoint and weight format,
+// then edits: a key of a JSON file set to a value near or far from the valid ones (its accepted values among them)
+// or removed, a safetensors header entry's dtype, shape, offsets or name, the tensors stored as F16 or BF16,
+// vocab.txt lines, bytes flipped, files cut short or removed.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <stdlib.h>
 
@@ -37,7 +38,8 @@ constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
 constexpr const char* kVocab = "vocab.txt";
 constexpr const char* kWeights = "model.safetensors";
-const char* const kFiles[] = {kConfig, kTokenizerConfig, kTokenizerJson, kVocab, kWeights};
+constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
+const char* const kFiles[] = {kConfig, kTokenizerConfig, kTokenizerJson, kVocab, kWeights, kSpecialTokensMap};
 
 // A directory of this process's, removed at exit.
 struct WorkDir {
@@ -104,6 +106,8 @@ const std::vector<Checkpoint>& Checkpoints() {
         checkpoint[entry.path().filename().string()] = std::string(bytes.begin(), bytes.end());
       }
       checkpoint[kTokenizerJson] = TokenizerJson(Lines(checkpoint.at(kVocab)));
+      checkpoint[kSpecialTokensMap] = R"({"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]",)"
+                                      R"( "sep_token": "[SEP]", "unk_token": "[UNK]"})";
       out.push_back(std::move(checkpoint));
     }
     return out;
