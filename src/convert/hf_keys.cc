@@ -108,8 +108,8 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "special_tokens_map_file", N, "", "provenance"},
     {kTokenizerConfig, "name_or_path", N, "", "provenance"},
     {kTokenizerConfig, "extra_special_tokens", O, "{}", "more special tokens are refused"},
-    // special_tokens_map.json (save_pretrained writes it; from_pretrained reads its tokens over
-    // tokenizer_config.json's).
+    // special_tokens_map.json (save_pretrained writes it; from_pretrained takes special tokens from it, over or under
+    // tokenizer_config.json's as the transformers version has it, so both must be BERT's).
     {kSpecialTokensMap, "unk_token", O, "\"[UNK]\"", kAddedToken},
     {kSpecialTokensMap, "sep_token", O, "\"[SEP]\"", kAddedToken},
     {kSpecialTokensMap, "pad_token", O, "\"[PAD]\"", kAddedToken},

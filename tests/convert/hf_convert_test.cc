@@ -254,7 +254,8 @@ TEST(HfConvertTest, AcceptedSpecialTokensMayBeAddedTokenObjects) {
             "");
 }
 
-// from_pretrained reads special_tokens_map.json's tokens over tokenizer_config.json's: the same values are accepted.
+// from_pretrained takes special tokens from special_tokens_map.json as from tokenizer_config.json: the same values are
+// accepted.
 TEST(HfConvertTest, SpecialTokensMapIsCheckedAsTokenizerConfigIs) {
   const auto error = [](const nlohmann::ordered_json& map) {
     return ConfigError(
