@@ -31,6 +31,7 @@ constexpr const char* kConfig = "config.json";
 constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
 constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
+constexpr const char* kAddedTokens = "added_tokens.json";
 constexpr const char* kSpecialTokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
 // The value of a key the table names (hf_keys.h; "model.vocab" is vocab in the model object), or nullptr when it
@@ -187,10 +188,14 @@ std::vector<std::string> ParseLabels(const json& j) {
   return labels;
 }
 
-bool IsSpecialToken(const json& token) {
+// A token a file adds to the vocabulary (a string, or an AddedToken object): the tokenizer would match it whole
+// before WordPiece, which flatbert does only for BERT's special tokens.
+void CheckAddedToken(const char* file, const json& token) {
   const json& content = token.is_object() && token.contains("content") ? token["content"] : token;
-  return content.is_string() && std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens),
-                                          content.get<std::string>()) != std::end(kSpecialTokens);
+  if (!content.is_string() || std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens),
+                                        content.get<std::string>()) == std::end(kSpecialTokens))
+    throw Error(std::string(file) + ": added token " + token.dump(-1, ' ', false, json::error_handler_t::replace) +
+                " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
 }
 
 // tokenizer.json's parts that tokenize (its normalizer settings are replaced by tokenizer_config.json's, as
@@ -208,10 +213,7 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
     throw Error("tokenizer.json: " + part + " " + what + " (only " + FindHfKey(kTokenizerJson, type)->accepted + ")");
   }
   if (const json* added = Field(kTokenizerJson, t, "added_tokens")) {
-    for (const json& token : *added)
-      if (!IsSpecialToken(token))
-        throw Error("tokenizer.json: added token " + token.dump() +
-                    " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
+    for (const json& token : *added) CheckAddedToken(kTokenizerJson, token);
   }
   if (const json* v = Field(kTokenizerJson, t, "model.vocab")) {
     if (!v->is_object()) throw Error("tokenizer.json: model.vocab is not an object");
@@ -254,15 +256,16 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
       tok.model_max_length = static_cast<int>(std::min<double>(max->get<double>(), INT_MAX));  // HF writes 1e30: none
     }
     if (const json* decoder = Field(kTokenizerConfig, t, "added_tokens_decoder")) {
-      for (const auto& item : decoder->items())
-        if (!IsSpecialToken(item.value()))
-          throw Error("tokenizer_config.json: added token " + item.value().dump() +
-                      " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
+      for (const auto& item : decoder->items()) CheckAddedToken(kTokenizerConfig, item.value());
     }
   }
   if (fs::exists(dir / kSpecialTokensMap)) {  // only its kOnly keys are read: the special tokens are BERT's
     const json t = ReadJson(dir / kSpecialTokensMap, kMaxConfigBytes, kMaxConfigValues);
     NoteUnreadKeys(kSpecialTokensMap, t, report);
+  }
+  if (fs::exists(dir / kAddedTokens)) {  // add_tokens' tokens and their ids, as save_pretrained writes them
+    const json t = ReadJson(dir / kAddedTokens, kMaxConfigBytes, kMaxConfigValues);
+    for (const auto& item : t.items()) CheckAddedToken(kAddedTokens, item.key());
   }
   if (fs::exists(dir / kTokenizerJson)) {
     const json t = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes, kMaxTokenizerJsonValues);

@@ -270,6 +270,13 @@ TEST(HfConvertTest, SpecialTokensMapIsCheckedAsTokenizerConfigIs) {
       std::string::npos);
 }
 
+// added_tokens.json: the tokens add_tokens gave ids past vocab.txt, which the tokenizer matches whole.
+TEST(HfConvertTest, AddedTokensBeyondTheSpecialOnesAreRefused) {
+  EXPECT_EQ(EditedCheckpoint("bert", "added_tokens.json", R"({"[MASK]": 103})").ConvertError(), "");
+  EXPECT_EQ(EditedCheckpoint("bert", "added_tokens.json", R"({"[MASK]": 103, "<emoji>": 3000})").ConvertError(),
+            "added_tokens.json: added token \"<emoji>\" is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
+}
+
 TEST(HfConvertTest, TokenizerSettingsFollowTokenizerConfig) {
   const auto read = [](const nlohmann::ordered_json& settings) {
     const EditedCheckpoint checkpoint("bert", "tokenizer_config.json", settings.dump());

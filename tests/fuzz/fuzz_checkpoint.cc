@@ -1,10 +1,10 @@
 // libFuzzer: Hugging Face checkpoint directories through `convert` (ConvertModel: config.json, tokenizer_config.json,
-// special_tokens_map.json, tokenizer.json, vocab.txt, model.safetensors), then the .fbm it writes through what a
-// model file goes through (fuzz_model.h). The checkpoints are the seed models exported, each with a tokenizer.json of
-// its vocabulary and BERT's special_tokens_map.json. The input is a program: which checkpoint and weight format,
-// then edits: a key of a JSON file set to a value near or far from the valid ones (its accepted values among them)
-// or removed, a safetensors header entry's dtype, shape, offsets or name, the tensors stored as F16 or BF16,
-// vocab.txt lines, bytes flipped, files cut short or removed.
+// special_tokens_map.json, added_tokens.json, tokenizer.json, vocab.txt, model.safetensors), then the .fbm it writes
+// through what a model file goes through (fuzz_model.h). The checkpoints are the seed models exported, each with a
+// tokenizer.json of its vocabulary, BERT's special_tokens_map.json and an added_tokens.json. The input is a program:
+// which checkpoint and weight format, then edits: a key of a JSON file set to a value near or far from the valid ones
+// (its accepted values among them) or removed, a safetensors header entry's dtype, shape, offsets or name, the
+// tensors stored as F16 or BF16, vocab.txt lines, bytes flipped, files cut short or removed.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <stdlib.h>
 
@@ -39,7 +39,9 @@ constexpr const char* kTokenizerJson = "tokenizer.json";
 constexpr const char* kVocab = "vocab.txt";
 constexpr const char* kWeights = "model.safetensors";
 constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
-const char* const kFiles[] = {kConfig, kTokenizerConfig, kTokenizerJson, kVocab, kWeights, kSpecialTokensMap};
+constexpr const char* kAddedTokens = "added_tokens.json";
+const char* const kFiles[] = {kConfig,  kTokenizerConfig,  kTokenizerJson, kVocab,
+                              kWeights, kSpecialTokensMap, kAddedTokens};
 
 // A directory of this process's, removed at exit.
 struct WorkDir {
@@ -108,6 +110,7 @@ const std::vector<Checkpoint>& Checkpoints() {
       checkpoint[kTokenizerJson] = TokenizerJson(Lines(checkpoint.at(kVocab)));
       checkpoint[kSpecialTokensMap] = R"({"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]",)"
                                       R"( "sep_token": "[SEP]", "unk_token": "[UNK]"})";
+      checkpoint[kAddedTokens] = R"({"[MASK]": 4})";
       out.push_back(std::move(checkpoint));
     }
     return out;
@@ -188,7 +191,8 @@ void EditJson(FuzzedDataProvider& in, const char* file, std::string& text) {
     std::vector<const flatbert::HfKey*> rows;
     for (const flatbert::HfKey& row : flatbert::HfKeys())
       if (std::strcmp(row.file, file) == 0) rows.push_back(&row);
-    const flatbert::HfKey* row = in.ConsumeBool() ? Pick(in, rows) : nullptr;
+    const flatbert::HfKey* row =
+        !rows.empty() && in.ConsumeBool() ? Pick(in, rows) : nullptr;  // added_tokens.json has none
     json& value = At(j, row ? row->key : in.ConsumeRandomLengthString(12));
     value = PickValue(in, row, value);
   }
