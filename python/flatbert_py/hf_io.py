@@ -72,9 +72,27 @@ def load_config(directory):
     return Config.from_dict(d), d
 
 
+def load_tokenizer_vocab(directory):
+    """vocab.txt; without it, tokenizer.json's model.vocab (ids 0..n-1), as BertTokenizerFast reads a checkpoint
+    saved from a tokenizer.json alone. The C++ twin: ReadHfTokenizer."""
+    path = os.path.join(directory, "vocab.txt")
+    if os.path.exists(path) or not os.path.exists(os.path.join(directory, "tokenizer.json")):
+        return load_vocab(path)
+    with open(os.path.join(directory, "tokenizer.json"), encoding="utf-8") as f:
+        ids = json.load(f)["model"]["vocab"]
+    vocab = [None] * len(ids)
+    for token, i in ids.items():
+        if not (isinstance(i, int) and 0 <= i < len(vocab)) or vocab[i] is not None:
+            raise ValueError(f"tokenizer.json: model.vocab has {token!r} as {i}; without a vocab.txt its ids must be "
+                             "0..n-1")
+        vocab[i] = token
+    return vocab
+
+
 def load_tokenizer(directory, max_length=128):
-    """vocab.txt with tokenizer_config.json's do_lower_case and strip_accents, as BertTokenizer(Fast) reads them
-    (absent: lowercase; strip_accents absent or null: as do_lower_case). The C++ twin: ReadHfTokenizer."""
+    """The vocabulary (load_tokenizer_vocab) with tokenizer_config.json's do_lower_case and strip_accents, as
+    BertTokenizer(Fast) reads them (absent: lowercase; strip_accents absent or null: as do_lower_case). The C++
+    twin: ReadHfTokenizer."""
     settings = {}
     path = os.path.join(directory, "tokenizer_config.json")
     if os.path.exists(path):
@@ -84,7 +102,7 @@ def load_tokenizer(directory, max_length=128):
     lowercase = True if lowercase is None else lowercase
     strip_accents = settings.get("strip_accents")
     strip_accents = lowercase if strip_accents is None else strip_accents
-    return WordPieceTokenizer(load_vocab(os.path.join(directory, "vocab.txt")), lowercase=lowercase,
+    return WordPieceTokenizer(load_tokenizer_vocab(directory), lowercase=lowercase,
                               strip_accents=strip_accents, max_length=max_length)
 
 

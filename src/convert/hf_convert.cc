@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <type_traits>
 #include <unordered_map>
@@ -239,12 +240,38 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
   }
 }
 
+// tokenizer.json's model.vocab as vocab.txt would list it: each id's token, the ids 0..n-1 each once.
+std::vector<std::string> VocabOfTokenizerJson(const json& t) {
+  const json* v = Field(kTokenizerJson, t, "model.vocab");
+  if (!v || !v->is_object()) throw Error("tokenizer.json: model.vocab is not an object, and there is no vocab.txt");
+  std::vector<std::string> vocab(v->size());
+  std::vector<bool> seen(v->size());
+  for (const auto& item : v->items()) {
+    const json& id = item.value();
+    if (!id.is_number_unsigned() || id.get<uint64_t>() >= vocab.size() || seen[id.get<size_t>()])
+      throw Error("tokenizer.json: model.vocab has '" + item.key() + "' as " + id.dump() +
+                  "; without a vocab.txt its ids must be 0..n-1");
+    vocab[id.get<size_t>()] = item.key();
+    seen[id.get<size_t>()] = true;
+  }
+  return vocab;
+}
+
 }  // namespace
 
 HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
   const fs::path dir(directory);
   HfTokenizer tok;
-  tok.vocab = ReadVocabFile((dir / "vocab.txt").string());
+  std::optional<json> tokenizer_json;
+  if (fs::exists(dir / kTokenizerJson)) {
+    tokenizer_json = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes, kMaxTokenizerJsonValues);
+    NoteUnreadKeys(kTokenizerJson, *tokenizer_json, report);
+  }
+  // A fast tokenizer loaded from tokenizer.json alone saves no vocab.txt; BertTokenizerFast then reads the vocabulary
+  // from tokenizer.json, as it does whenever that file is there (checked against vocab.txt below).
+  const fs::path vocab_txt = dir / "vocab.txt";
+  tok.vocab = tokenizer_json && !fs::exists(vocab_txt) ? VocabOfTokenizerJson(*tokenizer_json)
+                                                       : ReadVocabFile(vocab_txt.string());
   if (fs::exists(dir / kTokenizerConfig)) {
     const json t = ReadJson(dir / kTokenizerConfig, kMaxConfigBytes, kMaxConfigValues);
     NoteUnreadKeys(kTokenizerConfig, t, report);
@@ -267,11 +294,7 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
     const json t = ReadJson(dir / kAddedTokens, kMaxConfigBytes, kMaxConfigValues);
     for (const auto& item : t.items()) CheckAddedToken(kAddedTokens, item.key());
   }
-  if (fs::exists(dir / kTokenizerJson)) {
-    const json t = ReadJson(dir / kTokenizerJson, kMaxTokenizerJsonBytes, kMaxTokenizerJsonValues);
-    NoteUnreadKeys(kTokenizerJson, t, report);
-    CheckTokenizerJson(t, tok.vocab);
-  }
+  if (tokenizer_json) CheckTokenizerJson(*tokenizer_json, tok.vocab);
   return tok;
 }
 

@@ -299,16 +299,22 @@ TEST(HfConvertTest, ModelMaxLengthCapsMaxLength) {
   EXPECT_EQ(ConvertHuggingFace(checkpoint.dir().string()).tokenizer.max_length, 20);  // flatbert_max_length is 32
 }
 
-TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
-  const std::string shared = std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/tokenizer.json";
-  std::ifstream in(shared);
-  if (!in) GTEST_SKIP() << shared << " is absent";
+// bert-base-uncased's tokenizer.json (../shared) with the golden checkpoints' vocabulary, BERT's first 3,000 tokens;
+// null when ../shared is absent.
+nlohmann::ordered_json GoldenTokenizerJson() {
+  std::ifstream in(std::string(FLATBERT_SHARED_DIR) + "/models/bert-base-uncased-tokenizer/tokenizer.json");
+  if (!in) return nullptr;
   nlohmann::ordered_json full = nlohmann::ordered_json::parse(in);
-  // The golden checkpoints have BERT's first 3,000 tokens: keep those of the shared tokenizer.json.
   nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
   for (const auto& item : full["model"]["vocab"].items())
     if (item.value().get<int>() < 3000) vocab[item.key()] = item.value();
   full["model"]["vocab"] = vocab;
+  return full;
+}
+
+TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
+  const nlohmann::ordered_json full = GoldenTokenizerJson();
+  if (full.is_null()) GTEST_SKIP() << "../shared/models is absent";
   const auto error = [&](const std::function<void(nlohmann::ordered_json&)>& edit) {
     nlohmann::ordered_json t = full;
     edit(t);
@@ -376,6 +382,21 @@ TEST(HfConvertTest, ATokenListedTwiceHasItsLastLinesId) {
   t["model"]["vocab"]["replaced"] = 2999;
   std::ofstream(checkpoint.dir() / "tokenizer.json") << t.dump();
   EXPECT_EQ(checkpoint.ConvertError(), "tokenizer.json: model.vocab has 'replaced' as 2999, vocab.txt differs");
+}
+
+// save_pretrained writes no vocab.txt for a fast tokenizer loaded from tokenizer.json alone; BertTokenizerFast then
+// reads the vocabulary from tokenizer.json.
+TEST(HfConvertTest, TokenizerJsonServesWithoutVocabTxt) {
+  nlohmann::ordered_json t = GoldenTokenizerJson();
+  if (t.is_null()) GTEST_SKIP() << "../shared/models is absent";
+  const EditedCheckpoint checkpoint("bert", "tokenizer.json", t.dump());
+  const std::vector<std::string> vocab = ConvertHuggingFace(checkpoint.dir().string()).tokenizer.vocab;
+  fs::remove(checkpoint.dir() / "vocab.txt");
+  EXPECT_EQ(ConvertHuggingFace(checkpoint.dir().string()).tokenizer.vocab, vocab);
+  t["model"]["vocab"]["[unused0]"] = 2999;  // two tokens at 2999, none at 1
+  std::ofstream(checkpoint.dir() / "tokenizer.json") << t.dump();
+  EXPECT_EQ(checkpoint.ConvertError(),
+            "tokenizer.json: model.vocab has 'replaced' as 2999; without a vocab.txt its ids must be 0..n-1");
 }
 
 TEST(HfConvertTest, ReportsWhatItPassesOver) {

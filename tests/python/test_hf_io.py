@@ -79,6 +79,16 @@ def test_tokenizer_settings_come_from_tokenizer_config(tmp_path):
         assert (tok.lowercase, tok.strip_accents) == (lowercase, strip), settings
 
 
+def test_without_vocab_txt_the_vocabulary_comes_from_tokenizer_json(tmp_path):
+    with open(os.path.join(GOLDEN, "bert", "vocab.txt")) as f:
+        vocab = f.read().split("\n")[:-1]
+    (tmp_path / "tokenizer.json").write_text(json.dumps({"model": {"vocab": {t: i for i, t in enumerate(vocab)}}}))
+    assert hf_io.load_tokenizer(str(tmp_path)).vocab == vocab
+    (tmp_path / "tokenizer.json").write_text(json.dumps({"model": {"vocab": {"a": 0, "b": 2}}}))
+    with pytest.raises(ValueError, match="'b' as 2; without a vocab.txt its ids must be 0..n-1"):
+        hf_io.load_tokenizer(str(tmp_path))
+
+
 def save(model, directory, drop=(), add=None):
     state = {k: v for k, v in model.state_dict().items() if k not in drop}
     state.update(add or {})
