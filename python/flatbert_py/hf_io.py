@@ -141,6 +141,9 @@ def load_pretrained(directory, num_labels=None, id2label=None, allow_partial=Fal
 def save_pretrained(model, directory, vocab, extra=None, tokenizer=None):
     """Writes config.json (+ `extra` keys, e.g. the flatbert tweet normalizer), vocab.txt, model.safetensors and
     tokenizer_config.json (the tokenizer's do_lower_case and strip_accents; default: lowercase and strip)."""
+    broken = [t for t in vocab if "\n" in t or "\r" in t]
+    if broken:  # each would end its line early and move every later id (a tokenizer.json may hold such tokens)
+        raise ValueError(f"vocabulary token {broken[0]!r} holds a line break: vocab.txt cannot list it")
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "tokenizer_config.json"), "w") as f:
         json.dump(dict(do_lower_case=tokenizer.lowercase if tokenizer else True,

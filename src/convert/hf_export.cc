@@ -7,6 +7,7 @@
 #include "convert/safetensors.h"
 #include "flatbert/error.hpp"
 #include "flatbert/json.hpp"
+#include "tokenizer/unicode.h"
 
 namespace flatbert {
 namespace {
@@ -78,6 +79,16 @@ void WriteText(const fs::path& path, const std::string& text) {
 
 void ExportHuggingFace(const ModelContents& model, const std::string& directory) {
   const fs::path dir(directory);
+  // One token a line, read back as Python reads it; a model file's tokens are not checked at load.
+  std::string vocab;
+  std::u32string code_points;
+  for (size_t id = 0; id < model.tokenizer.vocab.size(); ++id) {
+    const std::string& token = model.tokenizer.vocab[id];
+    if (token.find_first_of("\r\n") != std::string::npos || !unicode::Decode(token, code_points))
+      throw Error("vocabulary token " + std::to_string(id) +
+                  " is not UTF-8 without line breaks: vocab.txt cannot list it");
+    vocab += token + "\n";
+  }
   fs::create_directories(dir);
   WriteText(dir / "config.json", ConfigJson(model).dump(2) + "\n");
   WriteText(dir / "tokenizer_config.json", json{{"do_lower_case", model.tokenizer.lowercase},
@@ -85,8 +96,6 @@ void ExportHuggingFace(const ModelContents& model, const std::string& directory)
                                                 {"model_max_length", model.tokenizer.max_length}}
                                                    .dump(2) +
                                                "\n");
-  std::string vocab;
-  for (const std::string& token : model.tokenizer.vocab) vocab += token + "\n";
   WriteText(dir / "vocab.txt", vocab);
   WriteSafeTensorsF32(model.tensors, (dir / "model.safetensors").string());
 }

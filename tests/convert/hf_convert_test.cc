@@ -95,6 +95,23 @@ TEST(HfConvertTest, ExportThenConvertRoundTrips) {
   }
 }
 
+// vocab.txt is read back line by line as UTF-8: a token a model file holds that cannot be listed so is an error
+// before anything is written.
+TEST(HfConvertTest, ExportRefusesATokenVocabTxtCannotList) {
+  for (const char* token : {"a\nb", "a\rb", "a\xff"}) {
+    ModelContents model = ConvertHuggingFace(testing::GoldenDir("bert"));
+    model.tokenizer.vocab[7] = token;
+    const fs::path dir = testing::TempPath("export_bad_token");
+    try {
+      ExportHuggingFace(model, dir.string());
+      ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "vocabulary token 7 is not UTF-8 without line breaks: vocab.txt cannot list it");
+    }
+    EXPECT_FALSE(fs::exists(dir));
+  }
+}
+
 TEST(HfConvertTest, QuantizingAQuantizedModelIsAClearError) {
   ModelContents m = Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF16);
   try {

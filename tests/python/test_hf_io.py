@@ -89,6 +89,12 @@ def test_without_vocab_txt_the_vocabulary_comes_from_tokenizer_json(tmp_path):
         hf_io.load_tokenizer(str(tmp_path))
 
 
+def test_save_pretrained_refuses_a_token_vocab_txt_cannot_list(tmp_path):
+    with pytest.raises(ValueError, match=r"token 'a\\rb' holds a line break"):
+        hf_io.save_pretrained(ForSequenceClassification(small_bert()), str(tmp_path / "out"), ["[PAD]", "a\rb"])
+    assert not (tmp_path / "out").exists()
+
+
 def save(model, directory, drop=(), add=None):
     state = {k: v for k, v in model.state_dict().items() if k not in drop}
     state.update(add or {})
