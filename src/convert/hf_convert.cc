@@ -306,6 +306,9 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
   ModelContents m;
   m.config = ParseConfig(config);
   m.labels = ParseLabels(config);
+  // A softmax over one logit is always 1: Hugging Face's text-classification pipeline scores a single label with a
+  // sigmoid, as it scores each label of a multi-label model.
+  if (m.labels.size() == 1) m.config.problem_type = fb::ProblemType::MultiLabel;
   const HfTokenizer tok = ReadHfTokenizer(directory, report);
   if (static_cast<int64_t>(tok.vocab.size()) > m.config.vocab_size)
     throw Error("vocab.txt has " + std::to_string(tok.vocab.size()) + " tokens, more than config.json vocab_size " +

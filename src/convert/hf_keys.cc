@@ -46,7 +46,8 @@ constexpr HfKey kKeys[] = {
     {kConfig, "add_cross_attention", O, "false", "cross-attention layers are refused"},
     {kConfig, "pruned_heads", O, "{}", "pruned heads (narrower attention) are refused"},
     {kConfig, "problem_type", O, "\"single_label_classification\" | \"multi_label_classification\"",
-     "softmax over the labels, or a sigmoid per label; regression is refused"},
+     "softmax over the labels, or a sigmoid per label (also for a single label, as the text-classification "
+     "pipeline scores it); regression is refused"},
     {kConfig, "num_labels", F, "", "labels LABEL_0.. when there is no id2label"},
     {kConfig, "id2label", F, "",
      "the label names, ids 0..n-1: each 1-256 bytes of UTF-8, no control character, no two alike"},

@@ -112,6 +112,22 @@ TEST(HfConvertTest, ExportRefusesATokenVocabTxtCannotList) {
   }
 }
 
+// The text-classification pipeline scores a model of one label with a sigmoid (a softmax over one logit is 1).
+TEST(HfConvertTest, ASingleLabelIsScoredWithASigmoid) {
+  ModelContents model = ConvertHuggingFace(testing::GoldenDir("bert"));
+  ASSERT_EQ(model.config.problem_type, fb::ProblemType::SingleLabel);
+  model.labels = {"relevant"};
+  for (TensorData& t : model.tensors)
+    if (t.name.starts_with("classifier.")) {
+      t.bytes.resize(t.bytes.size() / 3);
+      t.shape[0] = 1;
+    }
+  const fs::path dir = testing::TempPath("single_label");
+  ExportHuggingFace(model, dir.string());
+  EXPECT_EQ(ConvertHuggingFace(dir.string()).config.problem_type, fb::ProblemType::MultiLabel);
+  fs::remove_all(dir);
+}
+
 TEST(HfConvertTest, QuantizingAQuantizedModelIsAClearError) {
   ModelContents m = Quantize(ConvertHuggingFace(testing::GoldenDir("bert")), QuantMode::kF16);
   try {
