@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
       tokenize->add_option("--vocab", tokenize_opt.vocab, "a vocab.txt instead (lowercasing, no normalizer)");
   tokenize
       ->add_option("--hf", tokenize_opt.hf_dir,
-                   "a Hugging Face checkpoint's tokenizer instead (vocab.txt, tokenizer_config.json, tokenizer.json)")
+                   "a Hugging Face checkpoint's tokenizer instead, as convert reads it (vocab.txt or tokenizer.json, "
+                   "tokenizer_config.json, special_tokens_map.json, added_tokens.json)")
       ->excludes(vocab_opt);
   tokenize->add_flag("--normalize", tokenize_opt.normalize,
                      "apply the tweet normalizer (with --vocab or --hf: the defaults training uses)");
@@ -115,7 +116,8 @@ int main(int argc, char** argv) {
   CLI::App* convert = app.add_subcommand("convert", "convert a Hugging Face directory (or a .fbm) to .fbm");
   convert
       ->add_option("source", convert_opt.source,
-                   "Hugging Face directory (config.json, vocab.txt, model.safetensors), or a .fbm: fp32 to "
+                   "Hugging Face directory (config.json, vocab.txt or tokenizer.json, model.safetensors; the other "
+                   "tokenizer files when there: docs/hf-keys.md), or a .fbm: fp32 to "
                    "quantize, any with --quant keep")
       ->required();
   convert->add_option("-o,--output", convert_opt.output, "output .fbm")->required();
