@@ -14,6 +14,10 @@ constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
 constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
 constexpr const char* kAddedToken = "a string, or an AddedToken with that content";
+// special_tokens_map.json (save_pretrained writes it) holds special tokens, which from_pretrained takes from it over or
+// under tokenizer_config.json's as the transformers version has it: they are read by tokenizer_config.json's rows.
+constexpr const char* kMapKeys[] = {"unk_token", "sep_token",  "pad_token",
+                                    "cls_token", "mask_token", "additional_special_tokens"};
 
 constexpr KeyUse F = KeyUse::kFollowed, N = KeyUse::kNoEffect, O = KeyUse::kOnly;
 
@@ -109,14 +113,6 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "special_tokens_map_file", N, "", "provenance"},
     {kTokenizerConfig, "name_or_path", N, "", "provenance"},
     {kTokenizerConfig, "extra_special_tokens", O, "{}", "more special tokens are refused"},
-    // special_tokens_map.json (save_pretrained writes it; from_pretrained takes special tokens from it, over or under
-    // tokenizer_config.json's as the transformers version has it, so both must be BERT's).
-    {kSpecialTokensMap, "unk_token", O, "\"[UNK]\"", kAddedToken},
-    {kSpecialTokensMap, "sep_token", O, "\"[SEP]\"", kAddedToken},
-    {kSpecialTokensMap, "pad_token", O, "\"[PAD]\"", kAddedToken},
-    {kSpecialTokensMap, "cls_token", O, "\"[CLS]\"", kAddedToken},
-    {kSpecialTokensMap, "mask_token", O, "\"[MASK]\"", kAddedToken},
-    {kSpecialTokensMap, "additional_special_tokens", O, "[]", "more special tokens are refused"},
     // tokenizer.json (the fast tokenizer; BertTokenizerFast rebuilds its normalizer from tokenizer_config.json).
     {kTokenizerJson, "version", N, "", "the file format"},
     {kTokenizerJson, "truncation", N, "", "flatbert truncates to max_length"},
@@ -186,6 +182,10 @@ void CheckKey(const std::string& file, const std::string& key, const json& value
 std::span<const HfKey> HfKeys() { return kKeys; }
 
 const HfKey* FindHfKey(const std::string& file, const std::string& key) {
+  if (file == kSpecialTokensMap)
+    return std::find(std::begin(kMapKeys), std::end(kMapKeys), key) != std::end(kMapKeys)
+               ? FindHfKey(kTokenizerConfig, key)
+               : nullptr;
   for (const HfKey& row : kKeys)
     if (file == row.file && key == row.key) return &row;
   return nullptr;
@@ -237,6 +237,11 @@ std::string HfKeysMarkdown() {
       use_cell.replace(at, 3, "` or `");
     md += "| `" + std::string(row.key) + "` | " + use_cell + " | " + row.what + " |\n";
   }
+  md += "\n## `" + std::string(kSpecialTokensMap) + "`\n\nIts keys";
+  for (const char* key : kMapKeys) md += std::string(key == kMapKeys[0] ? " `" : ", `") + key + "`";
+  md +=
+      "\nare read as `tokenizer_config.json`'s rows above say (from_pretrained takes special tokens from either "
+      "file);\nany other key is listed as not read.\n";
   return md;
 }
 

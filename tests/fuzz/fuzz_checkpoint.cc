@@ -188,9 +188,9 @@ void EditJson(FuzzedDataProvider& in, const char* file, std::string& text) {
     std::advance(it, in.ConsumeIntegralInRange<size_t>(0, j.size() - 1));
     j.erase(it);
   } else {
-    std::vector<const flatbert::HfKey*> rows;
+    std::vector<const flatbert::HfKey*> rows;  // special_tokens_map.json's are some of tokenizer_config.json's
     for (const flatbert::HfKey& row : flatbert::HfKeys())
-      if (std::strcmp(row.file, file) == 0) rows.push_back(&row);
+      if (const flatbert::HfKey* found = flatbert::FindHfKey(file, row.key); found == &row) rows.push_back(&row);
     const flatbert::HfKey* row =
         !rows.empty() && in.ConsumeBool() ? Pick(in, rows) : nullptr;  // added_tokens.json has none
     json& value = At(j, row ? row->key : in.ConsumeRandomLengthString(12));
