@@ -40,8 +40,8 @@ ConvertReport ConvertModel(const std::string& source, const std::string& output,
 // fp32 weights the engine computes with.
 void ExportModel(const std::string& model_path, const std::string& output_dir);
 
-// A checkpoint directory's tokenizer, as `ConvertModel` reads it (vocab.txt, tokenizer_config.json,
-// special_tokens_map.json, tokenizer.json).
+// A checkpoint directory's tokenizer, as `ConvertModel` reads it (vocab.txt or tokenizer.json, tokenizer_config.json,
+// special_tokens_map.json, added_tokens.json).
 Tokenizer HuggingFaceTokenizer(const std::string& directory, const EncodeOptions& options);
 
 }  // namespace flatbert

@@ -1,7 +1,7 @@
 #pragma once
-// Hugging Face layout (config.json + vocab.txt + model.safetensors, and tokenizer_config.json, special_tokens_map.json
-// and tokenizer.json when present) -> ModelContents (fp32 tensors). Every key is read as convert/hf_keys.h says
-// (docs/hf-keys.md).
+// Hugging Face layout (config.json + vocab.txt or tokenizer.json + model.safetensors, and tokenizer_config.json,
+// special_tokens_map.json and added_tokens.json when present) -> ModelContents (fp32 tensors). Every key is read as
+// convert/hf_keys.h says (docs/hf-keys.md).
 #include <climits>
 #include <string>
 #include <vector>
@@ -16,8 +16,9 @@ struct HfReport {
   std::vector<std::string> unused_tensors;  // in model.safetensors, not part of the classifier
 };
 
-// The tokenizer of a checkpoint directory as BertTokenizerFast builds it: vocab.txt, tokenizer_config.json
-// (do_lower_case, strip_accents, ...), and special_tokens_map.json and tokenizer.json checked against them.
+// The tokenizer of a checkpoint directory as BertTokenizerFast builds it: vocab.txt (else tokenizer.json's
+// vocabulary), tokenizer_config.json (do_lower_case, strip_accents, ...), and special_tokens_map.json,
+// added_tokens.json and tokenizer.json checked against them.
 struct HfTokenizer {
   std::vector<std::string> vocab;
   bool lowercase = true, strip_accents = true;
