@@ -116,7 +116,10 @@ def main():
     t0 = time.time()
 
     if args.init:  # the checkpoint's own tokenizer settings (tokenizer_config.json)
-        tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)
+        try:
+            tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)
+        except (OSError, ValueError) as e:
+            sys.exit(f"finetune: {args.init}: {e}")
     else:
         tok = WordPieceTokenizer(load_vocab(data.VOCAB), max_length=args.max_length)
     vocab = tok.vocab

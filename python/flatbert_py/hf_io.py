@@ -79,7 +79,10 @@ def load_tokenizer_vocab(directory):
     if os.path.exists(path) or not os.path.exists(os.path.join(directory, "tokenizer.json")):
         return load_vocab(path)
     with open(os.path.join(directory, "tokenizer.json"), encoding="utf-8") as f:
-        ids = json.load(f)["model"]["vocab"]
+        model = json.load(f).get("model")
+    ids = model.get("vocab") if isinstance(model, dict) else None
+    if not isinstance(ids, dict):
+        raise ValueError("tokenizer.json: model.vocab is not an object, and there is no vocab.txt")
     vocab = [None] * len(ids)
     for token, i in ids.items():
         if not (isinstance(i, int) and 0 <= i < len(vocab)) or vocab[i] is not None:

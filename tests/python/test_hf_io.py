@@ -87,6 +87,9 @@ def test_without_vocab_txt_the_vocabulary_comes_from_tokenizer_json(tmp_path):
     (tmp_path / "tokenizer.json").write_text(json.dumps({"model": {"vocab": {"a": 0, "b": 2}}}))
     with pytest.raises(ValueError, match="'b' as 2; without a vocab.txt its ids must be 0..n-1"):
         hf_io.load_tokenizer(str(tmp_path))
+    (tmp_path / "tokenizer.json").write_text(json.dumps({"model": "WordPiece"}))
+    with pytest.raises(ValueError, match="model.vocab is not an object, and there is no vocab.txt"):
+        hf_io.load_tokenizer(str(tmp_path))
 
 
 def test_save_pretrained_refuses_a_token_vocab_txt_cannot_list(tmp_path):
