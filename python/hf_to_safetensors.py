@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Re-saves a Hugging Face checkpoint's pytorch_model.bin as model.safetensors (what `flatbert convert` reads),
-renaming legacy LayerNorm gamma/beta to weight/bias.
+renaming legacy LayerNorm gamma/beta to weight/bias. The pickle is read for tensors and containers only
+(torch.load's weights_only): one that would call anything else, and so run code as it loads, is refused.
 
   /usr/bin/python3 python/hf_to_safetensors.py path/to/checkpoint
 """
@@ -15,7 +16,10 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     directory = sys.argv[1]
-    state = hf_io.load_state_dict(directory)
+    try:
+        state = hf_io.load_state_dict(directory)
+    except (OSError, ValueError) as e:
+        sys.exit(f"hf_to_safetensors: {e}")
     hf_io.write_safetensors(os.path.join(directory, "model.safetensors"), state)
     print(f"wrote {os.path.join(directory, 'model.safetensors')}: {len(state)} tensors")
 

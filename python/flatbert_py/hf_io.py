@@ -2,6 +2,7 @@
 safetensors is parsed here by hand: an 8-byte little-endian header length, a JSON header, raw tensor data."""
 import json
 import os
+import pickle
 import struct
 
 import numpy as np
@@ -56,11 +57,18 @@ def _rename_legacy(name):
 
 
 def load_state_dict(directory):
+    """model.safetensors, else pytorch_model.bin unpickled with tensors and containers only: a checkpoint's pickle
+    may name any function to call, and a hostile one runs code as it loads."""
     st = os.path.join(directory, "model.safetensors")
     if os.path.exists(st):
         state = read_safetensors(st)
     else:
-        state = torch.load(os.path.join(directory, "pytorch_model.bin"), map_location="cpu")
+        path = os.path.join(directory, "pytorch_model.bin")
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as e:
+            what = str(e).split("WeightsUnpickler error: ")[-1]  # torch's advice to load it unchecked left out
+            raise ValueError(f"{path} holds more than tensors, which would run code to load: refused ({what})") from None
     return {_rename_legacy(k): v for k, v in state.items()}
 
 

@@ -98,6 +98,25 @@ def test_save_pretrained_refuses_a_token_vocab_txt_cannot_list(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+class _RunsCode:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):  # unpickling calls open(path, "w"): a file appears
+        return (open, (self.path, "w"))
+
+
+def test_a_pytorch_model_bin_that_would_run_code_is_refused(tmp_path):
+    model = ForSequenceClassification(small_bert())
+    torch.save(model.state_dict(), tmp_path / "pytorch_model.bin")
+    assert set(hf_io.load_state_dict(str(tmp_path))) == set(model.state_dict())
+    marker = tmp_path / "ran"
+    torch.save({"bert.pooler.dense.bias": _RunsCode(str(marker))}, tmp_path / "pytorch_model.bin")
+    with pytest.raises(ValueError, match="holds more than tensors, which would run code to load: refused"):
+        hf_io.load_state_dict(str(tmp_path))
+    assert not marker.exists()
+
+
 def save(model, directory, drop=(), add=None):
     state = {k: v for k, v in model.state_dict().items() if k not in drop}
     state.update(add or {})
