@@ -130,8 +130,10 @@ def main():
     if args.init:
         try:
             model, report = hf_io.load_pretrained(args.init, id2label=ID2LABEL, allow_partial=args.allow_partial_init)
-        except ValueError as e:
+        except hf_io.PartialCheckpointError as e:
             sys.exit(f"finetune: {e}; --allow-partial-init starts anyway")
+        except (OSError, ValueError) as e:
+            sys.exit(f"finetune: {e}")
         model.config.problem_type = "single_label_classification"  # RepLab polarity: one label per tweet
         print(f"loaded {args.init}")
         print(f"  freshly initialised ({len(report['fresh'])}): {', '.join(report['fresh']) or 'none'}")

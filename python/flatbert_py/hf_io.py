@@ -117,6 +117,10 @@ def load_tokenizer(directory, max_length=128):
                               strip_accents=strip_accents, max_length=max_length)
 
 
+class PartialCheckpointError(ValueError):
+    """load_pretrained's refusal that allow_partial lifts."""
+
+
 # Checkpoint tensors a sequence classifier has no use for: pre-training heads, and buffers older versions saved.
 _EXPECTED_UNUSED = ("cls.", "position_ids")
 # Tensors a checkpoint without a classifier head lacks, which fine-tuning trains from scratch.
@@ -126,8 +130,8 @@ _EXPECTED_FRESH = ("classifier.",)
 def load_pretrained(directory, num_labels=None, id2label=None, allow_partial=False):
     """Builds a classifier from an HF checkpoint. Returns (model, report), report listing the tensors freshly
     initialised (the model has them, the file has not) and dropped (the file has them, the model has not, or with
-    another shape). Raises ValueError for any beyond a pre-training checkpoint's (a new classifier head, dropped
-    pre-training heads) unless allow_partial."""
+    another shape). Raises PartialCheckpointError (a ValueError) for any beyond a pre-training checkpoint's (a new
+    classifier head, dropped pre-training heads) unless allow_partial."""
     config, _ = load_config(directory)
     if id2label is not None:
         config.id2label, config.num_labels = dict(id2label), len(id2label)
@@ -144,8 +148,9 @@ def load_pretrained(directory, num_labels=None, id2label=None, allow_partial=Fal
     unexpected = [k for k in report["fresh"] if not k.startswith(_EXPECTED_FRESH)] + \
                  [k for k in report["dropped"] if not any(p in k for p in _EXPECTED_UNUSED)]
     if unexpected and not allow_partial:
-        raise ValueError(f"{directory}: tensors would be dropped or freshly initialised beyond a new classifier "
-                         f"head: {', '.join(unexpected)} (config.json and the weights disagree?)")
+        raise PartialCheckpointError(f"{directory}: tensors would be dropped or freshly initialised beyond a new "
+                                     f"classifier head: {', '.join(unexpected)} (config.json and the weights "
+                                     "disagree?)")
     return model, report
 
 
