@@ -17,21 +17,38 @@ _NAMES = {np.dtype(v): k for k, v in _DTYPES.items()}
 
 
 def read_safetensors(path):
+    """The tensors of a model.safetensors, each entry checked as the C++ reader (src/convert/safetensors.cc) checks it:
+    a known dtype, a shape of non-negative sizes, and offsets inside the data that hold exactly that shape. Anything
+    else is a ValueError naming the file."""
     with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
+        size = os.fstat(f.fileno()).st_size
+        (n,) = struct.unpack("<Q", f.read(8).ljust(8, b"\xff"))
+        if n > min(100 << 20, size - 8):
+            raise ValueError(f"{path} is not a safetensors file (bad header length {n})")
+        try:
+            header = json.loads(f.read(n))
+        except (ValueError, RecursionError) as e:
+            raise ValueError(f"{path}: the header is not valid JSON ({e})") from None
         data = f.read()
+    if not isinstance(header, dict):
+        raise ValueError(f"{path}: the header is not a JSON object")
     tensors = {}
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        if info["dtype"] == "BF16":
-            raw = np.frombuffer(data[info["data_offsets"][0]:info["data_offsets"][1]], np.uint16).astype(np.uint32)
-            arr = (raw << 16).view(np.float32)
+        try:
+            dtype, shape, (begin, end) = info["dtype"], info["shape"], info["data_offsets"]
+            width = 2 if dtype == "BF16" else np.dtype(_DTYPES[dtype]).itemsize
+            ok = all(isinstance(v, int) and v >= 0 for v in [*shape, begin, end]) and begin <= end <= len(data)
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"{path}: tensor {name!r} has a malformed header entry") from None
+        if not ok or end - begin != width * int(np.prod(shape, dtype=object)):
+            raise ValueError(f"{path}: tensor {name!r} has a shape or offsets that do not fit the file")
+        if dtype == "BF16":
+            arr = (np.frombuffer(data[begin:end], np.uint16).astype(np.uint32) << 16).view(np.float32)
         else:
-            begin, end = info["data_offsets"]
-            arr = np.frombuffer(data[begin:end], _DTYPES[info["dtype"]])
-        tensors[name] = torch.from_numpy(arr.copy().reshape(info["shape"]))
+            arr = np.frombuffer(data[begin:end], _DTYPES[dtype])
+        tensors[name] = torch.from_numpy(arr.copy().reshape(shape))
     return tensors
 
 

@@ -2,6 +2,7 @@
 keys that change the math, the tokenizer settings, and a report of every tensor it drops or initialises."""
 import json
 import os
+import struct
 import sys
 
 import pytest
@@ -115,6 +116,27 @@ def test_a_pytorch_model_bin_that_would_run_code_is_refused(tmp_path):
     with pytest.raises(ValueError, match="holds more than tensors, which would run code to load: refused"):
         hf_io.load_state_dict(str(tmp_path))
     assert not marker.exists()
+
+
+def test_hostile_safetensors_headers_are_clear_errors(tmp_path):
+    def error(header, data=16):
+        text = header if isinstance(header, bytes) else json.dumps(header).encode()
+        (tmp_path / "m.safetensors").write_bytes(struct.pack("<Q", len(text)) + text + bytes(data))
+        with pytest.raises(ValueError) as e:
+            hf_io.read_safetensors(str(tmp_path / "m.safetensors"))
+        return str(e.value)
+    entry = dict(dtype="F32", shape=[2, 2], data_offsets=[0, 16])
+    assert "malformed header entry" in error({"a": dict(entry, dtype="Q7")})
+    assert "malformed header entry" in error({"a": dict(entry, data_offsets=[0])})
+    assert "do not fit the file" in error({"a": dict(entry, data_offsets=[-16, 0])})  # a slice from the end
+    assert "do not fit the file" in error({"a": dict(entry, data_offsets=[0, 32])})
+    assert "do not fit the file" in error({"a": dict(entry, shape=[2, 3])})
+    assert "not a JSON object" in error([1, 2])
+    assert "not valid JSON" in error(b"[" * 100000)
+    (tmp_path / "m.safetensors").write_bytes(struct.pack("<Q", 1 << 40) + b"{}")
+    with pytest.raises(ValueError, match="bad header length"):
+        hf_io.read_safetensors(str(tmp_path / "m.safetensors"))
+    assert set(hf_io.read_safetensors(os.path.join(GOLDEN, "bert", "model.safetensors"))) >= {"classifier.weight"}
 
 
 def save(model, directory, drop=(), add=None):
