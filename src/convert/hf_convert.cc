@@ -7,7 +7,6 @@
 #include <optional>
 #include <set>
 #include <type_traits>
-#include <unordered_map>
 
 #include "convert/hf_keys.h"
 #include "convert/safetensors.h"
@@ -16,6 +15,7 @@
 #include "format/arch.h"
 #include "format/file_io.h"
 #include "format/model_file.h"
+#include "tokenizer/vocab_index.h"
 
 namespace flatbert {
 namespace {
@@ -218,18 +218,20 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
   }
   if (const json* v = Field(kTokenizerJson, t, "model.vocab")) {
     if (!v->is_object()) throw Error("tokenizer.json: model.vocab is not an object");
-    // vocab.txt as Hugging Face reads it: each token at its last line.
-    std::unordered_map<std::string_view, size_t> ids;
-    for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i]] = i;
+    // vocab.txt's ids as the tokenizer finds them: each token at its last line, as Hugging Face reads it.
+    const VocabIndex ids(std::vector<std::string_view>(vocab.begin(), vocab.end()));
+    size_t distinct = 0;
+    for (size_t i = 0; i < vocab.size(); ++i) distinct += ids.Find(vocab[i]) == static_cast<int32_t>(i);
     for (const auto& item : v->items()) {
       const json& id = item.value();
-      const auto it = ids.find(item.key());
-      if (!id.is_number_unsigned() || it == ids.end() || id.get<uint64_t>() != it->second)
+      const int32_t found = ids.Find(item.key());
+      if (!id.is_number_unsigned() || found == VocabIndex::kAbsent ||
+          id.get<uint64_t>() != static_cast<uint64_t>(found))
         throw Error("tokenizer.json: model.vocab has '" + item.key() + "' as " + id.dump() + ", vocab.txt differs");
     }
-    if (v->size() != ids.size())
+    if (v->size() != distinct)
       throw Error("tokenizer.json: model.vocab has " + std::to_string(v->size()) + " tokens, vocab.txt " +
-                  std::to_string(ids.size()) + " distinct ones");
+                  std::to_string(distinct) + " distinct ones");
   }
   if (const json* single = Field(kTokenizerJson, t, "post_processor.single")) {
     const json expected =
