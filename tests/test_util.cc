@@ -31,6 +31,11 @@ void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
+std::string SafeTensorsFile(const std::string& header, const std::string& data) {
+  const uint64_t length = header.size();
+  return std::string(reinterpret_cast<const char*>(&length), 8) + header + data;
+}
+
 std::string LoadError(const std::vector<uint8_t>& bytes) {
   try {
     ModelFile::FromBytes(bytes.data(), bytes.size(), "test.fbm");

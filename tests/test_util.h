@@ -14,6 +14,8 @@ std::string GoldenDir(const std::string& model);
 std::string TempPath(const std::string& name);
 std::vector<uint8_t> ReadBytes(const std::string& path);
 void WriteBytes(const std::string& path, const std::vector<uint8_t>& bytes);
+// model.safetensors bytes: the u64 header length, the header, then the tensor data.
+std::string SafeTensorsFile(const std::string& header, const std::string& data);
 
 // The error verifying `bytes` as a model file gives, or "" when it loads.
 std::string LoadError(const std::vector<uint8_t>& bytes);

@@ -142,18 +142,6 @@ constexpr HfKey kKeys[] = {
     {kTokenizerJson, "decoder", N, "", "decoding"},
 };
 
-// The accepted values of a kOnly row, parsed.
-std::vector<json> Accepted(const HfKey& row) {
-  std::vector<json> values;
-  const std::string text = row.accepted;
-  for (size_t start = 0;;) {
-    const size_t bar = text.find(" | ", start);
-    values.push_back(json::parse(text.substr(start, bar == std::string::npos ? std::string::npos : bar - start)));
-    if (bar == std::string::npos) return values;
-    start = bar + 3;
-  }
-}
-
 // A special token may be written as a string or as an AddedToken object {"content": ...}.
 const json& Comparable(const json& value) {
   if (value.is_object() && value.contains("content")) return value["content"];
@@ -167,7 +155,7 @@ void CheckKey(const std::string& file, const std::string& key, const json& value
     return;
   }
   if (row->use != KeyUse::kOnly || value.is_null()) return;
-  const std::vector<json> accepted = Accepted(*row);
+  const std::vector<json> accepted = AcceptedValues(*row);
   // BertProcessing names its tokens with their ids: [CLS] and [SEP] are checked by name.
   const json& given = Comparable(value);
   const bool pair = given.is_array() && given.size() == 2 && given[0].is_string();
@@ -180,6 +168,17 @@ void CheckKey(const std::string& file, const std::string& key, const json& value
 }  // namespace
 
 std::span<const HfKey> HfKeys() { return kKeys; }
+
+std::vector<json> AcceptedValues(const HfKey& row) {
+  std::vector<json> values;
+  const std::string text = row.accepted;
+  for (size_t start = 0;;) {
+    const size_t bar = text.find(" | ", start);
+    values.push_back(json::parse(text.substr(start, bar == std::string::npos ? std::string::npos : bar - start)));
+    if (bar == std::string::npos) return values;
+    start = bar + 3;
+  }
+}
 
 const HfKey* FindHfKey(const std::string& file, const std::string& key) {
   if (file == kSpecialTokensMap)

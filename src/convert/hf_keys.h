@@ -18,7 +18,8 @@ enum class KeyUse {
 };
 
 struct HfKey {
-  const char* file;  // "config.json", "tokenizer_config.json", "special_tokens_map.json" or "tokenizer.json"
+  const char* file;  // "config.json", "tokenizer_config.json" or "tokenizer.json" (FindHfKey maps
+                     // special_tokens_map.json's keys to tokenizer_config.json's rows)
   const char* key;   // tokenizer.json: "normalizer.lowercase" is the lowercase key of the normalizer object
   KeyUse use;
   const char* accepted;  // kOnly: the accepted JSON values, separated by " | "
@@ -28,6 +29,8 @@ struct HfKey {
 std::span<const HfKey> HfKeys();
 // The row of (file, key), or nullptr.
 const HfKey* FindHfKey(const std::string& file, const std::string& key);
+// The accepted values of a kOnly row, parsed.
+std::vector<nlohmann::ordered_json> AcceptedValues(const HfKey& row);
 // docs/hf-keys.md.
 std::string HfKeysMarkdown();
 

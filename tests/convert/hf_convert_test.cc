@@ -172,12 +172,6 @@ std::string JsonArrayOfZeros(size_t count) {
   return zeros;
 }
 
-// model.safetensors bytes: the u64 header length, the header, then `data` bytes.
-std::string SafeTensorsFile(const std::string& header, size_t data = 0) {
-  const uint64_t n = header.size();
-  return std::string(reinterpret_cast<const char*>(&n), 8) + header + std::string(data, '\0');
-}
-
 TEST(HfConvertTest, HostileSafeTensorsHeadersAreClearErrors) {
   const std::pair<std::string, const char*> cases[] = {
       {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}", "has a bad shape"},
@@ -191,7 +185,8 @@ TEST(HfConvertTest, HostileSafeTensorsHeadersAreClearErrors) {
       {"{\"a\":" + JsonArrayOfZeros((1 << 20) + 1) + "}", "holds more than 1048576 JSON values"},
   };
   for (const auto& [header, error] : cases) {
-    const EditedCheckpoint checkpoint("bert", "model.safetensors", SafeTensorsFile(header, 16));
+    const EditedCheckpoint checkpoint("bert", "model.safetensors",
+                                      testing::SafeTensorsFile(header, std::string(16, '\0')));
     EXPECT_NE(checkpoint.ConvertError().find(error), std::string::npos) << header << ": " << checkpoint.ConvertError();
   }
   const EditedCheckpoint huge_length("bert", "model.safetensors", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));

@@ -24,6 +24,7 @@
 #include "fuzz_inputs.h"
 #include "fuzz_model.h"
 #include "kernels/half.h"
+#include "test_util.h"
 
 namespace {
 
@@ -122,14 +123,8 @@ const std::vector<Checkpoint>& Checkpoints() {
 json PickValue(FuzzedDataProvider& in, const flatbert::HfKey* row, const json& current) {
   switch (in.ConsumeIntegralInRange(0, 8)) {
     case 0:
-      if (row && *row->accepted) {
-        std::vector<json> accepted;
-        std::string list = row->accepted;
-        for (size_t begin = 0; begin < list.size();) {
-          const size_t bar = std::min(list.find(" | ", begin), list.size());
-          accepted.push_back(json::parse(list.substr(begin, bar - begin)));
-          begin = bar + 3;
-        }
+      if (row && row->use == flatbert::KeyUse::kOnly) {
+        std::vector<json> accepted = flatbert::AcceptedValues(*row);
         return Pick(in, accepted);
       }
       return current;
@@ -199,13 +194,6 @@ void EditJson(FuzzedDataProvider& in, const char* file, std::string& text) {
   text = j.dump(-1, ' ', false, json::error_handler_t::replace);  // invalid UTF-8 comes from the byte flips
 }
 
-// model.safetensors from its header and data.
-std::string SafeTensorsFile(const json& header, const std::string& data) {
-  const std::string text = header.dump(-1, ' ', false, json::error_handler_t::replace);
-  const uint64_t length = text.size();
-  return std::string(reinterpret_cast<const char*>(&length), 8) + text + data;
-}
-
 void EditSafeTensors(FuzzedDataProvider& in, std::string& file) {
   uint64_t length = 0;
   if (file.size() < 8) return;
@@ -269,7 +257,7 @@ void EditSafeTensors(FuzzedDataProvider& in, std::string& file) {
       data = halves;
     }
   }
-  file = SafeTensorsFile(header, data);
+  file = flatbert::testing::SafeTensorsFile(header.dump(-1, ' ', false, json::error_handler_t::replace), data);
 }
 
 void EditVocab(FuzzedDataProvider& in, std::string& text) {
