@@ -82,6 +82,26 @@ def predict(model, examples, batch=64):
     return out
 
 
+def init_tokenizer(args):
+    """The tokenizer of the --init checkpoint, once flatbert has read its config and tokenizer files as convert will
+    (a checkpoint it refuses is refused before hours of training) and agrees with the tokenizer read here."""
+    try:
+        settings = hf_io.read_settings_with_flatbert(args.init, hf_io.flatbert_cli(args.flatbert))
+        tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)
+    except (OSError, ValueError) as e:
+        sys.exit(f"finetune: {args.init}: {e}")
+    mine = dict(vocab_size=len(tok.vocab), lowercase=tok.lowercase, strip_accents=tok.strip_accents)
+    flatbert = {key: settings["tokenizer"][key] for key in mine}
+    if mine != flatbert:
+        sys.exit(f"finetune: {args.init}: the tokenizer read here is {mine}, flatbert's is {flatbert}")
+    if args.max_length > settings["config"]["max_positions"]:
+        sys.exit(f"finetune: --max-length {args.max_length} is over the model's {settings['config']['max_positions']} "
+                 "positions")
+    if settings["unread_keys"]:
+        print(f"not read (Hugging Face's BERT code does not read them either): {', '.join(settings['unread_keys'])}")
+    return tok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)
@@ -89,6 +109,8 @@ def main():
     ap.add_argument("--allow-partial-init", action="store_true",
                     help="--init: start even when tensors beyond a new classifier head are dropped or fresh")
     src.add_argument("--preset", choices=sorted(PRESETS), help="train this architecture from scratch")
+    ap.add_argument("--flatbert", help="--init: the flatbert CLI that checks the checkpoint as convert will "
+                                       "(default: $FLATBERT_RUN, build/flatbert, then PATH)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--batch", type=int, default=32)
@@ -116,10 +138,7 @@ def main():
     t0 = time.time()
 
     if args.init:  # the checkpoint's own tokenizer settings (tokenizer_config.json)
-        try:
-            tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)
-        except (OSError, ValueError) as e:
-            sys.exit(f"finetune: {args.init}: {e}")
+        tok = init_tokenizer(args)
     else:
         tok = WordPieceTokenizer(load_vocab(data.VOCAB), max_length=args.max_length)
     vocab = tok.vocab

@@ -60,7 +60,11 @@ int main(int argc, char** argv) {
   std::string inspect_path;
   bool as_json = false, verify = false;
   CLI::App* inspect = app.add_subcommand("inspect", "show a model's config, labels, tokenizer and tensors");
-  inspect->add_option("model", inspect_path, "model file (.fbm)")->required();
+  inspect
+      ->add_option("model", inspect_path,
+                   "model file (.fbm), or a Hugging Face checkpoint directory: its config and tokenizer as convert "
+                   "reads them, checked as convert checks them (the weights are not read)")
+      ->required();
   inspect->add_flag("--json", as_json, "print JSON");
   inspect->add_flag("--verify", verify, "also check every tensor's data against its checksum");
 

@@ -1,33 +1,61 @@
 #include "inspect.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
+#include "flatbert/convert.hpp"
 #include "flatbert/error.hpp"
 #include "flatbert/model_info.hpp"
 
 namespace flatbert::tools {
 
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string Text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void PrintSettings(const json& j) {
+  std::printf("config     %s\n", Text(j["config"]).c_str());
+  std::printf("labels     %s\n", Text(j["labels"]).c_str());
+  std::printf("tokenizer  %s\n", Text(j["tokenizer"]).c_str());
+  std::printf("normalizer %s\n", Text(j["normalizer"]).c_str());
+}
+
+int InspectCheckpoint(const std::string& path, bool as_json, bool verify) {
+  if (verify) throw Error("--verify checks a .fbm's checksums; '" + path + "' is a checkpoint directory");
+  const std::string description = DescribeCheckpoint(path);
+  if (as_json) {
+    std::cout << description << '\n';
+    return kExitOk;
+  }
+  const json j = json::parse(description);
+  std::printf("%s: Hugging Face checkpoint, as flatbert convert reads it (weights not read)\n", path.c_str());
+  PrintSettings(j);
+  std::printf("unread     %s\n", Text(j["unread_keys"]).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunInspect(const std::string& path, bool as_json, bool verify) {
-  using json = nlohmann::ordered_json;
+  if (std::filesystem::is_directory(path)) return InspectCheckpoint(path, as_json, verify);
   const std::string description = DescribeModel(path, verify);
   if (as_json) {
     std::cout << description << '\n';
     return kExitOk;
   }
   const json j = json::parse(description);
-  auto text = [](const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); };
   std::printf("%s: flatbert model v%u, %.2f MB\n", path.c_str(), j["format_version"].get<unsigned>(),
               j["file_bytes"].get<double>() / 1e6);
   std::printf("  %s\n", j["description"].get<std::string>().c_str());
-  std::printf("config     %s\n", text(j["config"]).c_str());
-  std::printf("labels     %s\n", text(j["labels"]).c_str());
-  std::printf("tokenizer  %s\n", text(j["tokenizer"]).c_str());
-  std::printf("normalizer %s\n", text(j["normalizer"]).c_str());
-  std::printf("tensors    %zu, %.2fM parameters, %.2f MB %s\n", j["tensors"].size(), j["parameters"].get<double>() / 1e6,
-              j["tensor_bytes"].get<double>() / 1e6, text(j["tensor_bytes_by_dtype"]).c_str());
+  PrintSettings(j);
+  std::printf("tensors    %zu, %.2fM parameters, %.2f MB %s\n", j["tensors"].size(),
+              j["parameters"].get<double>() / 1e6, j["tensor_bytes"].get<double>() / 1e6,
+              Text(j["tensor_bytes_by_dtype"]).c_str());
   for (const auto& t : j["tensors"])
     std::printf("  %-62s %-4s %-12s %-6s %10llu  %s\n", t["name"].get<std::string>().c_str(),
                 t["dtype"].get<std::string>().c_str(), t["shape"].get<std::string>().c_str(),

@@ -3,7 +3,9 @@ safetensors is parsed here by hand: an 8-byte little-endian header length, a JSO
 import json
 import os
 import pickle
+import shutil
 import struct
+import subprocess
 
 import numpy as np
 import torch
@@ -132,6 +134,27 @@ def load_tokenizer(directory, max_length=128):
     strip_accents = lowercase if strip_accents is None else strip_accents
     return WordPieceTokenizer(load_tokenizer_vocab(directory), lowercase=lowercase,
                               strip_accents=strip_accents, max_length=max_length)
+
+
+def flatbert_cli(path=None):
+    """The flatbert CLI: `path`, else $FLATBERT_RUN, else the build tree's (build/flatbert), else `flatbert` on PATH.
+    Raises OSError when there is none."""
+    build = os.path.join(os.path.dirname(__file__), "..", "..", "build", "flatbert")
+    for candidate in (path, os.environ.get("FLATBERT_RUN"), build if os.path.exists(build) else None,
+                      shutil.which("flatbert")):
+        if candidate:
+            return candidate
+    raise OSError("the flatbert CLI is not built (scripts/build.sh) or installed; pass its path")
+
+
+def read_settings_with_flatbert(directory, flatbert):
+    """The checkpoint's config and tokenizer as `flatbert convert` reads them (`flatbert inspect --json DIR`: config,
+    labels, tokenizer, normalizer, unread_keys), so that what convert would refuse is refused before any training.
+    Raises ValueError with flatbert's message."""
+    run = subprocess.run([flatbert, "inspect", "--json", directory], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise ValueError(run.stderr.strip().removeprefix("flatbert: error: ") or f"{flatbert} exited {run.returncode}")
+    return json.loads(run.stdout)
 
 
 class PartialCheckpointError(ValueError):

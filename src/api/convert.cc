@@ -1,7 +1,9 @@
 #include "flatbert/convert.hpp"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
+#include "api/describe.h"
 #include "convert/calibrate.h"
 #include "convert/hf_convert.h"
 #include "convert/hf_export.h"
@@ -58,6 +60,14 @@ ConvertReport ConvertModel(const std::string& source, const std::string& output,
 
 void ExportModel(const std::string& model_path, const std::string& output_dir) {
   ExportHuggingFace(Dequantize(ReadContents(ModelFile::Open(model_path))), output_dir);
+}
+
+std::string DescribeCheckpoint(const std::string& directory) {
+  HfReport report;
+  nlohmann::ordered_json j = {{"directory", directory}};
+  j.update(DescribeSettings(ReadHfSettings(directory, &report)));
+  j["unread_keys"] = report.unread_keys;
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 Tokenizer HuggingFaceTokenizer(const std::string& directory, const EncodeOptions& options) {

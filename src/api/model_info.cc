@@ -3,7 +3,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/describe.h"
 #include "format/arch.h"
+#include "format/model_contents.h"
 #include "format/model_file.h"
 #include "kernels/kernels.h"
 
@@ -31,17 +33,9 @@ std::string QuantText(const fb::QuantParams* q) {
 
 }  // namespace
 
-const char* KernelPath() { return BestKernels().name; }
-
-std::string DescribeModel(const std::string& path, bool verify_checksums) {
-  const ModelFile file = ModelFile::Open(path);
-  const fb::Model& m = file.meta();
-  const fb::ArchConfigT& c = file.config();
+json DescribeSettings(const ModelContents& model) {
+  const fb::ArchConfigT& c = model.config;
   json j;
-  j["file"] = path;
-  j["file_bytes"] = file.file_size();
-  j["format_version"] = m.format_version();
-  j["description"] = m.description() ? m.description()->str() : "";
   j["config"] = {{"arch", fb::EnumNameArch(c.arch)},
                  {"vocab_size", c.vocab_size},
                  {"hidden_size", c.hidden_size},
@@ -60,17 +54,32 @@ std::string DescribeModel(const std::string& path, bool verify_checksums) {
                         {"key_query_shared_bottleneck", c.key_query_shared_bottleneck},
                         {"num_feedforward_networks", c.num_feedforward_networks},
                         {"has_pooler", c.has_pooler}});
-  for (const auto* l : *m.labels()) j["labels"].push_back(l->str());
-  j["tokenizer"] = {{"vocab_size", m.tokenizer()->vocab()->size()},
-                    {"lowercase", m.tokenizer()->lowercase()},
-                    {"strip_accents", m.tokenizer()->strip_accents()},
-                    {"max_length", m.tokenizer()->max_length()}};
+  j["labels"] = model.labels;
+  j["tokenizer"] = {{"vocab_size", model.tokenizer.vocab.size()},
+                    {"lowercase", model.tokenizer.lowercase},
+                    {"strip_accents", model.tokenizer.strip_accents},
+                    {"max_length", model.tokenizer.max_length}};
   j["normalizer"] = nullptr;
-  if (const auto* n = m.normalizer())
-    j["normalizer"] = {{"replace_mentions", n->replace_mentions()},
-                       {"replace_urls", n->replace_urls()},
-                       {"unescape_html", n->unescape_html()},
-                       {"collapse_whitespace", n->collapse_whitespace()}};
+  if (model.has_normalizer)
+    j["normalizer"] = {{"replace_mentions", model.normalizer.replace_mentions},
+                       {"replace_urls", model.normalizer.replace_urls},
+                       {"unescape_html", model.normalizer.unescape_html},
+                       {"collapse_whitespace", model.normalizer.collapse_whitespace}};
+  return j;
+}
+
+const char* KernelPath() { return BestKernels().name; }
+
+std::string DescribeModel(const std::string& path, bool verify_checksums) {
+  const ModelFile file = ModelFile::Open(path);
+  const fb::Model& m = file.meta();
+  const fb::ArchConfigT& c = file.config();
+  json j;
+  j["file"] = path;
+  j["file_bytes"] = file.file_size();
+  j["format_version"] = m.format_version();
+  j["description"] = m.description() ? m.description()->str() : "";
+  j.update(DescribeSettings(ReadSettings(file)));
   std::map<std::string, const TensorSpec*> specs;
   const std::vector<TensorSpec> required = RequiredTensors(c, file.num_labels());
   for (const TensorSpec& spec : required) specs[spec.name] = &spec;

@@ -300,11 +300,15 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
   return tok;
 }
 
-ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report) {
+namespace {
+
+json ReadConfigJson(const std::string& directory) {
+  return ReadJson(fs::path(directory) / kConfig, kMaxConfigBytes, kMaxConfigValues);
+}
+
+ModelContents ReadCheckpointSettings(const std::string& directory, const json& config, HfReport* report) {
   const fs::path dir(directory);
-  const json config = ReadJson(dir / kConfig, kMaxConfigBytes, kMaxConfigValues);
   NoteUnreadKeys(kConfig, config, report);  // refuses the values flatbert does not follow
-  CheckArchitectures(config, directory);
   ModelContents m;
   m.config = ParseConfig(config);
   m.labels = ParseLabels(config);
@@ -332,12 +336,25 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
     m.normalizer.collapse_whitespace = option("collapse_whitespace");
   }
   m.description = "converted from " + fs::absolute(dir).lexically_normal().string();
+  CheckConfig(m.config);
+  return m;
+}
 
+}  // namespace
+
+ModelContents ReadHfSettings(const std::string& directory, HfReport* report) {
+  return ReadCheckpointSettings(directory, ReadConfigJson(directory), report);
+}
+
+ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report) {
+  const fs::path dir(directory);
+  const json config = ReadConfigJson(directory);
+  ModelContents m = ReadCheckpointSettings(directory, config, report);
+  CheckArchitectures(config, directory);  // after the settings: a checkpoint to fine-tune first must have good ones
   if (!fs::exists(dir / "model.safetensors"))
     throw Error("'" + directory + "' has no model.safetensors (for pytorch_model.bin, run python/hf_to_safetensors.py first)");
   const SafeTensors weights((dir / "model.safetensors").string());
   if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
-  CheckConfig(m.config);
   std::set<std::string> used;
   for (const TensorSpec& spec : RequiredTensors(m.config, static_cast<int>(m.labels.size()))) {
     std::string source = spec.name;

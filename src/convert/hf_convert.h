@@ -26,6 +26,10 @@ struct HfTokenizer {
 };
 HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report = nullptr);
 
+// Everything ConvertHuggingFace reads but the weights, checked as it checks them: config.json (the architecture,
+// labels and flatbert's own keys; any `architectures`) and the tokenizer files. The tensors are left empty.
+ModelContents ReadHfSettings(const std::string& directory, HfReport* report = nullptr);
+
 ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report = nullptr);
 
 }  // namespace flatbert

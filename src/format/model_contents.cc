@@ -79,7 +79,7 @@ TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* 
   return t;
 }
 
-ModelContents ReadContents(const ModelFile& file) {
+ModelContents ReadSettings(const ModelFile& file) {
   ModelContents m;
   m.config = file.config();
   m.labels = file.labels();
@@ -89,6 +89,11 @@ ModelContents ReadContents(const ModelFile& file) {
     n->UnPackTo(&m.normalizer);
   }
   if (file.meta().description()) m.description = file.meta().description()->str();
+  return m;
+}
+
+ModelContents ReadContents(const ModelFile& file) {
+  ModelContents m = ReadSettings(file);
   for (const fb::Tensor* t : *file.meta().tensors()) {
     const TensorView view = file.tensor(t->name()->str());
     TensorData d;

@@ -38,6 +38,8 @@ struct ModelContents {
 std::vector<uint8_t> SerializeModel(ModelContents model);
 void WriteModel(const ModelContents& model, const std::string& path);
 
+// A verified model file's settings: everything but the tensors (left empty).
+ModelContents ReadSettings(const ModelFile& file);
 // The contents of a verified model file, tensors as stored (for re-quantizing an fp32 .fbm, or exporting).
 ModelContents ReadContents(const ModelFile& file);
 

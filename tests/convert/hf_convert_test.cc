@@ -459,6 +459,38 @@ TEST(HfConvertTest, APretrainingCheckpointNeedsFineTuningFirst) {
       << checkpoint.ConvertError();
 }
 
+TEST(HfConvertTest, DescribeCheckpointChecksTheSettingsAsConvertDoes) {
+  // A pre-training checkpoint, weights not read: described, where convert asks for fine-tuning first.
+  nlohmann::json config = nlohmann::json::parse(
+      ReadRegularFile(testing::GoldenDir("bert") + "/config.json", "config.json", size_t{1} << 20));
+  config["architectures"] = {"BertForPreTraining"};
+  const EditedCheckpoint pretraining("bert", "config.json", config.dump());
+  fs::remove(pretraining.dir() / "model.safetensors");
+  const nlohmann::json described = nlohmann::json::parse(DescribeCheckpoint(pretraining.dir().string()));
+  EXPECT_EQ(described["config"]["arch"], "Bert");
+  EXPECT_EQ(described["labels"], (std::vector<std::string>{"negative", "neutral", "positive"}));
+  EXPECT_EQ(described["tokenizer"]["vocab_size"], 3000);
+  EXPECT_EQ(described["unread_keys"], nlohmann::json::array());
+  EXPECT_NE(pretraining.ConvertError().find("architectures is BertForPreTraining): fine-tune it first"),
+            std::string::npos)
+      << pretraining.ConvertError();
+  // What convert refuses in config.json or the tokenizer files, DescribeCheckpoint refuses in the same words.
+  for (const auto& [file, contents] : std::vector<std::pair<std::string, std::string>>{
+           {"tokenizer_config.json", R"({"tokenize_chinese_chars": false})"},
+           {"added_tokens.json", R"({"<new>": 3000})"},
+           {"config.json", R"({"model_type": "bert", "is_decoder": true})"}}) {
+    const EditedCheckpoint edited("bert", file, contents);
+    const std::string refused = edited.ConvertError();
+    EXPECT_NE(refused.find(file + ": "), std::string::npos) << refused;
+    try {
+      DescribeCheckpoint(edited.dir().string());
+      ADD_FAILURE() << "expected: " << refused;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.what(), refused);
+    }
+  }
+}
+
 TEST(HfConvertTest, AFifoInTheCheckpointIsRefusedAtOnce) {
   const EditedCheckpoint checkpoint("bert", "config.json", "");
   fs::remove(checkpoint.dir() / "config.json");

@@ -2,7 +2,9 @@
 keys that change the math, the tokenizer settings, and a report of every tensor it drops or initialises."""
 import json
 import os
+import shutil
 import struct
+import subprocess
 import sys
 
 import pytest
@@ -13,6 +15,9 @@ from flatbert_py import hf_io  # noqa: E402
 from flatbert_py.model import TORCH_LAYER_NORM_EPS, Config, ForSequenceClassification  # noqa: E402
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
+FINETUNE = os.path.join(os.path.dirname(__file__), "..", "..", "python", "finetune.py")
+FLATBERT = os.environ.get("FLATBERT_RUN")
+needs_cli = pytest.mark.skipif(not FLATBERT, reason="FLATBERT_RUN (the flatbert binary) is not set; ctest sets it")
 
 
 def small_bert(**keys):
@@ -181,3 +186,40 @@ def test_mobilebert_without_classifier_activation_key_keeps_its_pooler(tmp_path)
     loaded, report = hf_io.load_pretrained(str(tmp_path / "m"))
     assert report == dict(fresh=[], dropped=[])
     assert loaded.mobilebert.pooler.activate
+
+
+@needs_cli
+@pytest.mark.parametrize("name", sorted(os.listdir(GOLDEN)))
+def test_flatbert_reads_a_checkpoints_tokenizer_as_load_tokenizer_does(name):
+    settings = hf_io.read_settings_with_flatbert(os.path.join(GOLDEN, name), FLATBERT)
+    tok = hf_io.load_tokenizer(os.path.join(GOLDEN, name))
+    assert settings["tokenizer"]["vocab_size"] == len(tok.vocab)
+    assert (settings["tokenizer"]["lowercase"], settings["tokenizer"]["strip_accents"]) == (tok.lowercase,
+                                                                                           tok.strip_accents)
+
+
+@needs_cli
+@pytest.mark.parametrize("file, keys, message", [
+    ("tokenizer_config.json", {"tokenize_chinese_chars": False}, "tokenize_chinese_chars"),
+    ("tokenizer_config.json", {"tokenizer_class": "RobertaTokenizer"}, "tokenizer_class"),
+    ("added_tokens.json", {"<new>": 3000}, "added token"),
+    ("config.json", {"is_decoder": True}, "is_decoder"),
+])
+def test_finetune_init_refuses_what_convert_would_before_training(tmp_path, file, keys, message):
+    checkpoint = tmp_path / "checkpoint"
+    shutil.copytree(os.path.join(GOLDEN, "bert"), checkpoint)
+    path = checkpoint / file
+    path.write_text(json.dumps({**(json.loads(path.read_text()) if path.exists() else {}), **keys}))
+    run = subprocess.run([sys.executable, FINETUNE, "--init", str(checkpoint), "--out", str(tmp_path / "out"),
+                          "--flatbert", FLATBERT], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith(f"finetune: {checkpoint}: {file}: ") and message in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@needs_cli
+def test_finetune_init_refuses_a_max_length_over_the_positions(tmp_path):
+    run = subprocess.run([sys.executable, FINETUNE, "--init", os.path.join(GOLDEN, "bert"), "--out",
+                          str(tmp_path / "out"), "--flatbert", FLATBERT, "--max-length", "65"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "--max-length 65 is over the model's 64 positions" in run.stderr, run.stderr
