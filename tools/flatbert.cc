@@ -10,6 +10,7 @@
 #include "exit_codes.h"
 #include "flatbert/convert.hpp"
 #include "flatbert/limits.hpp"
+#include "flatbert/model_info.hpp"
 #include "inspect.h"
 #include "serve.h"
 #include "tokenize.h"
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
   namespace tools = flatbert::tools;
   CLI::App app{"flatbert: quantized BERT-family text classifiers on the CPU"};
   app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string("flatbert ") + flatbert::Version() + ", kernels " + flatbert::KernelPath());
   const auto threads_range = CLI::Range(0, flatbert::kMaxThreads);
 
   tools::ClassifyOptions classify_opt;

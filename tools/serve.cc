@@ -132,7 +132,11 @@ MHD_Result Service::Start(MHD_Connection* connection, const std::string& url, co
                       "HTTP 405: " + url + " takes " + (health ? "GET" : "POST"));
   if (health)
     return Reply(connection, MHD_HTTP_OK,
-                 {{"status", "ok"}, {"model", path_}, {"labels", model_.labels()}, {"kernels", KernelPath()}});
+                 {{"status", "ok"},
+                  {"model", path_},
+                  {"labels", model_.labels()},
+                  {"kernels", KernelPath()},
+                  {"version", Version()}});
   const char* type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
   if (type && std::string_view(type).starts_with("multipart/form-data"))
     return ReplyError(connection, MHD_HTTP_BAD_REQUEST, "send the texts as a JSON body");

@@ -1,5 +1,5 @@
 #pragma once
-// flatbert C++ API: what a .fbm holds, and which kernels this CPU runs.
+// flatbert C++ API: what a .fbm holds, this library's version, and which kernels this CPU runs.
 #include <string>
 
 #include "flatbert/error.hpp"
@@ -12,6 +12,9 @@ namespace flatbert {
 // verify_checksums, also checksums_verified (how many tensors' CRC-32 matched); throws Error naming the first that
 // does not, or when the file stores none.
 std::string DescribeModel(const std::string& path, bool verify_checksums = false);
+
+// This library's version ("0.1.0"; the C API's ABI is flatbert_abi_version()).
+const char* Version();
 
 // The kernel path Classifier uses on this CPU ("avx512", "avx2", "neondot", "neon", "ref"; $FLATBERT_KERNELS
 // chooses another).

@@ -68,6 +68,8 @@ json DescribeSettings(const ModelContents& model) {
   return j;
 }
 
+const char* Version() { return FLATBERT_VERSION; }
+
 const char* KernelPath() { return BestKernels().name; }
 
 std::string DescribeModel(const std::string& path, bool verify_checksums) {

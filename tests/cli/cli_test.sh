@@ -8,6 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/../check.sh"
 
+check "--version names the version and the kernel path" bash -c "'$flatbert' --version | grep -Eq '^flatbert [0-9]+\.[0-9]+\.[0-9]+, kernels [a-z0-9]+$'"
 "$flatbert" convert "$golden/bert" -o "$tmp/m.fbm" 2>/dev/null
 check "convert writes a model" test -s "$tmp/m.fbm"
 check "inspect names the architecture" bash -c "'$flatbert' inspect '$tmp/m.fbm' | grep -q '\"arch\":\"Bert\"'"

@@ -73,6 +73,8 @@ def main():
     with urllib.request.urlopen(base + "/health", timeout=10) as r:
         health = json.loads(r.read())
     check("health", health["status"] == "ok" and health["labels"] == ["negative", "neutral", "positive"])
+    version = subprocess.run([sys.argv[1], "--version"], capture_output=True, text=True, check=True).stdout
+    check("health names the version --version prints", version.startswith(f"flatbert {health['version']}, kernels "))
 
     status, reference = post({"texts": TEXTS})
     check("classify", status == 200 and len(reference["results"]) == len(TEXTS))
