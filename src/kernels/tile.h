@@ -69,7 +69,8 @@ static inline Bytes AfterPanel(const void* w, long block_bytes, int blocks, int 
 static inline Bytes FirstPanel(NextWeights next, int panel_blocks) {
   if (!next.w) return {};
   const int blocks = static_cast<int>(PackedColumns(next.n) / kPackColumns);
-  return {next.w, (blocks < panel_blocks ? blocks : panel_blocks) * kPackColumns * PackedDepth(next.k)};
+  return {next.w,
+          static_cast<long>((blocks < panel_blocks ? blocks : panel_blocks) * kPackColumns * PackedDepth(next.k))};
 }
 
 // A column-panel GEMM reads a panel from L3 or memory on its first row tile and from cache on the others, while
