@@ -85,6 +85,8 @@ def predict(model, examples, batch=64):
 def init_tokenizer(args):
     """The tokenizer of the --init checkpoint, once flatbert has read its config and tokenizer files as convert will
     (a checkpoint it refuses is refused before hours of training) and agrees with the tokenizer read here."""
+    if not os.path.isdir(args.init):
+        sys.exit(f"finetune: --init {args.init}: not a directory (a Hugging Face checkpoint's)")
     try:
         settings = hf_io.read_settings_with_flatbert(args.init, hf_io.flatbert_cli(args.flatbert))
         tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)

@@ -223,3 +223,9 @@ def test_finetune_init_refuses_a_max_length_over_the_positions(tmp_path):
                           str(tmp_path / "out"), "--flatbert", FLATBERT, "--max-length", "65"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1 and "--max-length 65 is over the model's 64 positions" in run.stderr, run.stderr
+
+
+def test_finetune_init_refuses_a_path_that_is_not_a_directory(tmp_path):
+    run = subprocess.run([sys.executable, FINETUNE, "--init", str(tmp_path / "absent"), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "absent: not a directory" in run.stderr, run.stderr
