@@ -190,13 +190,14 @@ std::vector<std::string> ParseLabels(const json& j) {
 }
 
 // A token a file adds to the vocabulary (a string, or an AddedToken object): the tokenizer would match it whole
-// before WordPiece, which flatbert does only for BERT's special tokens.
+// before WordPiece, which flatbert does only for BERT's special tokens, as written.
 void CheckAddedToken(const char* file, const json& token) {
   const json& content = token.is_object() && token.contains("content") ? token["content"] : token;
   if (!content.is_string() || std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens),
                                         content.get<std::string>()) == std::end(kSpecialTokens))
     throw Error(std::string(file) + ": added token " + token.dump(-1, ' ', false, json::error_handler_t::replace) +
                 " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
+  CheckAddedTokenMatching(file, token);
 }
 
 // tokenizer.json's parts that tokenize (its normalizer settings are replaced by tokenizer_config.json's, as

@@ -13,11 +13,13 @@ constexpr const char* kConfig = "config.json";
 constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
 constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
-constexpr const char* kAddedToken = "a string, or an AddedToken with that content";
+constexpr const char* kAddedToken =
+    "a string, or an AddedToken with that content, matched as written (normalized and single_word false)";
 // special_tokens_map.json (save_pretrained writes it) holds special tokens, which from_pretrained takes from it over or
 // under tokenizer_config.json's as the transformers version has it: they are read by tokenizer_config.json's rows.
-constexpr const char* kMapKeys[] = {"unk_token", "sep_token",  "pad_token",
-                                    "cls_token", "mask_token", "additional_special_tokens"};
+constexpr const char* kMapKeys[] = {"unk_token",  "sep_token", "pad_token", "cls_token",
+                                    "mask_token", "bos_token", "eos_token", "additional_special_tokens"};
+constexpr const char* kBertSpecialTokens = "\"[PAD]\" | \"[UNK]\" | \"[CLS]\" | \"[SEP]\" | \"[MASK]\"";
 
 constexpr KeyUse F = KeyUse::kFollowed, N = KeyUse::kNoEffect, O = KeyUse::kOnly;
 
@@ -100,7 +102,14 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "pad_token", O, "\"[PAD]\"", kAddedToken},
     {kTokenizerConfig, "cls_token", O, "\"[CLS]\"", kAddedToken},
     {kTokenizerConfig, "mask_token", O, "\"[MASK]\"", kAddedToken},
-    {kTokenizerConfig, "added_tokens_decoder", F, "", "may name only the five special tokens"},
+    {kTokenizerConfig, "bos_token", O, kBertSpecialTokens,
+     "BERT's tokenizers have none; one of their special tokens changes nothing, another would be matched whole"},
+    {kTokenizerConfig, "eos_token", O, kBertSpecialTokens,
+     "BERT's tokenizers have none; one of their special tokens changes nothing, another would be matched whole"},
+    {kTokenizerConfig, "added_tokens_decoder", F, "",
+     "may name only the five special tokens, matched as written (normalized and single_word false)"},
+    {kTokenizerConfig, "split_special_tokens", O, "false",
+     "special tokens in the text are matched whole (true splits them into word pieces)"},
     {kTokenizerConfig, "additional_special_tokens", O, "[]", "more special tokens are refused"},
     {kTokenizerConfig, "truncation_side", O, "\"right\"", "the first max_length tokens are kept"},
     {kTokenizerConfig, "model_max_length", F, "", "an upper bound on max_length"},
@@ -117,7 +126,8 @@ constexpr HfKey kKeys[] = {
     {kTokenizerJson, "version", N, "", "the file format"},
     {kTokenizerJson, "truncation", N, "", "flatbert truncates to max_length"},
     {kTokenizerJson, "padding", N, "", "nothing is padded"},
-    {kTokenizerJson, "added_tokens", F, "", "may hold only the five special tokens"},
+    {kTokenizerJson, "added_tokens", F, "",
+     "may hold only the five special tokens, matched as written (normalized and single_word false)"},
     {kTokenizerJson, "normalizer.type", O, "\"BertNormalizer\"", "another normalizer, or none, is refused"},
     {kTokenizerJson, "normalizer.clean_text", O, "true", "control characters are always removed"},
     {kTokenizerJson, "normalizer.handle_chinese_chars", N, "",
@@ -155,6 +165,7 @@ void CheckKey(const std::string& file, const std::string& key, const json& value
     return;
   }
   if (row->use != KeyUse::kOnly || value.is_null()) return;
+  CheckAddedTokenMatching(file, value);
   const std::vector<json> accepted = AcceptedValues(*row);
   // BertProcessing names its tokens with their ids: [CLS] and [SEP] are checked by name.
   const json& given = Comparable(value);
@@ -168,6 +179,16 @@ void CheckKey(const std::string& file, const std::string& key, const json& value
 }  // namespace
 
 std::span<const HfKey> HfKeys() { return kKeys; }
+
+void CheckAddedTokenMatching(const std::string& file, const json& token) {
+  if (!token.is_object() || !token.contains("content")) return;
+  for (const char* flag : {"normalized", "single_word"}) {
+    const auto it = token.find(flag);
+    if (it != token.end() && *it != false)
+      throw Error(file + ": token " + token.dump(-1, ' ', false, json::error_handler_t::replace) + " has " + flag +
+                  " " + it->dump() + ", not supported (flatbert matches special tokens as written, inside words too)");
+  }
+}
 
 std::vector<json> AcceptedValues(const HfKey& row) {
   std::vector<json> values;

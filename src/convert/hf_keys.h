@@ -34,6 +34,11 @@ std::vector<nlohmann::ordered_json> AcceptedValues(const HfKey& row);
 // docs/hf-keys.md.
 std::string HfKeysMarkdown();
 
+// A special token written as an AddedToken object ({"content": ..., "normalized": ..., "single_word": ...}): flatbert
+// matches it in the text as written and also inside a word, as Hugging Face does with normalized and single_word
+// false (absent: a special token's default). Throws Error naming the file, the token and the flag otherwise.
+void CheckAddedTokenMatching(const std::string& file, const nlohmann::ordered_json& token);
+
 // Checks the keys of one file: every kOnly key holds an accepted value (throws Error naming the file, key and value
 // otherwise). Returns the keys the table does not name (Hugging Face's BERT code does not read them either).
 std::vector<std::string> CheckHfKeys(const std::string& file, const nlohmann::ordered_json& contents);

@@ -265,6 +265,21 @@ TEST(HfConvertTest, KeysThatChangeTheMathAreFollowedOrRefused) {
          j["added_tokens_decoder"] = {{"5", {{"content", "<extra>"}}}};
        },
        "added token"},
+      {[](auto& j) { j["split_special_tokens"] = true; }, "split_special_tokens true is not supported"},
+      {[](auto& j) { j["bos_token"] = "<s>"; }, "bos_token \"<s>\" is not supported"},
+      {[](auto& j) {
+         j["eos_token"] = {{"content", "</s>"}};
+       },
+       "eos_token {\"content\":\"</s>\"} is not supported"},
+      // Hugging Face would match [MASK] in the lowercased text ("[mask]"), or only as a word of its own.
+      {[](auto& j) {
+         j["mask_token"] = {{"content", "[MASK]"}, {"normalized", true}};
+       },
+       "has normalized true, not supported (flatbert matches special tokens as written, inside words too)"},
+      {[](auto& j) {
+         j["added_tokens_decoder"] = {{"103", {{"content", "[MASK]"}, {"single_word", true}}}};
+       },
+       "has single_word true"},
   };
   for (const auto& [edit, error] : tokenizer_cases) {
     const std::string got = ConfigError("bert", edit, "tokenizer_config.json");
@@ -276,7 +291,11 @@ TEST(HfConvertTest, AcceptedSpecialTokensMayBeAddedTokenObjects) {
   EXPECT_EQ(ConfigError(
                 "bert",
                 [](auto& j) {
-                  j["unk_token"] = {{"content", "[UNK]"}, {"__type", "AddedToken"}};
+                  j["unk_token"] = {{"content", "[UNK]"}, {"__type", "AddedToken"}, {"normalized", false}};
+                  j["added_tokens_decoder"] = {{"103", {{"content", "[MASK]"}, {"lstrip", true}, {"special", true}}}};
+                  j["bos_token"] = "[CLS]";
+                  j["eos_token"] = nullptr;
+                  j["split_special_tokens"] = false;
                 },
                 "tokenizer_config.json"),
             "");
@@ -292,10 +311,13 @@ TEST(HfConvertTest, SpecialTokensMapIsCheckedAsTokenizerConfigIs) {
   EXPECT_EQ(error({{"cls_token", "[CLS]"}, {"unk_token", {{"content", "[UNK]"}, {"lstrip", false}}}}), "");
   EXPECT_EQ(error({{"unk_token", "<unk>"}}),
             "special_tokens_map.json: unk_token \"<unk>\" is not supported (flatbert follows \"[UNK]\"; a string, or "
-            "an AddedToken with that content)");
+            "an AddedToken with that content, matched as written (normalized and single_word false))");
   EXPECT_NE(
       error({{"additional_special_tokens", {"<e>"}}}).find("additional_special_tokens [\"<e>\"] is not supported"),
       std::string::npos);
+  EXPECT_EQ(error({{"bos_token", "[CLS]"}, {"eos_token", "[SEP]"}}), "");
+  EXPECT_NE(error({{"bos_token", "<s>"}}).find("special_tokens_map.json: bos_token \"<s>\" is not supported"),
+            std::string::npos);
 }
 
 // added_tokens.json: the tokens add_tokens gave ids past vocab.txt, which the tokenizer matches whole.
@@ -360,6 +382,10 @@ TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
   EXPECT_NE(error([](auto& t) {
               t["added_tokens"].push_back({{"id", 3000}, {"content", "<new>"}});
             }).find("added token"),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) {
+              for (auto& token : t["added_tokens"]) token["normalized"] = true;
+            }).find("tokenizer.json: token {\"id\":0,\"content\":\"[PAD]\""),
             std::string::npos);
   EXPECT_NE(error([](auto& t) { t["post_processor"]["single"].erase(0); }).find("post_processor.single"),
             std::string::npos);
