@@ -238,6 +238,10 @@ TEST(HfConvertTest, KeysThatChangeTheMathAreFollowedOrRefused) {
       {[](auto& j) { j["problem_type"] = "regression"; }, "problem_type \"regression\" is not supported"},
       {[](auto& j) { j["is_decoder"] = true; }, "is_decoder true is not supported"},
       {[](auto& j) {
+         j["quantization_config"] = {{"quant_method", "bitsandbytes"}, {"load_in_8bit", true}};
+       },
+       "config.json: quantization_config {\"quant_method\":\"bitsandbytes\",\"load_in_8bit\":true} is not supported"},
+      {[](auto& j) {
          j["pruned_heads"] = {{"0", {1}}};
        },
        "pruned_heads"},
