@@ -19,6 +19,8 @@ constexpr const char* kAddedToken =
 // under tokenizer_config.json's as the transformers version has it: they are read by tokenizer_config.json's rows.
 constexpr const char* kMapKeys[] = {"unk_token",  "sep_token", "pad_token", "cls_token",
                                     "mask_token", "bos_token", "eos_token", "additional_special_tokens"};
+constexpr const char* kBertTokenizerClasses =
+    "\"BertTokenizer\" | \"BertTokenizerFast\" | \"MobileBertTokenizer\" | \"MobileBertTokenizerFast\"";
 constexpr const char* kBertSpecialTokens = "\"[PAD]\" | \"[UNK]\" | \"[CLS]\" | \"[SEP]\" | \"[MASK]\"";
 
 constexpr KeyUse F = KeyUse::kFollowed, N = KeyUse::kNoEffect, O = KeyUse::kOnly;
@@ -68,6 +70,10 @@ constexpr HfKey kKeys[] = {
     {kConfig, "num_feedforward_networks", F, "", "MobileBERT: FFNs per layer"},
     {kConfig, "normalization_type", F, "", "MobileBERT: no_norm or layer_norm (BERT: always layer_norm)"},
     {kConfig, "classifier_activation", F, "", "MobileBERT: the pooler (dense + tanh); absent: true, as in HF"},
+    {kConfig, "true_hidden_size", N, "",
+     "MobileBERT: HF computes it from use_bottleneck and intra_bottleneck_size, whatever the file says"},
+    {kConfig, "tokenizer_class", O, kBertTokenizerClasses,
+     "AutoTokenizer's class when tokenizer_config.json names none; any other tokenizer is refused"},
     // config.json: training, saving and outputs.
     {kConfig, "hidden_dropout_prob", N, "", "dropout: training only"},
     {kConfig, "attention_probs_dropout_prob", N, "", "dropout: training only"},
@@ -116,9 +122,7 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "additional_special_tokens", O, "[]", "more special tokens are refused"},
     {kTokenizerConfig, "truncation_side", O, "\"right\"", "the first max_length tokens are kept"},
     {kTokenizerConfig, "model_max_length", F, "", "an upper bound on max_length"},
-    {kTokenizerConfig, "tokenizer_class", O,
-     "\"BertTokenizer\" | \"BertTokenizerFast\" | \"MobileBertTokenizer\" | \"MobileBertTokenizerFast\"",
-     "any other tokenizer is refused"},
+    {kTokenizerConfig, "tokenizer_class", O, kBertTokenizerClasses, "any other tokenizer is refused"},
     {kTokenizerConfig, "padding_side", N, "", "nothing is padded"},
     {kTokenizerConfig, "clean_up_tokenization_spaces", N, "", "decoding"},
     {kTokenizerConfig, "model_input_names", N, "", "the Python call"},

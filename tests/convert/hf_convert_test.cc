@@ -237,6 +237,9 @@ TEST(HfConvertTest, KeysThatChangeTheMathAreFollowedOrRefused) {
       {[](auto& j) { j["hidden_act"] = "mish"; }, "hidden_act 'mish' is not supported"},
       {[](auto& j) { j["problem_type"] = "regression"; }, "problem_type \"regression\" is not supported"},
       {[](auto& j) { j["is_decoder"] = true; }, "is_decoder true is not supported"},
+      // AutoTokenizer takes config.json's class when tokenizer_config.json names none (cl-tohoku's Japanese BERTs).
+      {[](auto& j) { j["tokenizer_class"] = "BertJapaneseTokenizer"; },
+       "config.json: tokenizer_class \"BertJapaneseTokenizer\" is not supported"},
       {[](auto& j) {
          j["quantization_config"] = {{"quant_method", "bitsandbytes"}, {"load_in_8bit", true}};
        },
