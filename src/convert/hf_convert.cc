@@ -217,10 +217,10 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
   if (const json* added = Field(kTokenizerJson, t, "added_tokens")) {
     for (const json& token : *added) CheckAddedToken(kTokenizerJson, token);
   }
+  // vocab.txt's ids as the tokenizer finds them: each token at its last line, as Hugging Face reads it.
+  const VocabIndex ids(std::vector<std::string_view>(vocab.begin(), vocab.end()));
   if (const json* v = Field(kTokenizerJson, t, "model.vocab")) {
     if (!v->is_object()) throw Error("tokenizer.json: model.vocab is not an object");
-    // vocab.txt's ids as the tokenizer finds them: each token at its last line, as Hugging Face reads it.
-    const VocabIndex ids(std::vector<std::string_view>(vocab.begin(), vocab.end()));
     size_t distinct = 0;
     for (size_t i = 0; i < vocab.size(); ++i) distinct += ids.Find(vocab[i]) == static_cast<int32_t>(i);
     for (const auto& item : v->items()) {
@@ -240,6 +240,27 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
                     R"({"SpecialToken":{"id":"[SEP]","type_id":0}}])");
     if (*single != expected)
       throw Error("tokenizer.json: post_processor.single " + single->dump() + " is not supported ([CLS] $A [SEP])");
+  }
+  // The post-processor adds [CLS] and [SEP] with the ids it names, not the vocabulary's: they must agree.
+  const bool bert_processing = t.at("post_processor").at("type") == "BertProcessing";
+  const json* special = Field(kTokenizerJson, t, "post_processor.special_tokens");
+  for (const auto& [token, bert_key] :
+       {std::pair{"[CLS]", "post_processor.cls"}, std::pair{"[SEP]", "post_processor.sep"}}) {
+    const json* named = nullptr;
+    if (bert_processing) {
+      const json* pair = Field(kTokenizerJson, t, bert_key);  // [token, id]
+      if (pair && pair->is_array() && pair->size() == 2) named = &(*pair)[1];
+    } else if (special && special->is_object() && special->contains(token)) {
+      const json& entry = special->at(token);  // {"id": token, "ids": [id], "tokens": [token]}
+      const json* ids_of = entry.is_object() && entry.contains("ids") ? &entry.at("ids") : nullptr;
+      if (ids_of && ids_of->is_array() && ids_of->size() == 1) named = &(*ids_of)[0];
+    }
+    const int32_t id = ids.Find(token);
+    if (!named || !named->is_number_unsigned() || id == VocabIndex::kAbsent ||
+        named->get<uint64_t>() != static_cast<uint64_t>(id))
+      throw Error(std::string("tokenizer.json: post_processor gives ") + token + " the id " +
+                  (named ? named->dump() : std::string("(none)")) + ", vocab.txt " +
+                  (id == VocabIndex::kAbsent ? std::string("has no such token") : std::to_string(id)));
   }
 }
 

@@ -398,6 +398,19 @@ TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
             std::string::npos);
   EXPECT_NE(error([](auto& t) { t["pre_tokenizer"]["type"] = "Whitespace"; }).find("pre_tokenizer.type"),
             std::string::npos);
+  // The post-processor adds [CLS] and [SEP] with the ids it names.
+  EXPECT_EQ(error([](auto& t) { t["post_processor"]["special_tokens"]["[CLS]"]["ids"] = {5}; }),
+            "tokenizer.json: post_processor gives [CLS] the id 5, vocab.txt 101");
+  EXPECT_EQ(error([](auto& t) { t["post_processor"]["special_tokens"].erase("[SEP]"); }),
+            "tokenizer.json: post_processor gives [SEP] the id (none), vocab.txt 102");
+  EXPECT_EQ(error([](auto& t) {
+              t["post_processor"] = {{"type", "BertProcessing"}, {"sep", {"[SEP]", 102}}, {"cls", {"[CLS]", 101}}};
+            }),
+            "");
+  EXPECT_EQ(error([](auto& t) {
+              t["post_processor"] = {{"type", "BertProcessing"}, {"sep", {"[SEP]", 7}}, {"cls", {"[CLS]", 101}}};
+            }),
+            "tokenizer.json: post_processor gives [SEP] the id 7, vocab.txt 102");
   // Hugging Face runs no part that is absent or null: no split before WordPiece, no [CLS] and [SEP].
   EXPECT_EQ(error([](auto& t) { t["pre_tokenizer"] = nullptr; }),
             "tokenizer.json: pre_tokenizer null is not supported (only \"BertPreTokenizer\")");
@@ -430,10 +443,11 @@ TEST(HfConvertTest, ATokenListedTwiceHasItsLastLinesId) {
   // tokenizer.json's model.vocab must then hold each distinct token once, at that id.
   nlohmann::ordered_json ids = nlohmann::ordered_json::object();
   for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i]] = i;
-  nlohmann::ordered_json t = {{"normalizer", {{"type", "BertNormalizer"}}},
-                              {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-                              {"post_processor", {{"type", "BertProcessing"}}},
-                              {"model", {{"type", "WordPiece"}, {"vocab", ids}}}};
+  nlohmann::ordered_json t = {
+      {"normalizer", {{"type", "BertNormalizer"}}},
+      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+      {"post_processor", {{"type", "BertProcessing"}, {"sep", {"[SEP]", 102}}, {"cls", {"[CLS]", 101}}}},
+      {"model", {{"type", "WordPiece"}, {"vocab", ids}}}};
   std::ofstream(checkpoint.dir() / "tokenizer.json") << t.dump();
   EXPECT_EQ(checkpoint.ConvertError(), "");
   t["model"]["vocab"]["to"] = 2000;

@@ -85,7 +85,10 @@ std::string TokenizerJson(const std::vector<std::string>& vocab) {
   json ids = json::object();
   for (size_t i = 0; i < vocab.size(); ++i) {
     ids[vocab[i]] = i;
-    if (vocab[i].starts_with('[')) t["added_tokens"].push_back({{"id", i}, {"content", vocab[i]}, {"special", true}});
+    if (!vocab[i].starts_with('[')) continue;
+    t["added_tokens"].push_back({{"id", i}, {"content", vocab[i]}, {"normalized", false}, {"special", true}});
+    if (vocab[i] == "[CLS]" || vocab[i] == "[SEP]")
+      t["post_processor"]["special_tokens"][vocab[i]] = {{"id", vocab[i]}, {"ids", {i}}, {"tokens", {vocab[i]}}};
   }
   t["model"] = {{"type", "WordPiece"},
                 {"unk_token", "[UNK]"},
