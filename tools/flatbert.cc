@@ -64,9 +64,10 @@ int main(int argc, char** argv) {
   bool as_json = false, verify = false;
   CLI::App* inspect = app.add_subcommand("inspect", "show a model's config, labels, tokenizer and tensors");
   inspect
-      ->add_option("model", inspect_path,
-                   "model file (.fbm), or a Hugging Face checkpoint directory: its config and tokenizer as convert "
-                   "reads them, checked as convert checks them (the weights are not read)")
+      ->add_option(
+          "model", inspect_path,
+          "model file (.fbm), or a Hugging Face checkpoint directory: its config and tokenizer as convert "
+          "reads them, checked as convert checks them, and which tensors model.safetensors lacks (its header only)")
       ->required();
   inspect->add_flag("--json", as_json, "print JSON");
   inspect->add_flag("--verify", verify, "also check every tensor's data against its checksum");

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "exit_codes.h"
 #include "flatbert/convert.hpp"
@@ -33,9 +35,30 @@ int InspectCheckpoint(const std::string& path, bool as_json, bool verify) {
     return kExitOk;
   }
   const json j = json::parse(description);
-  std::printf("%s: Hugging Face checkpoint, as flatbert convert reads it (weights not read)\n", path.c_str());
+  std::printf("%s: Hugging Face checkpoint, as flatbert convert reads it\n", path.c_str());
   PrintSettings(j);
   std::printf("unread     %s\n", Text(j["unread_keys"]).c_str());
+  const json& weights = j["weights"];
+  if (weights.is_null()) {
+    std::printf("weights    no model.safetensors (python/hf_to_safetensors.py writes one from pytorch_model.bin)\n");
+    return kExitOk;
+  }
+  std::printf("weights    model.safetensors, %zu tensors: ", weights["tensors"].get<size_t>());
+  std::vector<std::string> others;  // absent or misshapen beyond the head that fine-tuning adds
+  bool head = true;
+  for (const json& name : weights["missing"]) {
+    if (name.get<std::string>().starts_with("classifier."))
+      head = false;
+    else
+      others.push_back(name.get<std::string>());
+  }
+  if (head && others.empty()) std::printf("all the classifier needs");
+  if (!head)
+    std::printf("no classifier head (fine-tune it first: python/finetune.py --init %s --out OUT)", path.c_str());
+  if (!others.empty())
+    std::printf("%s%zu of the classifier's tensors absent or of another shape, e.g. %s", head ? "" : "; ",
+                others.size(), others[0].c_str());
+  std::printf("\n");
   return kExitOk;
 }
 

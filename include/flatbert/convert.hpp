@@ -40,10 +40,11 @@ ConvertReport ConvertModel(const std::string& source, const std::string& output,
 // fp32 weights the engine computes with.
 void ExportModel(const std::string& model_path, const std::string& output_dir);
 
-// A Hugging Face directory's settings as `ConvertModel` reads them, its weights left unread (a checkpoint to fine-tune
-// first passes too): one JSON object (what `flatbert inspect DIR --json` prints) of directory, config, labels,
-// tokenizer, normalizer (as DescribeModel gives them) and unread_keys. Throws Error for what ConvertModel would
-// refuse in config.json or the tokenizer files.
+// A Hugging Face directory's settings as `ConvertModel` reads them (a checkpoint to fine-tune first passes too): one
+// JSON object (what `flatbert inspect DIR --json` prints) of directory, config, labels, tokenizer, normalizer (as
+// DescribeModel gives them), unread_keys, and weights: model.safetensors' header, {file, tensors (how many), missing
+// (the classifier's tensors it lacks or holds in another shape)}, or null without that file. Throws Error for what
+// ConvertModel would refuse in config.json, the tokenizer files or the safetensors header.
 std::string DescribeCheckpoint(const std::string& directory);
 
 // A checkpoint directory's tokenizer, as `ConvertModel` reads it (vocab.txt or tokenizer.json, tokenizer_config.json,

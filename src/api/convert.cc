@@ -64,9 +64,13 @@ void ExportModel(const std::string& model_path, const std::string& output_dir) {
 
 std::string DescribeCheckpoint(const std::string& directory) {
   HfReport report;
+  const ModelContents settings = ReadHfSettings(directory, &report);
   nlohmann::ordered_json j = {{"directory", directory}};
-  j.update(DescribeSettings(ReadHfSettings(directory, &report)));
+  j.update(DescribeSettings(settings));
   j["unread_keys"] = report.unread_keys;
+  j["weights"] = nullptr;
+  if (const std::optional<HfWeights> weights = ReadHfWeights(directory, settings))
+    j["weights"] = {{"file", "model.safetensors"}, {"tensors", weights->tensors}, {"missing", weights->missing}};
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

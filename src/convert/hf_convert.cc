@@ -324,6 +324,16 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
 
 namespace {
 
+// The checkpoint's name of the tensor `spec` names, or "" when it has none.
+std::string SourceTensor(const SafeTensors& weights, const TensorSpec& spec) {
+  if (weights.has(spec.name)) return spec.name;
+  if (spec.name.find("LayerNorm") == std::string::npos) return "";
+  // Original TF-converted checkpoints name norms gamma and beta.
+  const std::string legacy =
+      spec.name.substr(0, spec.name.rfind('.')) + (spec.name.ends_with(".weight") ? ".gamma" : ".beta");
+  return weights.has(legacy) ? legacy : "";
+}
+
 json ReadConfigJson(const std::string& directory) {
   return ReadJson(fs::path(directory) / kConfig, kMaxConfigBytes, kMaxConfigValues);
 }
@@ -368,6 +378,19 @@ ModelContents ReadHfSettings(const std::string& directory, HfReport* report) {
   return ReadCheckpointSettings(directory, ReadConfigJson(directory), report);
 }
 
+std::optional<HfWeights> ReadHfWeights(const std::string& directory, const ModelContents& settings) {
+  const fs::path path = fs::path(directory) / "model.safetensors";
+  if (!fs::exists(path)) return std::nullopt;
+  const SafeTensors weights = SafeTensors::Header(path.string());
+  HfWeights found;
+  found.tensors = weights.names().size();
+  for (const TensorSpec& spec : RequiredTensors(settings.config, static_cast<int>(settings.labels.size()))) {
+    const std::string source = SourceTensor(weights, spec);
+    if (source.empty() || weights.shape(source) != spec.shape) found.missing.push_back(spec.name);
+  }
+  return found;
+}
+
 ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report) {
   const fs::path dir(directory);
   const json config = ReadConfigJson(directory);
@@ -379,13 +402,8 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
   if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
   std::set<std::string> used;
   for (const TensorSpec& spec : RequiredTensors(m.config, static_cast<int>(m.labels.size()))) {
-    std::string source = spec.name;
-    if (!weights.has(source)) {  // original TF-converted checkpoints name norms gamma/beta
-      const auto dot = source.rfind('.');
-      const std::string legacy = source.substr(0, dot) + (source.ends_with(".weight") ? ".gamma" : ".beta");
-      if (source.find("LayerNorm") != std::string::npos && weights.has(legacy)) source = legacy;
-    }
-    if (!weights.has(source)) throw Error("model.safetensors has no tensor '" + spec.name + "'");
+    const std::string source = SourceTensor(weights, spec);
+    if (source.empty()) throw Error("model.safetensors has no tensor '" + spec.name + "'");
     if (weights.shape(source) != spec.shape) throw Error("tensor '" + spec.name + "' has the wrong shape for config.json");
     const std::vector<float> values = weights.ReadF32(source);
     m.tensors.push_back(F32Tensor(spec.name, spec.shape, values.data()));

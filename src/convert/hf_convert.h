@@ -3,6 +3,7 @@
 // special_tokens_map.json and added_tokens.json when present) -> ModelContents (fp32 tensors). Every key is read as
 // convert/hf_keys.h says (docs/hf-keys.md).
 #include <climits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report = nul
 // Everything ConvertHuggingFace reads but the weights, checked as it checks them: config.json (the architecture,
 // labels and flatbert's own keys; any `architectures`) and the tokenizer files. The tensors are left empty.
 ModelContents ReadHfSettings(const std::string& directory, HfReport* report = nullptr);
+
+// What model.safetensors holds of the tensors the classifier of `settings` (ReadHfSettings) needs, from its header
+// alone; nullopt without the file.
+struct HfWeights {
+  size_t tensors = 0;                // in the file
+  std::vector<std::string> missing;  // the classifier's tensors absent, or of another shape than config.json's
+};
+std::optional<HfWeights> ReadHfWeights(const std::string& directory, const ModelContents& settings);
 
 ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report = nullptr);
 

@@ -26,17 +26,26 @@ size_t DTypeWidth(const std::string& dtype) {
 
 }  // namespace
 
-SafeTensors::SafeTensors(const std::string& path) : path_(path) {
-  file_ = ReadRegularFile(path, "safetensors file", kMaxSafeTensorsBytes);
+SafeTensors::SafeTensors(const std::string& path) : SafeTensors(path, true) {}
+
+SafeTensors SafeTensors::Header(const std::string& path) { return SafeTensors(path, false); }
+
+SafeTensors::SafeTensors(const std::string& path, bool with_data) : path_(path), has_data_(with_data) {
+  constexpr const char* kWhat = "safetensors file";
+  const RegularFile file(path, kWhat);
+  if (file.size() > kMaxSafeTensorsBytes)
+    throw Error("safetensors file '" + path + "' is " + std::to_string(file.size()) + " bytes, the limit is " +
+                std::to_string(kMaxSafeTensorsBytes));
+  if (file.size() < 8) throw Error("'" + path + "' is not a safetensors file (shorter than its header length)");
   uint64_t header_len = 0;
-  if (file_.size() < 8) throw Error("'" + path + "' is not a safetensors file (shorter than its header length)");
-  std::memcpy(&header_len, file_.data(), 8);
-  if (header_len > std::min<uint64_t>(100u << 20, file_.size() - 8))
+  std::memcpy(&header_len, ReadBytes(file, path, kWhat, 0, 8).data(), 8);
+  if (header_len > std::min<uint64_t>(100u << 20, file.size() - 8))
     throw Error("'" + path + "' is not a safetensors file (bad header length " + std::to_string(header_len) + ")");
+  data_begin_ = 8 + header_len;
+  file_ = ReadBytes(file, path, kWhat, 0, with_data ? file.size() : data_begin_);
   const nlohmann::ordered_json j =
       ParseJson(std::string_view(file_).substr(8, header_len), "the header of '" + path + "'", kMaxHeaderValues);
-  data_begin_ = 8 + header_len;
-  const uint64_t data_size = file_.size() - data_begin_;
+  const uint64_t data_size = file.size() - data_begin_;
   if (!j.is_object()) throw Error("'" + path + "': the header is not a JSON object");
   for (const auto& item : j.items()) {
     const std::string& name = item.key();  // not a structured binding: clang 14 cannot capture those
@@ -77,6 +86,7 @@ std::vector<std::string> SafeTensors::names() const {
 }
 
 std::vector<float> SafeTensors::ReadF32(const std::string& name) const {
+  if (!has_data_) throw Error("'" + path_ + "' was read without its data");
   const Entry& e = at(name);
   size_t n = 1;
   for (int64_t d : e.shape) n *= static_cast<size_t>(d);

@@ -15,8 +15,10 @@ inline constexpr size_t kMaxSafeTensorsBytes = static_cast<size_t>(std::min<uint
 
 class SafeTensors {
  public:
-  // Reads and checks the header: each tensor's dtype, shape and offsets agree and lie in the file.
+  // Reads the file and checks the header: each tensor's dtype, shape and offsets agree and lie in the file.
   explicit SafeTensors(const std::string& path);
+  // The header alone, checked as above: names and shapes without reading the data (ReadF32 throws).
+  static SafeTensors Header(const std::string& path);
   bool has(const std::string& name) const { return entries_.count(name) > 0; }
   std::vector<int64_t> shape(const std::string& name) const;
   std::vector<std::string> names() const;  // sorted
@@ -29,9 +31,11 @@ class SafeTensors {
     std::vector<int64_t> shape;
     uint64_t begin = 0, end = 0;
   };
+  SafeTensors(const std::string& path, bool with_data);
   const Entry& at(const std::string& name) const;
   std::string path_;
-  std::string file_;
+  bool has_data_;
+  std::string file_;       // the whole file, or its header alone
   size_t data_begin_ = 0;  // in file_, after the header
   std::map<std::string, Entry> entries_;
 };

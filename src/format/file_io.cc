@@ -38,21 +38,25 @@ RegularFile::RegularFile(const std::string& path, const char* what) {
 
 RegularFile::~RegularFile() { ::close(fd_); }
 
-std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes) {
-  const RegularFile file(path, what);
-  if (file.size() > max_bytes)
-    throw Error(std::string(what) + " '" + path + "' is " + std::to_string(file.size()) + " bytes, the limit is " +
-                std::to_string(max_bytes));
-  std::string bytes(file.size(), '\0');
+std::string ReadBytes(const RegularFile& file, const std::string& path, const char* what, size_t offset, size_t count) {
+  std::string bytes(count, '\0');
   size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(file.fd(), bytes.data() + done, bytes.size() - done);
+  while (done < count) {
+    const ssize_t n = ::pread(file.fd(), bytes.data() + done, count - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw Error(std::string("cannot read ") + what + " '" + path + "': " + std::strerror(errno));
     if (n == 0) throw Error(std::string(what) + " '" + path + "' shrank while being read");
     done += static_cast<size_t>(n);
   }
   return bytes;
+}
+
+std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes) {
+  const RegularFile file(path, what);
+  if (file.size() > max_bytes)
+    throw Error(std::string(what) + " '" + path + "' is " + std::to_string(file.size()) + " bytes, the limit is " +
+                std::to_string(max_bytes));
+  return ReadBytes(file, path, what, 0, file.size());
 }
 
 namespace {

@@ -29,6 +29,9 @@ class RegularFile {
   size_t size_ = 0;
 };
 
+// `count` bytes of an open file from `offset`; throws Error naming `path` when they cannot all be read.
+std::string ReadBytes(const RegularFile& file, const std::string& path, const char* what, size_t offset, size_t count);
+
 // The whole file; throws Error when it is not a regular file or holds more than max_bytes.
 std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes);
 

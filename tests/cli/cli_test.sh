@@ -14,6 +14,7 @@ check "convert writes a model" test -s "$tmp/m.fbm"
 check "inspect names the architecture" bash -c "'$flatbert' inspect '$tmp/m.fbm' | grep -q '\"arch\":\"Bert\"'"
 check "inspect --json is JSON" bash -c "'$flatbert' inspect --json '$tmp/m.fbm' | /usr/bin/python3 -c 'import json,sys; assert json.load(sys.stdin)[\"parameters\"] > 0'"
 check "inspect reads a checkpoint directory as convert does" bash -c "'$flatbert' inspect '$golden/mobilebert' | grep -q '\"arch\":\"MobileBert\"'"
+check "inspect finds every tensor a checkpoint's classifier needs" bash -c "'$flatbert' inspect '$golden/mobilebert' | grep -q 'tensors: all the classifier needs'"
 "$flatbert" inspect --verify "$golden/bert" > /dev/null 2> "$tmp/e0"
 check "inspect --verify of a checkpoint directory exits 1" test $? -eq 1
 check "inspect --verify of a checkpoint directory says why" grep -q "checks a .fbm's checksums" "$tmp/e0"

@@ -188,6 +188,13 @@ TEST(HfConvertTest, HostileSafeTensorsHeadersAreClearErrors) {
     const EditedCheckpoint checkpoint("bert", "model.safetensors",
                                       testing::SafeTensorsFile(header, std::string(16, '\0')));
     EXPECT_NE(checkpoint.ConvertError().find(error), std::string::npos) << header << ": " << checkpoint.ConvertError();
+    // The header alone (inspect) is checked as strictly.
+    try {
+      SafeTensors::Header((checkpoint.dir() / "model.safetensors").string());
+      ADD_FAILURE() << header << ": expected " << error;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(error), std::string::npos) << header << ": " << e.what();
+    }
   }
   const EditedCheckpoint huge_length("bert", "model.safetensors", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));
   EXPECT_NE(huge_length.ConvertError().find("bad header length"), std::string::npos) << huge_length.ConvertError();
@@ -504,6 +511,15 @@ TEST(HfConvertTest, APretrainingCheckpointNeedsFineTuningFirst) {
   fs::remove(path);
   EXPECT_NE(checkpoint.ConvertError().find("no classifier.weight): fine-tune it first"), std::string::npos)
       << checkpoint.ConvertError();
+  // inspect says the same from the header alone.
+  const nlohmann::json weights = nlohmann::json::parse(DescribeCheckpoint(checkpoint.dir().string()))["weights"];
+  EXPECT_EQ(weights["tensors"], full.names().size() - 2);
+  EXPECT_EQ(weights["missing"], (std::vector<std::string>{"classifier.weight", "classifier.bias"}));
+  const std::string written = (checkpoint.dir() / "model.safetensors").string();
+  const SafeTensors header = SafeTensors::Header(written);
+  EXPECT_EQ(header.names(), SafeTensors(written).names());
+  EXPECT_EQ(header.shape("bert.pooler.dense.weight"), full.shape("bert.pooler.dense.weight"));
+  EXPECT_THROW(header.ReadF32("bert.pooler.dense.weight"), Error);
 }
 
 TEST(HfConvertTest, DescribeCheckpointChecksTheSettingsAsConvertDoes) {
@@ -514,6 +530,9 @@ TEST(HfConvertTest, DescribeCheckpointChecksTheSettingsAsConvertDoes) {
   const EditedCheckpoint pretraining("bert", "config.json", config.dump());
   fs::remove(pretraining.dir() / "model.safetensors");
   const nlohmann::json described = nlohmann::json::parse(DescribeCheckpoint(pretraining.dir().string()));
+  EXPECT_EQ(described["weights"], nullptr);  // no model.safetensors
+  EXPECT_EQ(nlohmann::json::parse(DescribeCheckpoint(testing::GoldenDir("bert")))["weights"]["missing"],
+            nlohmann::json::array());
   EXPECT_EQ(described["config"]["arch"], "Bert");
   EXPECT_EQ(described["labels"], (std::vector<std::string>{"negative", "neutral", "positive"}));
   EXPECT_EQ(described["tokenizer"]["vocab_size"], 3000);
