@@ -8,6 +8,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -321,10 +322,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     flatbert::HuggingFaceTokenizer(dir.string(), {}).Encode("I love my new car @bmw http://t.co/x ΟΔΟΣ 我爱 [MASK]!!");
   } catch (const flatbert::Error&) {
   }
+  // inspect reads what convert reads but the tensors' data: where convert takes the checkpoint, it finds every tensor.
+  std::string described;
+  try {
+    described = flatbert::DescribeCheckpoint(dir.string());
+  } catch (const flatbert::Error&) {
+  }
   try {
     flatbert::ConvertModel(dir.string(), output.string(), options);
   } catch (const flatbert::Error&) {
     return 0;
+  }
+  if (described.empty() || !nlohmann::json::parse(described)["weights"]["missing"].empty()) {
+    std::fprintf(stderr, "converted, but inspect said: %s\n", described.c_str());
+    std::abort();
   }
   const std::vector<uint8_t> model = flatbert::testing::ReadBytes(output.string());
   flatbert::fuzz::RunModel(model.data(), model.size());
