@@ -189,20 +189,35 @@ std::vector<std::string> ParseLabels(const json& j) {
   return labels;
 }
 
-// A token a file adds to the vocabulary (a string, or an AddedToken object): the tokenizer would match it whole
-// before WordPiece, which flatbert does only for BERT's special tokens, as written.
-void CheckAddedToken(const char* file, const json& token) {
+// A token a file adds to the vocabulary (a string, or an AddedToken object) with an id (a number, or a number's
+// text): the tokenizer would match it whole before WordPiece, which flatbert does only for BERT's special tokens, as
+// written, and give it that id, which must then be the vocabulary's.
+void CheckAddedToken(const char* file, const json& token, const json& id, const VocabIndex& ids) {
   const json& content = token.is_object() && token.contains("content") ? token["content"] : token;
+  const std::string text = token.dump(-1, ' ', false, json::error_handler_t::replace);
   if (!content.is_string() || std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens),
                                         content.get<std::string>()) == std::end(kSpecialTokens))
-    throw Error(std::string(file) + ": added token " + token.dump(-1, ' ', false, json::error_handler_t::replace) +
+    throw Error(std::string(file) + ": added token " + text +
                 " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
   CheckAddedTokenMatching(file, token);
+  uint64_t named = 0;
+  bool parsed = id.is_number_unsigned();
+  if (parsed) named = id.get<uint64_t>();
+  if (id.is_string()) {
+    const std::string& digits = id.get_ref<const std::string&>();
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), named);
+    parsed = error == std::errc() && end == digits.data() + digits.size();
+  }
+  const int32_t found = ids.Find(content.get<std::string>());
+  if (!parsed || found == VocabIndex::kAbsent || named != static_cast<uint64_t>(found))
+    throw Error(
+        std::string(file) + ": added token " + text + " has the id " + id.dump() + ", the vocabulary " +
+        (found == VocabIndex::kAbsent ? std::string("has no such token") : "gives it " + std::to_string(found)));
 }
 
 // tokenizer.json's parts that tokenize (its normalizer settings are replaced by tokenizer_config.json's, as
 // BertTokenizerFast.__init__ does): checked against what flatbert runs and against vocab.txt.
-void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
+void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab, const VocabIndex& ids) {
   // The tokenizers library runs no part that is absent or null (no splitting before WordPiece, no [CLS] and [SEP];
   // BertTokenizerFast cannot start without a normalizer), and loads none without its type.
   for (const std::string part : {"normalizer", "pre_tokenizer", "model", "post_processor"}) {
@@ -215,10 +230,9 @@ void CheckTokenizerJson(const json& t, const std::vector<std::string>& vocab) {
     throw Error("tokenizer.json: " + part + " " + what + " (only " + FindHfKey(kTokenizerJson, type)->accepted + ")");
   }
   if (const json* added = Field(kTokenizerJson, t, "added_tokens")) {
-    for (const json& token : *added) CheckAddedToken(kTokenizerJson, token);
+    for (const json& token : *added)
+      CheckAddedToken(kTokenizerJson, token, token.is_object() && token.contains("id") ? token["id"] : json(), ids);
   }
-  // vocab.txt's ids as the tokenizer finds them: each token at its last line, as Hugging Face reads it.
-  const VocabIndex ids(std::vector<std::string_view>(vocab.begin(), vocab.end()));
   if (const json* v = Field(kTokenizerJson, t, "model.vocab")) {
     if (!v->is_object()) throw Error("tokenizer.json: model.vocab is not an object");
     size_t distinct = 0;
@@ -296,6 +310,8 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
   const fs::path vocab_txt = dir / "vocab.txt";
   tok.vocab = tokenizer_json && !fs::exists(vocab_txt) ? VocabOfTokenizerJson(*tokenizer_json)
                                                        : ReadVocabFile(vocab_txt.string());
+  // The ids as the tokenizer finds them: a token listed twice at its last line, as Hugging Face reads vocab.txt.
+  const VocabIndex ids(std::vector<std::string_view>(tok.vocab.begin(), tok.vocab.end()));
   if (fs::exists(dir / kTokenizerConfig)) {
     const json t = ReadJson(dir / kTokenizerConfig, kMaxConfigBytes, kMaxConfigValues);
     NoteUnreadKeys(kTokenizerConfig, t, report);
@@ -307,7 +323,7 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
       tok.model_max_length = static_cast<int>(std::min<double>(max->get<double>(), INT_MAX));  // HF writes 1e30: none
     }
     if (const json* decoder = Field(kTokenizerConfig, t, "added_tokens_decoder")) {
-      for (const auto& item : decoder->items()) CheckAddedToken(kTokenizerConfig, item.value());
+      for (const auto& item : decoder->items()) CheckAddedToken(kTokenizerConfig, item.value(), item.key(), ids);
     }
   }
   if (fs::exists(dir / kSpecialTokensMap)) {  // only its kOnly keys are read: the special tokens are BERT's
@@ -316,9 +332,9 @@ HfTokenizer ReadHfTokenizer(const std::string& directory, HfReport* report) {
   }
   if (fs::exists(dir / kAddedTokens)) {  // add_tokens' tokens and their ids, as save_pretrained writes them
     const json t = ReadJson(dir / kAddedTokens, kMaxConfigBytes, kMaxConfigValues);
-    for (const auto& item : t.items()) CheckAddedToken(kAddedTokens, item.key());
+    for (const auto& item : t.items()) CheckAddedToken(kAddedTokens, item.key(), item.value(), ids);
   }
-  if (tokenizer_json) CheckTokenizerJson(*tokenizer_json, tok.vocab);
+  if (tokenizer_json) CheckTokenizerJson(*tokenizer_json, tok.vocab, ids);
   return tok;
 }
 

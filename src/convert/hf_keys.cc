@@ -116,7 +116,8 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "eos_token", O, kBertSpecialTokens,
      "BERT's tokenizers have none; one of their special tokens changes nothing, another would be matched whole"},
     {kTokenizerConfig, "added_tokens_decoder", F, "",
-     "may name only the five special tokens, matched as written (normalized and single_word false)"},
+     "may name only the five special tokens, at their vocabulary ids, matched as written (normalized and single_word "
+     "false)"},
     {kTokenizerConfig, "split_special_tokens", O, "false",
      "special tokens in the text are matched whole (true splits them into word pieces)"},
     {kTokenizerConfig, "additional_special_tokens", O, "[]", "more special tokens are refused"},
@@ -134,7 +135,8 @@ constexpr HfKey kKeys[] = {
     {kTokenizerJson, "truncation", N, "", "flatbert truncates to max_length"},
     {kTokenizerJson, "padding", N, "", "nothing is padded"},
     {kTokenizerJson, "added_tokens", F, "",
-     "may hold only the five special tokens, matched as written (normalized and single_word false)"},
+     "may hold only the five special tokens, at their vocabulary ids, matched as written (normalized and single_word "
+     "false)"},
     {kTokenizerJson, "normalizer.type", O, "\"BertNormalizer\"", "another normalizer, or none, is refused"},
     {kTokenizerJson, "normalizer.clean_text", O, "true", "control characters are always removed"},
     {kTokenizerJson, "normalizer.handle_chinese_chars", N, "",

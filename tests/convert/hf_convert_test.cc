@@ -337,6 +337,13 @@ TEST(HfConvertTest, SpecialTokensMapIsCheckedAsTokenizerConfigIs) {
 // added_tokens.json: the tokens add_tokens gave ids past vocab.txt, which the tokenizer matches whole.
 TEST(HfConvertTest, AddedTokensBeyondTheSpecialOnesAreRefused) {
   EXPECT_EQ(EditedCheckpoint("bert", "added_tokens.json", R"({"[MASK]": 103})").ConvertError(), "");
+  // Hugging Face gives an added token the id its file names.
+  EXPECT_EQ(EditedCheckpoint("bert", "added_tokens.json", R"({"[MASK]": 5})").ConvertError(),
+            "added_tokens.json: added token \"[MASK]\" has the id 5, the vocabulary gives it 103");
+  EXPECT_EQ(
+      EditedCheckpoint("bert", "tokenizer_config.json", R"({"added_tokens_decoder": {"5": {"content": "[MASK]"}}})")
+          .ConvertError(),
+      "tokenizer_config.json: added token {\"content\":\"[MASK]\"} has the id \"5\", the vocabulary gives it 103");
   EXPECT_EQ(EditedCheckpoint("bert", "added_tokens.json", R"({"[MASK]": 103, "<emoji>": 3000})").ConvertError(),
             "added_tokens.json: added token \"<emoji>\" is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
 }
@@ -400,6 +407,8 @@ TEST(HfConvertTest, TokenizerJsonIsCheckedAgainstWhatFlatbertRuns) {
   EXPECT_NE(error([](auto& t) {
               for (auto& token : t["added_tokens"]) token["normalized"] = true;
             }).find("tokenizer.json: token {\"id\":0,\"content\":\"[PAD]\""),
+            std::string::npos);
+  EXPECT_NE(error([](auto& t) { t["added_tokens"][0]["id"] = 7; }).find("has the id 7, the vocabulary gives it 0"),
             std::string::npos);
   EXPECT_NE(error([](auto& t) { t["post_processor"]["single"].erase(0); }).find("post_processor.single"),
             std::string::npos);
