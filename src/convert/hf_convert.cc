@@ -33,7 +33,6 @@ constexpr const char* kTokenizerConfig = "tokenizer_config.json";
 constexpr const char* kTokenizerJson = "tokenizer.json";
 constexpr const char* kSpecialTokensMap = "special_tokens_map.json";
 constexpr const char* kAddedTokens = "added_tokens.json";
-constexpr const char* kSpecialTokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
 // The value of a key the table names (hf_keys.h; "model.vocab" is vocab in the model object), or nullptr when it
 // is absent or null.
@@ -195,8 +194,7 @@ std::vector<std::string> ParseLabels(const json& j) {
 void CheckAddedToken(const char* file, const json& token, const json& id, const VocabIndex& ids) {
   const json& content = token.is_object() && token.contains("content") ? token["content"] : token;
   const std::string text = token.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (!content.is_string() || std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens),
-                                        content.get<std::string>()) == std::end(kSpecialTokens))
+  if (!IsBertSpecialToken(content))
     throw Error(std::string(file) + ": added token " + text +
                 " is not supported (only [PAD] [UNK] [CLS] [SEP] [MASK])");
   CheckAddedTokenMatching(file, token);

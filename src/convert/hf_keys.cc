@@ -22,6 +22,8 @@ constexpr const char* kMapKeys[] = {"unk_token",  "sep_token", "pad_token", "cls
 constexpr const char* kBertTokenizerClasses =
     "\"BertTokenizer\" | \"BertTokenizerFast\" | \"MobileBertTokenizer\" | \"MobileBertTokenizerFast\"";
 constexpr const char* kBertSpecialTokens = "\"[PAD]\" | \"[UNK]\" | \"[CLS]\" | \"[SEP]\" | \"[MASK]\"";
+constexpr const char* kTokenBertHasNot =
+    "BERT's tokenizers have none; one of their special tokens changes nothing, another would be matched whole";
 
 constexpr KeyUse F = KeyUse::kFollowed, N = KeyUse::kNoEffect, O = KeyUse::kOnly;
 
@@ -111,10 +113,8 @@ constexpr HfKey kKeys[] = {
     {kTokenizerConfig, "pad_token", O, "\"[PAD]\"", kAddedToken},
     {kTokenizerConfig, "cls_token", O, "\"[CLS]\"", kAddedToken},
     {kTokenizerConfig, "mask_token", O, "\"[MASK]\"", kAddedToken},
-    {kTokenizerConfig, "bos_token", O, kBertSpecialTokens,
-     "BERT's tokenizers have none; one of their special tokens changes nothing, another would be matched whole"},
-    {kTokenizerConfig, "eos_token", O, kBertSpecialTokens,
-     "BERT's tokenizers have none; one of their special tokens changes nothing, another would be matched whole"},
+    {kTokenizerConfig, "bos_token", O, kBertSpecialTokens, kTokenBertHasNot},
+    {kTokenizerConfig, "eos_token", O, kBertSpecialTokens, kTokenBertHasNot},
     {kTokenizerConfig, "added_tokens_decoder", F, "",
      "may name only the five special tokens, at their vocabulary ids, matched as written (normalized and single_word "
      "false)"},
@@ -164,6 +164,17 @@ constexpr HfKey kKeys[] = {
     {kTokenizerJson, "decoder", N, "", "decoding"},
 };
 
+// JSON values separated by " | ", parsed.
+std::vector<json> ParseAlternatives(const std::string& text) {
+  std::vector<json> values;
+  for (size_t start = 0;;) {
+    const size_t bar = text.find(" | ", start);
+    values.push_back(json::parse(text.substr(start, bar == std::string::npos ? std::string::npos : bar - start)));
+    if (bar == std::string::npos) return values;
+    start = bar + 3;
+  }
+}
+
 // A special token may be written as a string or as an AddedToken object {"content": ...}.
 const json& Comparable(const json& value) {
   if (value.is_object() && value.contains("content")) return value["content"];
@@ -202,15 +213,11 @@ void CheckAddedTokenMatching(const std::string& file, const json& token) {
   }
 }
 
-std::vector<json> AcceptedValues(const HfKey& row) {
-  std::vector<json> values;
-  const std::string text = row.accepted;
-  for (size_t start = 0;;) {
-    const size_t bar = text.find(" | ", start);
-    values.push_back(json::parse(text.substr(start, bar == std::string::npos ? std::string::npos : bar - start)));
-    if (bar == std::string::npos) return values;
-    start = bar + 3;
-  }
+std::vector<json> AcceptedValues(const HfKey& row) { return ParseAlternatives(row.accepted); }
+
+bool IsBertSpecialToken(const json& content) {
+  static const std::vector<json> tokens = ParseAlternatives(kBertSpecialTokens);
+  return std::find(tokens.begin(), tokens.end(), content) != tokens.end();
 }
 
 const HfKey* FindHfKey(const std::string& file, const std::string& key) {

@@ -34,6 +34,10 @@ std::vector<nlohmann::ordered_json> AcceptedValues(const HfKey& row);
 // docs/hf-keys.md.
 std::string HfKeysMarkdown();
 
+// Whether `content` is one of BERT's five special tokens ([PAD] [UNK] [CLS] [SEP] [MASK], the values bos_token and
+// eos_token accept): the only tokens a checkpoint may add.
+bool IsBertSpecialToken(const nlohmann::ordered_json& content);
+
 // A special token written as an AddedToken object ({"content": ..., "normalized": ..., "single_word": ...}): flatbert
 // matches it in the text as written and also inside a word, as Hugging Face does with normalized and single_word
 // false (absent: a special token's default). Throws Error naming the file, the token and the flag otherwise.
