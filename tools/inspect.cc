@@ -44,21 +44,25 @@ int InspectCheckpoint(const std::string& path, bool as_json, bool verify) {
     return kExitOk;
   }
   std::printf("weights    model.safetensors, %zu tensors: ", weights["tensors"].get<size_t>());
-  std::vector<std::string> others;  // absent or misshapen beyond the head that fine-tuning adds
+  std::vector<std::string> absent;  // beyond the head that fine-tuning adds
   bool head = true;
   for (const json& name : weights["missing"]) {
     if (name.get<std::string>().starts_with("classifier."))
       head = false;
     else
-      others.push_back(name.get<std::string>());
+      absent.push_back(name.get<std::string>());
   }
-  if (head && others.empty()) std::printf("all the classifier needs");
+  std::vector<std::string> problems;
   if (!head)
-    std::printf("no classifier head (fine-tune it first: python/finetune.py --init %s --out OUT)", path.c_str());
-  if (!others.empty())
-    std::printf("%s%zu of the classifier's tensors absent or of another shape, e.g. %s", head ? "" : "; ",
-                others.size(), others[0].c_str());
-  std::printf("\n");
+    problems.push_back("no classifier head (fine-tune it first: python/finetune.py --init " + path + " --out OUT)");
+  if (!absent.empty())
+    problems.push_back(std::to_string(absent.size()) + " of the classifier's tensors absent, e.g. " + absent[0]);
+  const json& misshapen = weights["misshapen"];
+  if (!misshapen.empty())
+    problems.push_back(std::to_string(misshapen.size()) + " of another shape, e.g. " + misshapen[0].get<std::string>());
+  std::string said;
+  for (const std::string& problem : problems) said += (said.empty() ? "" : "; ") + problem;
+  std::printf("%s\n", problems.empty() ? "all the classifier needs" : said.c_str());
   return kExitOk;
 }
 

@@ -70,7 +70,10 @@ std::string DescribeCheckpoint(const std::string& directory) {
   j["unread_keys"] = report.unread_keys;
   j["weights"] = nullptr;
   if (const std::optional<HfWeights> weights = ReadHfWeights(directory, settings))
-    j["weights"] = {{"file", "model.safetensors"}, {"tensors", weights->tensors}, {"missing", weights->missing}};
+    j["weights"] = {{"file", "model.safetensors"},
+                    {"tensors", weights->tensors},
+                    {"missing", weights->missing},
+                    {"misshapen", weights->misshapen}};
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -348,6 +348,16 @@ std::string SourceTensor(const SafeTensors& weights, const TensorSpec& spec) {
   return weights.has(legacy) ? legacy : "";
 }
 
+// What is wrong with a tensor the checkpoint holds in another shape than config.json gives; for the classifier
+// head, where its labels come from (a head trained for other labels than id2label names).
+std::string MisshapenTensor(const TensorSpec& spec, const std::vector<int64_t>& shape, int labels) {
+  std::string message = "tensor '" + spec.name + "' is " + ShapeString(shape) +
+                        " in model.safetensors; config.json gives " + ShapeString(spec.shape);
+  if (spec.name.starts_with("classifier."))
+    message += " (" + std::to_string(labels) + " labels: id2label's, else num_labels, else 2 as in transformers)";
+  return message;
+}
+
 json ReadConfigJson(const std::string& directory) {
   return ReadJson(fs::path(directory) / kConfig, kMaxConfigBytes, kMaxConfigValues);
 }
@@ -398,9 +408,13 @@ std::optional<HfWeights> ReadHfWeights(const std::string& directory, const Model
   const SafeTensors weights = SafeTensors::Header(path.string());
   HfWeights found;
   found.tensors = weights.names().size();
-  for (const TensorSpec& spec : RequiredTensors(settings.config, static_cast<int>(settings.labels.size()))) {
+  const int labels = static_cast<int>(settings.labels.size());
+  for (const TensorSpec& spec : RequiredTensors(settings.config, labels)) {
     const std::string source = SourceTensor(weights, spec);
-    if (source.empty() || weights.shape(source) != spec.shape) found.missing.push_back(spec.name);
+    if (source.empty())
+      found.missing.push_back(spec.name);
+    else if (weights.shape(source) != spec.shape)
+      found.misshapen.push_back(MisshapenTensor(spec, weights.shape(source), labels));
   }
   return found;
 }
@@ -415,10 +429,11 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
   const SafeTensors weights((dir / "model.safetensors").string());
   if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
   std::set<std::string> used;
-  for (const TensorSpec& spec : RequiredTensors(m.config, static_cast<int>(m.labels.size()))) {
+  const int labels = static_cast<int>(m.labels.size());
+  for (const TensorSpec& spec : RequiredTensors(m.config, labels)) {
     const std::string source = SourceTensor(weights, spec);
     if (source.empty()) throw Error("model.safetensors has no tensor '" + spec.name + "'");
-    if (weights.shape(source) != spec.shape) throw Error("tensor '" + spec.name + "' has the wrong shape for config.json");
+    if (weights.shape(source) != spec.shape) throw Error(MisshapenTensor(spec, weights.shape(source), labels));
     const std::vector<float> values = weights.ReadF32(source);
     m.tensors.push_back(F32Tensor(spec.name, spec.shape, values.data()));
     used.insert(source);

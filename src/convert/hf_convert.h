@@ -34,8 +34,10 @@ ModelContents ReadHfSettings(const std::string& directory, HfReport* report = nu
 // What model.safetensors holds of the tensors the classifier of `settings` (ReadHfSettings) needs, from its header
 // alone; nullopt without the file.
 struct HfWeights {
-  size_t tensors = 0;                // in the file
-  std::vector<std::string> missing;  // the classifier's tensors absent, or of another shape than config.json's
+  size_t tensors = 0;                  // in the file
+  std::vector<std::string> missing;    // the classifier's tensors the file lacks
+  std::vector<std::string> misshapen;  // those it holds with another shape than config.json gives, as convert's
+                                       // error names them (MisshapenTensor)
 };
 std::optional<HfWeights> ReadHfWeights(const std::string& directory, const ModelContents& settings);
 

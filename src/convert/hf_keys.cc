@@ -92,6 +92,7 @@ constexpr HfKey kKeys[] = {
     {kConfig, "output_hidden_states", N, "", "extra outputs"},
     {kConfig, "return_dict", N, "", "the Python return type"},
     {kConfig, "torch_dtype", N, "", "the stored dtype; the weights are read as they are stored (F32, F16, BF16)"},
+    {kConfig, "dtype", N, "", "torch_dtype's name since transformers 4.56"},
     {kConfig, "quantization_config", O, "null",
      "weights saved quantized (bitsandbytes, GPTQ, AWQ, ...) are refused: convert the unquantized checkpoint, which "
      "flatbert quantizes itself"},

@@ -102,6 +102,12 @@ std::vector<Unit> Units(const fb::ArchConfigT& c, int num_labels) {
   return units;
 }
 
+std::string ShapeString(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
 std::vector<TensorSpec> RequiredTensors(const fb::ArchConfigT& c, int num_labels) {
   std::vector<TensorSpec> specs;
   for (const Unit& u : Units(c, num_labels)) {

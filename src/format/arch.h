@@ -68,6 +68,8 @@ inline constexpr float kTorchLayerNormEps = 1e-5f;
 // The classifier's units in forward order, and their tensors.
 std::vector<Unit> Units(const fb::ArchConfigT& c, int num_labels);
 std::vector<TensorSpec> RequiredTensors(const fb::ArchConfigT& c, int num_labels);
+// "[2, 128]": a shape as errors name it.
+std::string ShapeString(const std::vector<int64_t>& shape);
 
 // Throws Error naming the first hyperparameter that is out of range or inconsistent. The bounds keep every size
 // the engine computes from the config within 64 bits, and a sequence's activations and attention work within

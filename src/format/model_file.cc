@@ -70,12 +70,6 @@ size_t DataSectionOffset(size_t flatbuffer_size) {
 
 namespace {
 
-std::string ShapeString(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 std::vector<int64_t> ShapeOf(const fb::Tensor& t) {
   if (!t.shape()) return {};
   return {t.shape()->begin(), t.shape()->end()};

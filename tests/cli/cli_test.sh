@@ -15,6 +15,9 @@ check "inspect names the architecture" bash -c "'$flatbert' inspect '$tmp/m.fbm'
 check "inspect --json is JSON" bash -c "'$flatbert' inspect --json '$tmp/m.fbm' | /usr/bin/python3 -c 'import json,sys; assert json.load(sys.stdin)[\"parameters\"] > 0'"
 check "inspect reads a checkpoint directory as convert does" bash -c "'$flatbert' inspect '$golden/mobilebert' | grep -q '\"arch\":\"MobileBert\"'"
 check "inspect finds every tensor a checkpoint's classifier needs" bash -c "'$flatbert' inspect '$golden/mobilebert' | grep -q 'tensors: all the classifier needs'"
+cp -r "$golden/bert" "$tmp/two_labels"  # a config.json of 2 labels over the golden 3-label head
+/usr/bin/python3 -c "import json, sys; c = json.load(open(sys.argv[1])); [c.pop(k) for k in ('id2label', 'label2id')]; c['num_labels'] = 2; json.dump(c, open(sys.argv[1], 'w'))" "$tmp/two_labels/config.json"
+check "inspect tells a head of other labels from a missing one" bash -c "'$flatbert' inspect '$tmp/two_labels' | grep -q \"tensors: 2 of another shape, e.g. tensor 'classifier.weight' is \[3, 32\]\""
 "$flatbert" inspect --verify "$golden/bert" > /dev/null 2> "$tmp/e0"
 check "inspect --verify of a checkpoint directory exits 1" test $? -eq 1
 check "inspect --verify of a checkpoint directory says why" grep -q "checks a .fbm's checksums" "$tmp/e0"

@@ -531,6 +531,28 @@ TEST(HfConvertTest, APretrainingCheckpointNeedsFineTuningFirst) {
   EXPECT_THROW(header.ReadF32("bert.pooler.dense.weight"), Error);
 }
 
+TEST(HfConvertTest, AHeadOfOtherLabelsIsNamedWithBothShapes) {
+  // The golden head has 3 labels; a config.json of 2 (num_labels alone, as a hand-edited config may have).
+  nlohmann::json config = nlohmann::json::parse(
+      ReadRegularFile(testing::GoldenDir("bert") + "/config.json", "config.json", size_t{1} << 20));
+  config.erase("id2label");
+  config.erase("label2id");
+  config["num_labels"] = 2;
+  const EditedCheckpoint edited("bert", "config.json", config.dump());
+  const std::string said =
+      "tensor 'classifier.weight' is [3, 32] in model.safetensors; config.json gives [2, 32] (2 labels: id2label's, "
+      "else num_labels, else 2 as in transformers)";
+  EXPECT_EQ(edited.ConvertError(), said);
+  // inspect tells it from a missing head, which fine-tuning adds.
+  const nlohmann::json weights = nlohmann::json::parse(DescribeCheckpoint(edited.dir().string()))["weights"];
+  EXPECT_EQ(weights["missing"], nlohmann::json::array());
+  ASSERT_EQ(weights["misshapen"].size(), 2u);
+  EXPECT_EQ(weights["misshapen"][0], said);
+  EXPECT_EQ(weights["misshapen"][1],
+            "tensor 'classifier.bias' is [3] in model.safetensors; config.json gives [2] (2 labels: id2label's, else "
+            "num_labels, else 2 as in transformers)");
+}
+
 TEST(HfConvertTest, DescribeCheckpointChecksTheSettingsAsConvertDoes) {
   // A pre-training checkpoint, weights not read: described, where convert asks for fine-tuning first.
   nlohmann::json config = nlohmann::json::parse(

@@ -333,7 +333,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const flatbert::Error&) {
     return 0;
   }
-  if (described.empty() || !nlohmann::json::parse(described)["weights"]["missing"].empty()) {
+  const nlohmann::json weights = described.empty() ? nlohmann::json() : nlohmann::json::parse(described)["weights"];
+  if (weights.is_null() || !weights["missing"].empty() || !weights["misshapen"].empty()) {
     std::fprintf(stderr, "converted, but inspect said: %s\n", described.c_str());
     std::abort();
   }
