@@ -84,18 +84,25 @@ def predict(model, examples, batch=64):
 
 def init_tokenizer(args):
     """The tokenizer of the --init checkpoint, once flatbert has read its config and tokenizer files as convert will
-    (a checkpoint it refuses is refused before hours of training) and agrees with the tokenizer read here."""
+    (a checkpoint it refuses is refused before hours of training) and agrees with the tokenizer and the architecture
+    read here."""
     if not os.path.isdir(args.init):
         sys.exit(f"finetune: --init {args.init}: not a directory (a Hugging Face checkpoint's)")
     try:
         settings = hf_io.read_settings_with_flatbert(args.init, hf_io.flatbert_cli(args.flatbert))
         tok = hf_io.load_tokenizer(args.init, max_length=args.max_length)
+        config, _ = hf_io.load_config(args.init)
     except (OSError, ValueError) as e:
         sys.exit(f"finetune: {args.init}: {e}")
     mine = dict(vocab_size=len(tok.vocab), lowercase=tok.lowercase, strip_accents=tok.strip_accents)
     flatbert = {key: settings["tokenizer"][key] for key in mine}
     if mine != flatbert:
         sys.exit(f"finetune: {args.init}: the tokenizer read here is {mine}, flatbert's is {flatbert}")
+    architecture = hf_io.architecture_in_flatbert_terms(config)
+    differ = {key: (value, settings["config"].get(key)) for key, value in architecture.items()
+              if value != settings["config"].get(key)}
+    if differ:  # the model trained here would not be the one convert builds from its config.json
+        sys.exit(f"finetune: {args.init}: config.json read here and by flatbert differs in {differ}")
     if args.max_length > settings["config"]["max_positions"]:
         sys.exit(f"finetune: --max-length {args.max_length} is over the model's {settings['config']['max_positions']} "
                  "positions")

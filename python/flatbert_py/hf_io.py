@@ -91,11 +91,14 @@ def load_state_dict(directory):
     return {_rename_legacy(k): v for k, v in state.items()}
 
 
+def with_model_type(d):
+    """config.json's keys, with model_type set where old MobileBERT configs carry none (as convert reads them)."""
+    return d if "model_type" in d else dict(d, model_type="mobilebert" if "intra_bottleneck_size" in d else "bert")
+
+
 def load_config(directory):
     with open(os.path.join(directory, "config.json")) as f:
-        d = json.load(f)
-    if "model_type" not in d:  # old MobileBERT configs carry no model_type
-        d["model_type"] = "mobilebert" if "intra_bottleneck_size" in d else "bert"
+        d = with_model_type(json.load(f))
     return Config.from_dict(d), d
 
 
@@ -145,6 +148,28 @@ def flatbert_cli(path=None):
         if candidate:
             return candidate
     raise OSError("the flatbert CLI is not built (scripts/build.sh) or installed; pass its path")
+
+
+# hidden_act's values by flatbert's names for them (schema/flatbert.fbs, Activation), as `flatbert inspect` prints them
+_FLATBERT_ACTIVATIONS = {"gelu": "Gelu", "relu": "Relu", "gelu_new": "GeluTanh", "gelu_fast": "GeluTanh",
+                         "gelu_pytorch_tanh": "GeluTanh", "quick_gelu": "QuickGelu", "silu": "Silu", "swish": "Silu"}
+
+
+def architecture_in_flatbert_terms(c):
+    """The architecture of Config `c` as `flatbert inspect --json` prints a checkpoint's ("config"), so that the
+    port's reading of a config.json can be held to convert's."""
+    view = dict(arch="MobileBert" if c.is_mobilebert else "Bert", vocab_size=c.vocab_size, hidden_size=c.hidden_size,
+                intermediate_size=c.intermediate_size, num_layers=c.num_hidden_layers,
+                num_heads=c.num_attention_heads, max_positions=c.max_position_embeddings,
+                norm="NoNorm" if c.normalization_type == "no_norm" else "LayerNorm",
+                activation=_FLATBERT_ACTIVATIONS[c.hidden_act],
+                problem_type="MultiLabel" if c.problem_type == "multi_label_classification" else "SingleLabel")
+    if c.is_mobilebert:
+        view.update(embedding_size=c.embedding_size, trigram_input=c.trigram_input, use_bottleneck=c.use_bottleneck,
+                    intra_bottleneck_size=c.intra_bottleneck_size,
+                    key_query_shared_bottleneck=c.key_query_shared_bottleneck,
+                    num_feedforward_networks=c.num_feedforward_networks, has_pooler=c.classifier_activation)
+    return view
 
 
 def read_settings_with_flatbert(directory, flatbert):

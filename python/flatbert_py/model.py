@@ -8,14 +8,20 @@ from torch import nn
 import torch.nn.functional as F
 
 
+# Where MobileBertConfig's defaults differ from BertConfig's (the fields' defaults below): a config.json that leaves
+# a key out gets what from_pretrained gives it, and convert reads (src/convert/hf_convert.cc, ParseConfig).
+_MOBILEBERT_DEFAULTS = dict(hidden_size=512, num_hidden_layers=24, num_attention_heads=4, intermediate_size=512,
+                            hidden_act="relu", hidden_dropout_prob=0.0)
+
+
 @dataclass
 class Config:
     model_type: str = "bert"  # bert | mobilebert
     vocab_size: int = 30522
-    hidden_size: int = 128
-    num_hidden_layers: int = 2
-    num_attention_heads: int = 2
-    intermediate_size: int = 512
+    hidden_size: int = 768
+    num_hidden_layers: int = 12
+    num_attention_heads: int = 12
+    intermediate_size: int = 3072
     hidden_act: str = "gelu"  # gelu | relu | gelu_new | gelu_fast | gelu_pytorch_tanh | quick_gelu | silu | swish
     max_position_embeddings: int = 512
     type_vocab_size: int = 2
@@ -50,6 +56,8 @@ class Config:
     @classmethod
     def from_dict(cls, d):
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        if d.get("model_type") == "mobilebert":
+            known = {**_MOBILEBERT_DEFAULTS, **known}
         if "id2label" in known:
             known["id2label"] = {int(k): v for k, v in known["id2label"].items()}
             known.setdefault("num_labels", len(known["id2label"]))

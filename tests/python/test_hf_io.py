@@ -11,7 +11,7 @@ import pytest
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
-from flatbert_py import hf_io  # noqa: E402
+from flatbert_py import data, hf_io  # noqa: E402
 from flatbert_py.model import TORCH_LAYER_NORM_EPS, Config, ForSequenceClassification  # noqa: E402
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
@@ -229,3 +229,52 @@ def test_finetune_init_refuses_a_path_that_is_not_a_directory(tmp_path):
     run = subprocess.run([sys.executable, FINETUNE, "--init", str(tmp_path / "absent"), "--out", str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1 and "absent: not a directory" in run.stderr, run.stderr
+
+
+def checkpoint_of_config(tmp_path, name, config):
+    """A checkpoint directory of config.json `config` and the golden vocabulary, weights left out."""
+    directory = tmp_path / name
+    directory.mkdir()
+    (directory / "config.json").write_text(json.dumps(config))
+    shutil.copy(os.path.join(GOLDEN, "bert", "vocab.txt"), directory / "vocab.txt")
+    return str(directory)
+
+
+SHARED_CONFIGS = os.path.join(os.path.dirname(data.VOCAB), "..", "configs")
+
+
+@needs_cli
+@pytest.mark.parametrize("name", ["bert-defaults", "mobilebert-defaults", "bert-tiny", "mobilebert-uncased"]
+                         + sorted(os.listdir(GOLDEN)))
+def test_the_port_reads_a_config_json_as_convert_does(tmp_path, name):
+    # Keys left out get the classes' defaults in both (BertConfig's are BERT-base's, MobileBertConfig's
+    # google/mobilebert-uncased's, hidden_act relu); ../shared's real configs leave some out.
+    if name.endswith("-defaults"):
+        config = {"model_type": name.removesuffix("-defaults")}
+    elif name in os.listdir(GOLDEN):
+        config = json.loads(open(os.path.join(GOLDEN, name, "config.json")).read())
+    else:
+        path = os.path.join(SHARED_CONFIGS, name + ".config.json")
+        if not os.path.exists(path):
+            pytest.skip(f"{path} is absent (../shared beside the project holds it)")
+        config = json.loads(open(path).read())
+    directory = checkpoint_of_config(tmp_path, name, config)
+    port, _ = hf_io.load_config(directory)
+    assert hf_io.architecture_in_flatbert_terms(port) == hf_io.read_settings_with_flatbert(directory, FLATBERT)["config"]
+
+
+@needs_cli
+def test_finetune_init_refuses_an_architecture_the_port_reads_otherwise(tmp_path):
+    # A port that read hidden_act's default as gelu (as it once did for MobileBERT) would train another model than
+    # the one convert builds: finetune stops before training.
+    directory = checkpoint_of_config(tmp_path, "mobilebert", {"model_type": "mobilebert"})
+    config, _ = hf_io.load_config(directory)
+    assert config.hidden_act == "relu" and config.num_hidden_layers == 24
+    run = subprocess.run([sys.executable, "-c", "import flatbert_py.model as m, runpy; "
+                          "m._MOBILEBERT_DEFAULTS['hidden_act'] = 'gelu'; "
+                          f"runpy.run_path({FINETUNE!r}, run_name='__main__')",
+                          "--init", directory, "--out", str(tmp_path / "out"), "--flatbert", FLATBERT],
+                         capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=os.path.dirname(FINETUNE)))
+    assert run.returncode == 1, run.stderr
+    assert "config.json read here and by flatbert differs in {'activation': ('Gelu', 'Relu')}" in run.stderr, run.stderr
