@@ -53,6 +53,8 @@ int InspectCheckpoint(const std::string& path, bool as_json, bool verify) {
       absent.push_back(name.get<std::string>());
   }
   std::vector<std::string> problems;
+  if (weights["unprefixed"].get<bool>())
+    problems.push_back("a base model's (the encoder's names lack a head's prefix, as AutoModel saves them)");
   if (!head)
     problems.push_back("no classifier head (fine-tune it first: python/finetune.py --init " + path + " --out OUT)");
   if (!absent.empty())

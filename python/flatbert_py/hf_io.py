@@ -204,6 +204,15 @@ def load_pretrained(directory, num_labels=None, id2label=None, allow_partial=Fal
         config.num_labels = num_labels
     model = ForSequenceClassification(config)
     state = load_state_dict(directory)
+    prefix = model.base_name + "."
+    if not any(k.startswith(prefix) for k in state):
+        # A base model's checkpoint (BertModel, MobileBertModel, as AutoModel saves them): transformers loads it into
+        # the encoder under the head, and refuses one that also holds a head as corrupted.
+        head = [k for k in state if k.startswith(_EXPECTED_FRESH)]
+        if head:
+            raise ValueError(f"{directory}: {head[0]} beside an encoder without the '{prefix}' prefix: transformers "
+                             "refuses such a checkpoint as corrupted")
+        state = {prefix + k: v for k, v in state.items()}
     own = model.state_dict()
     usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(usable, strict=False)

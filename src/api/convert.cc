@@ -72,6 +72,7 @@ std::string DescribeCheckpoint(const std::string& directory) {
   if (const std::optional<HfWeights> weights = ReadHfWeights(directory, settings))
     j["weights"] = {{"file", "model.safetensors"},
                     {"tensors", weights->tensors},
+                    {"unprefixed", weights->unprefixed},
                     {"missing", weights->missing},
                     {"misshapen", weights->misshapen}};
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

@@ -406,10 +406,15 @@ std::optional<HfWeights> ReadHfWeights(const std::string& directory, const Model
   const fs::path path = fs::path(directory) / "model.safetensors";
   if (!fs::exists(path)) return std::nullopt;
   const SafeTensors weights = SafeTensors::Header(path.string());
+  const std::vector<std::string> names = weights.names();
+  const std::string prefix = BaseModelPrefix(settings.config);
   HfWeights found;
-  found.tensors = weights.names().size();
+  found.tensors = names.size();
+  found.unprefixed =
+      std::none_of(names.begin(), names.end(), [&](const std::string& name) { return name.starts_with(prefix); });
   const int labels = static_cast<int>(settings.labels.size());
-  for (const TensorSpec& spec : RequiredTensors(settings.config, labels)) {
+  for (TensorSpec spec : RequiredTensors(settings.config, labels)) {
+    if (found.unprefixed && spec.name.starts_with(prefix)) spec.name.erase(0, prefix.size());
     const std::string source = SourceTensor(weights, spec);
     if (source.empty())
       found.missing.push_back(spec.name);

@@ -35,6 +35,8 @@ ModelContents ReadHfSettings(const std::string& directory, HfReport* report = nu
 // alone; nullopt without the file.
 struct HfWeights {
   size_t tensors = 0;                  // in the file
+  bool unprefixed = false;             // the encoder's names lack BaseModelPrefix: a base model's checkpoint, which
+                                       // transformers (and finetune.py) load under a head by adding it
   std::vector<std::string> missing;    // the classifier's tensors the file lacks
   std::vector<std::string> misshapen;  // those it holds with another shape than config.json gives, as convert's
                                        // error names them (MisshapenTensor)

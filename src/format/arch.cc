@@ -52,9 +52,11 @@ bool HasEmbeddingTransformation(const fb::ArchConfigT& c) {
   return IsMobile(c) && (c.trigram_input || c.embedding_size != c.hidden_size);
 }
 
+std::string BaseModelPrefix(const fb::ArchConfigT& c) { return IsMobile(c) ? "mobilebert." : "bert."; }
+
 std::vector<Unit> Units(const fb::ArchConfigT& c, int num_labels) {
   std::vector<Unit> units;
-  const std::string base = IsMobile(c) ? "mobilebert." : "bert.";  // as in Hugging Face checkpoints
+  const std::string base = BaseModelPrefix(c);
   const int64_t hidden = c.hidden_size, inner = InnerSize(c), ffn_size = c.intermediate_size;
   const int64_t emb = WordEmbeddingSize(c);
   const float eps = c.layer_norm_eps, torch_eps = IsMobile(c) ? kTorchLayerNormEps : eps;

@@ -65,6 +65,10 @@ bool HasEmbeddingTransformation(const fb::ArchConfigT& c);
 // FFN output; its stacked FFNs, bottlenecks and attention output pass eps=config.layer_norm_eps).
 inline constexpr float kTorchLayerNormEps = 1e-5f;
 
+// What the encoder's tensor names start with under a head, as in Hugging Face checkpoints (its base_model_prefix
+// and a dot); a base model's checkpoint (BertModel, MobileBertModel) names them without it.
+std::string BaseModelPrefix(const fb::ArchConfigT& c);
+
 // The classifier's units in forward order, and their tensors.
 std::vector<Unit> Units(const fb::ArchConfigT& c, int num_labels);
 std::vector<TensorSpec> RequiredTensors(const fb::ArchConfigT& c, int num_labels);

@@ -531,6 +531,24 @@ TEST(HfConvertTest, APretrainingCheckpointNeedsFineTuningFirst) {
   EXPECT_THROW(header.ReadF32("bert.pooler.dense.weight"), Error);
 }
 
+TEST(HfConvertTest, InspectKnowsABaseModelsCheckpoint) {
+  // BertModel.save_pretrained (AutoModel): the encoder without "bert.", no head; finetune.py adds the prefix.
+  const SafeTensors full(testing::GoldenDir("bert") + "/model.safetensors");
+  std::vector<TensorData> tensors;
+  for (const std::string& name : full.names())
+    if (name.starts_with("bert.")) {
+      const std::vector<float> values = full.ReadF32(name);
+      tensors.push_back(F32Tensor(name.substr(5), full.shape(name), values.data()));
+    }
+  const EditedCheckpoint checkpoint("bert", "model.safetensors", std::string());
+  WriteSafeTensorsF32(tensors, (checkpoint.dir() / "model.safetensors").string());
+  const nlohmann::json weights = nlohmann::json::parse(DescribeCheckpoint(checkpoint.dir().string()))["weights"];
+  EXPECT_EQ(weights["unprefixed"], true);
+  EXPECT_EQ(weights["missing"], (std::vector<std::string>{"classifier.weight", "classifier.bias"}));
+  EXPECT_EQ(weights["misshapen"], nlohmann::json::array());
+  EXPECT_EQ(nlohmann::json::parse(DescribeCheckpoint(testing::GoldenDir("bert")))["weights"]["unprefixed"], false);
+}
+
 TEST(HfConvertTest, AHeadOfOtherLabelsIsNamedWithBothShapes) {
   // The golden head has 3 labels; a config.json of 2 (num_labels alone, as a hand-edited config may have).
   nlohmann::json config = nlohmann::json::parse(

@@ -172,6 +172,21 @@ def test_load_pretrained_reports_and_refuses_what_it_would_lose(tmp_path):
         hf_io.load_pretrained(str(tmp_path / "shape"))
 
 
+def test_a_base_models_checkpoint_loads_under_the_head_as_transformers_loads_it(tmp_path):
+    # BertModel.save_pretrained (AutoModel) names the encoder without "bert.": transformers adds the prefix.
+    model = ForSequenceClassification(small_bert())
+    encoder = {k.removeprefix("bert."): v for k, v in model.state_dict().items() if k.startswith("bert.")}
+    save(model, tmp_path / "base", drop=set(model.state_dict()), add=encoder)
+    loaded, report = hf_io.load_pretrained(str(tmp_path / "base"))
+    assert report == dict(fresh=["classifier.bias", "classifier.weight"], dropped=[])
+    assert torch.equal(loaded.bert.pooler.dense.weight, model.bert.pooler.dense.weight)
+    # With a head beside such an encoder, transformers calls the file corrupted.
+    save(model, tmp_path / "corrupted", drop=set(model.state_dict()),
+         add=dict(encoder, **{"classifier.weight": model.classifier.weight}))
+    with pytest.raises(ValueError, match="classifier.weight beside an encoder without the 'bert.' prefix"):
+        hf_io.load_pretrained(str(tmp_path / "corrupted"))
+
+
 def test_mobilebert_without_classifier_activation_key_keeps_its_pooler(tmp_path):
     config = Config.from_dict(dict(model_type="mobilebert", vocab_size=50, hidden_size=32, embedding_size=16,
                                    intra_bottleneck_size=16, num_hidden_layers=1, num_attention_heads=2,
