@@ -6,6 +6,8 @@ model.safetensors, as a user of transformers would run the checkpoint.
 - the golden checkpoints (tests/golden/*, the engine's tests compare against them): transformers' logits against
   golden.json's fp32 logits, written by the project's own PyTorch port (python/flatbert_py/model.py), on every text;
 - every hidden_act that convert accepts: transformers' ACT2FN against the port's activation, on -12..12;
+- on each of those checkpoints and the configs below, the dropouts a training-mode pass applies and their rates (what
+  fine-tuning trains with);
 - configs as checkpoints carry them: the real ones in ../shared/models/configs (google/mobilebert-uncased and
   bert-tiny, with the keys those files leave out), and ones of model_type alone (every other key at the class's
   default): random weights saved under that config.json, then transformers' logits against the fp32 conversion's
@@ -40,8 +42,13 @@ from flatbert_py.tokenizer import WordPieceTokenizer, load_vocab  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 CONFIGS = os.path.join(os.path.dirname(data.VOCAB), "..", "configs")
-# Every other key left to the classes' defaults (BertConfig's are BERT-base's)
-MINIMAL_CONFIGS = {"bert-defaults": {"model_type": "bert"}, "mobilebert-defaults": {"model_type": "mobilebert"}}
+# Every other key left to the classes' defaults (BertConfig's are BERT-base's); and the keys that set fine-tuning's
+# dropouts apart from the defaults
+MINIMAL_CONFIGS = {"bert-defaults": {"model_type": "bert"}, "mobilebert-defaults": {"model_type": "mobilebert"},
+                   "bert-dropouts": {"model_type": "bert", "num_hidden_layers": 2, "classifier_dropout": 0.3,
+                                     "attention_probs_dropout_prob": 0.2},
+                   "mobilebert-dropouts": {"model_type": "mobilebert", "num_hidden_layers": 2, "use_bottleneck": False,
+                                           "hidden_dropout_prob": 0.1, "classifier_dropout": 0.3}}
 # float32 rounding: the two compute each sum in a different order
 LOGIT_TOLERANCE, ACTIVATION_ULPS = 1e-4, 4
 
@@ -49,7 +56,11 @@ LOGIT_TOLERANCE, ACTIVATION_ULPS = 1e-4, 4
 def hf_model(directory):
     """transformers' model of the checkpoint in `directory`, in eval mode, with its weights."""
     from transformers import AutoConfig, AutoModelForSequenceClassification
-    model = AutoModelForSequenceClassification.from_config(AutoConfig.from_pretrained(directory)).eval()
+    config = AutoConfig.from_pretrained(directory)
+    try:  # the attention as modules, so that its dropout is one (newer versions choose SDPA by default)
+        model = AutoModelForSequenceClassification.from_config(config, attn_implementation="eager").eval()
+    except TypeError:  # versions before the choice
+        model = AutoModelForSequenceClassification.from_config(config).eval()
     missing, unexpected = model.load_state_dict(hf_io.load_state_dict(directory), strict=False)
     missing = [k for k in missing if not k.endswith(("position_ids", "token_type_ids"))]  # buffers, not weights
     if missing or unexpected:
@@ -60,6 +71,31 @@ def hf_model(directory):
 def hf_logits(model, ids):
     with torch.no_grad():
         return model(input_ids=torch.tensor([ids])).logits[0].tolist()
+
+
+def applied_dropouts(model, ids):
+    """The probabilities of the dropouts a training-mode forward pass of `model` applies (those over 0), sorted:
+    fine-tuning trains with them."""
+    seen = []
+    hooks = [m.register_forward_hook(lambda m, inputs, output: seen.append(m.p))
+             for m in model.modules() if isinstance(m, torch.nn.Dropout)]
+    model.train()
+    try:
+        with torch.no_grad():
+            model(torch.tensor([ids]))
+    finally:
+        model.eval()
+        for hook in hooks:
+            hook.remove()
+    return sorted(p for p in seen if p > 0)
+
+
+def check_dropouts(name, hf, ours, ids):
+    theirs, mine = applied_dropouts(hf, ids), applied_dropouts(ours, ids)
+    ok = theirs == mine
+    print(f"{'ok  ' if ok else 'FAIL'} dropouts {name}: transformers applies {len(theirs)} "
+          f"({', '.join(f'{p:g}' for p in sorted(set(theirs)))})" + ("" if ok else f", the port {mine}"))
+    return not ok
 
 
 def worst(pairs):
@@ -76,8 +112,10 @@ def check_goldens():
         diff = worst(pair for case in cases for pair in zip(hf_logits(model, case["ids"]), case["logits_fp32"]))
         ok = diff <= LOGIT_TOLERANCE
         failed += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} golden {os.path.basename(directory[:-1])}: {len(cases)} texts, "
-              f"largest logit difference {diff:.1e}")
+        name = os.path.basename(directory[:-1])
+        print(f"{'ok  ' if ok else 'FAIL'} golden {name}: {len(cases)} texts, largest logit difference {diff:.1e}")
+        failed += check_dropouts(name, model, ForSequenceClassification(hf_io.load_config(directory)[0]),
+                                 cases[0]["ids"])
     return failed
 
 
@@ -133,6 +171,7 @@ def check_config(name, original, flatbert_cli, texts, workdir):
         diff = max(diff, worst((math.log(probs[i] / probs[0]), logits[i] - logits[0]) for i in range(1, len(probs))))
         token_mismatches += result["tokens"] != len(ids)
     ok = diff <= LOGIT_TOLERANCE and token_mismatches == 0
+    ok &= not check_dropouts(name, model, ours, ids)
     print(f"{'ok  ' if ok else 'FAIL'} config {name}: {len(texts)} tweets, largest logit difference "
           f"{diff:.1e} (logits up to {max(abs(v) for v in logits):.1f}), {token_mismatches} token counts differ")
     return not ok

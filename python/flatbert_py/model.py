@@ -28,6 +28,7 @@ class Config:
     layer_norm_eps: float = 1e-12
     hidden_dropout_prob: float = 0.1
     attention_probs_dropout_prob: float = 0.1
+    classifier_dropout: float = None  # None: hidden_dropout_prob
     initializer_range: float = 0.02
     # MobileBERT
     embedding_size: int = 128
@@ -211,7 +212,9 @@ class Attention(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.self = SelfAttention(c)
-        self.output = DenseNorm(c, c.true_hidden_size, c.true_hidden_size, dropout=not c.is_mobilebert)
+        # HF MobileBertSelfOutput drops out only without the bottleneck
+        self.output = DenseNorm(c, c.true_hidden_size, c.true_hidden_size,
+                                dropout=not (c.is_mobilebert and c.use_bottleneck))
 
     def forward(self, q, k, v, layer_input, mask):
         return self.output(self.self(q, k, v, mask), layer_input)
@@ -351,7 +354,7 @@ class ForSequenceClassification(nn.Module):
         self.config = c
         self.base_name = "mobilebert" if c.is_mobilebert else "bert"
         self.add_module(self.base_name, BertModel(c))
-        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob if c.classifier_dropout is None else c.classifier_dropout)
         self.classifier = nn.Linear(c.hidden_size, c.num_labels)
         self.apply(self._init_weights)
 

@@ -52,6 +52,20 @@ def test_activations_are_hf_formulas():
         assert torch.allclose(act(x), expected, atol=1e-6), name
 
 
+def test_dropouts_are_where_hf_applies_them():
+    # Fine-tuning trains with them. HF MobileBertSelfOutput drops out only without the bottleneck; the classifier
+    # takes classifier_dropout, else hidden_dropout_prob (python/check_hf_modeling.py counts them against HF's).
+    def mobilebert(**keys):
+        return ForSequenceClassification(Config.from_dict(dict(
+            model_type="mobilebert", hidden_size=32, intra_bottleneck_size=16, embedding_size=16, num_hidden_layers=1,
+            num_attention_heads=2, intermediate_size=32, num_feedforward_networks=1, hidden_dropout_prob=0.1, **keys)))
+    assert mobilebert().mobilebert.encoder.layer[0].attention.output.dropout.p == 0.0
+    assert mobilebert(use_bottleneck=False).mobilebert.encoder.layer[0].attention.output.dropout.p == 0.1
+    assert mobilebert().dropout.p == 0.1
+    assert mobilebert(classifier_dropout=0.3).dropout.p == 0.3
+    assert ForSequenceClassification(small_bert(classifier_dropout=0.3)).dropout.p == 0.3
+
+
 def test_mobilebert_layer_norm_eps_sites():
     config = Config.from_dict(dict(model_type="mobilebert", normalization_type="layer_norm", layer_norm_eps=1e-12,
                                    hidden_size=32, intra_bottleneck_size=16, embedding_size=16, num_hidden_layers=1,
