@@ -4,9 +4,11 @@ limits, with peak memory), bodies held at once, clients that connect and send no
 requests with every response checked (none lost, each in its order), and a clean stop on SIGTERM; then a model of
 300 labels, whose responses are held to 1,048,576 probabilities.
   serve_test.py FLATBERT_BIN"""
+import atexit
 import http.client
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -26,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def start(*args):
     """flatbert serve ARGS on a free port: the process and the port."""
     server = subprocess.Popen([sys.argv[1], "serve", "--port", "0", *args], stderr=subprocess.PIPE, text=True)
+    atexit.register(lambda: server.poll() is None and server.kill())  # also when a check raises
     line = server.stderr.readline()
     return server, int(line.split("127.0.0.1:")[1].split()[0])
 
@@ -162,23 +165,19 @@ def main():
             check(f"{code} for {method} {path}", e.code == code and "error" in json.loads(e.read()))
 
     # Clients that connect and send nothing cost a socket each, not a thread: 64 of them leave the others served
-    # at once. 64 is also what one address may hold open (--connections-per-address): its next connection is
-    # closed at once, and other addresses are still served.
+    # at once. 64 is also what one address may hold open (--connections-per-address): of 65, one at least is closed
+    # at once (not always the last connected, as the server's threads accept them in parallel; more where the
+    # requests above still count, not yet closed on the server's side), and other addresses are still served.
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
     try:
         status, body = post({"texts": ["hello"]}, timeout=3, source="127.0.0.2")
         check("classify beside 64 idle connections", status == 200 and "label" in body["results"][0])
     except OSError as e:  # a timeout: the idle connections held every thread
         check(f"classify beside 64 idle connections: {e}", False)
-    with socket.create_connection(("127.0.0.1", port)) as s:
-        s.settimeout(10)
-        try:
-            closed = s.recv(1) == b""
-        except ConnectionResetError:
-            closed = True
-        except socket.timeout:
-            closed = False
-        check("a 65th connection from one address is closed at once", closed)
+    idle.append(socket.create_connection(("127.0.0.1", port)))
+    # Readable: nothing is sent on them, so closed. Within 5 s, well before the server's 10 s idle timeout.
+    closed = select.select(idle, [], [], 5)[0]
+    check("of 65 connections from one address, one is closed at once", len(closed) >= 1)
     for s in idle:
         s.close()
 
