@@ -12,7 +12,9 @@ model.safetensors, as a user of transformers would run the checkpoint.
   bert-tiny, with the keys those files leave out), and ones of model_type alone (every other key at the class's
   default): random weights saved under that config.json, then transformers' logits against the fp32 conversion's
   (convert, then the Python package) on RepLab 2013 test tweets. This holds the defaults that convert and the port
-  give absent keys to transformers' own.
+  give absent keys to transformers' own;
+- checkpoints transformers itself writes (save_pretrained of its BERT and MobileBERT and of BertTokenizer;
+  pytorch_model.bin through python/hf_to_safetensors.py where it writes that), on the ids its tokenizer gives.
 
 Needs transformers importable and torch; exits 77 (ctest's skip) when transformers is not. transformers is not in
 Debian, so CI skips it. Where it cannot be installed, --transformers-src takes a copy of its source (the directory
@@ -137,44 +139,80 @@ def check_activations():
     return failed
 
 
-def check_config(name, original, flatbert_cli, texts, workdir):
-    """Random weights under the config.json `original`, as it is: transformers against flatbert (the fp32 conversion,
-    through the Python package for float32 probabilities), as log-probability ratios, which are the logits' own
-    differences whether the softmax is flat or saturated."""
-    import flatbert
-    directory = os.path.join(workdir, name)  # a name AutoConfig can read a missing model_type from, as it does
-    config = dict(original, architectures=original.get("architectures") or
-                  ["MobileBertForSequenceClassification" if "mobilebert" in name else "BertForSequenceClassification"],
-                  id2label={"0": "negative", "1": "neutral", "2": "positive"})
-    torch.manual_seed(0)
-    vocab = load_vocab(data.VOCAB)
-    ours = ForSequenceClassification(Config.from_dict(hf_io.with_model_type(config))).eval()
-    with torch.no_grad():  # norms off their identity start, logits of a few units rather than hundredths
-        for parameter_name, parameter in ours.named_parameters():
-            if "LayerNorm" in parameter_name:
+LABELS = {"0": "negative", "1": "neutral", "2": "positive"}
+
+
+def spread(model):
+    """Norms off their identity start and logits of a few units rather than hundredths, so that the comparisons see
+    every part of the model."""
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "LayerNorm" in name:
                 parameter.add_(torch.randn_like(parameter) * 0.1)
-        ours.classifier.weight.mul_(10)
-    hf_io.save_pretrained(ours, directory, vocab)
-    with open(os.path.join(directory, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)  # the file as the checkpoint has it, not as the port writes it
-    model = hf_model(directory)
+        model.classifier.weight.mul_(10)
+
+
+def engine_against(name, directory, model, ids, texts, flatbert_cli, workdir):
+    """The fp32 conversion of `directory` (convert, then the Python package for float32 probabilities) on `texts`
+    against transformers' `model` on their `ids`, as log-probability ratios, which are the logits' own differences
+    whether the softmax is flat or saturated. Returns whether they differ."""
+    import flatbert
     fbm = os.path.join(workdir, name + ".fbm")
     subprocess.run([flatbert_cli, "convert", directory, "-o", fbm, "-q", "fp32"], check=True, capture_output=True)
     with flatbert.Model(fbm) as engine:
         results = engine.classify(texts)
-    tokenizer = WordPieceTokenizer(vocab, max_length=min(128, ours.config.max_position_embeddings))
-    diff, token_mismatches = 0.0, 0
-    for text, result in zip(texts, results, strict=True):
-        ids = tokenizer.encode(text)
-        logits = hf_logits(model, ids)
-        probs = [result["probs"][config["id2label"][str(i)]] for i in range(len(logits))]
+    diff, token_mismatches, largest = 0.0, 0, 0.0
+    for text_ids, result in zip(ids, results, strict=True):
+        logits = hf_logits(model, text_ids)
+        probs = [result["probs"][LABELS[str(i)]] for i in range(len(logits))]
         diff = max(diff, worst((math.log(probs[i] / probs[0]), logits[i] - logits[0]) for i in range(1, len(probs))))
-        token_mismatches += result["tokens"] != len(ids)
+        token_mismatches += result["tokens"] != len(text_ids)
+        largest = max([largest] + [abs(v) for v in logits])
     ok = diff <= LOGIT_TOLERANCE and token_mismatches == 0
-    ok &= not check_dropouts(name, model, ours, ids)
-    print(f"{'ok  ' if ok else 'FAIL'} config {name}: {len(texts)} tweets, largest logit difference "
-          f"{diff:.1e} (logits up to {max(abs(v) for v in logits):.1f}), {token_mismatches} token counts differ")
+    print(f"{'ok  ' if ok else 'FAIL'} config {name}: {len(texts)} tweets, largest logit difference {diff:.1e} "
+          f"(logits up to {largest:.1f}), {token_mismatches} token counts differ")
     return not ok
+
+
+def check_config(name, original, flatbert_cli, texts, workdir):
+    """Random weights of the port under the config.json `original`, as it is, against transformers."""
+    directory = os.path.join(workdir, name)  # a name AutoConfig can read a missing model_type from, as it does
+    config = dict(original, architectures=original.get("architectures") or
+                  ["MobileBertForSequenceClassification" if "mobilebert" in name else "BertForSequenceClassification"],
+                  id2label=LABELS)
+    torch.manual_seed(0)
+    vocab = load_vocab(data.VOCAB)
+    ours = ForSequenceClassification(Config.from_dict(hf_io.with_model_type(config))).eval()
+    spread(ours)
+    hf_io.save_pretrained(ours, directory, vocab)
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)  # the file as the checkpoint has it, not as the port writes it
+    model = hf_model(directory)
+    tokenizer = WordPieceTokenizer(vocab, max_length=min(128, ours.config.max_position_embeddings))
+    ids = [tokenizer.encode(text) for text in texts]
+    return check_dropouts(name, model, ours, ids[0]) + engine_against(name, directory, model, ids, texts,
+                                                                      flatbert_cli, workdir)
+
+
+def check_saved_by_transformers(model_type, flatbert_cli, texts, workdir):
+    """A checkpoint as transformers writes it: its own model (random weights, 2 layers) and BertTokenizer through
+    save_pretrained, pytorch_model.bin turned into model.safetensors by python/hf_to_safetensors.py where that is
+    what it wrote, and the token ids from BertTokenizer loaded back (AutoTokenizer needs the tokenizers library)."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, BertTokenizer
+    name = f"{model_type}-saved-by-transformers"
+    directory = os.path.join(workdir, name)
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_config(
+        AutoConfig.for_model(model_type, num_hidden_layers=2, id2label={int(k): v for k, v in LABELS.items()})).eval()
+    spread(model)
+    model.save_pretrained(directory)
+    BertTokenizer(data.VOCAB).save_pretrained(directory)
+    if not os.path.exists(os.path.join(directory, "model.safetensors")):
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "hf_to_safetensors.py"), directory],
+                       check=True, capture_output=True)
+    tokenizer = BertTokenizer.from_pretrained(directory)
+    ids = [tokenizer(text, truncation=True, max_length=128)["input_ids"] for text in texts]
+    return engine_against(name, directory, model, ids, texts, flatbert_cli, workdir)
 
 
 def import_from_source(directory):
@@ -211,6 +249,8 @@ def main():
     texts = [row["text"] for row in data.replab("test")[:args.texts]]
     with tempfile.TemporaryDirectory(prefix="flatbert_hf_") as workdir:
         failed += sum(check_config(name, config, args.flatbert, texts, workdir) for name, config in configs.items())
+        failed += sum(check_saved_by_transformers(model_type, args.flatbert, texts, workdir)
+                      for model_type in ("bert", "mobilebert"))
     print("all agree" if not failed else f"{failed} checks differ")
     return 1 if failed else 0
 
