@@ -35,7 +35,8 @@ def save_preset(preset, hf_dir):
 
     torch.manual_seed(0)
     vocab = load_vocab(data.VOCAB)
-    model = ForSequenceClassification(Config.from_dict(dict(PRESETS[preset], vocab_size=len(vocab)))).eval()
+    model = ForSequenceClassification(Config.from_dict(dict(PRESETS[preset], vocab_size=len(vocab),
+                                                            id2label=dict(enumerate(data.LABELS))))).eval()
     hf_io.save_pretrained(model, hf_dir, vocab, extra=dict(flatbert_max_length=64,
                                                            flatbert_normalizer=vars(NormalizerOptions())))
     return model

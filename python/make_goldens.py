@@ -27,7 +27,8 @@ TEXTS = [
     "a",
     "the " * 200,  # longer than max_length: truncated
 ]
-SMALL = dict(vocab_size=VOCAB_SIZE, max_position_embeddings=64, initializer_range=0.2, layer_norm_eps=1e-12)
+SMALL = dict(vocab_size=VOCAB_SIZE, max_position_embeddings=64, initializer_range=0.2, layer_norm_eps=1e-12,
+             hidden_dropout_prob=0.1, id2label=dict(enumerate(data.LABELS)))
 # Each model exercises Hugging Face behaviours; tests/engine/golden_test.cc names the HF line each one follows.
 # "tokenizer": tokenizer_config.json settings; "vocab_size" above VOCAB_SIZE pads the embedding table.
 MODELS = {

@@ -43,8 +43,8 @@ class Config:
     position_embedding_type: str = "absolute"  # the only one implemented (here and in the engine)
     # Head
     problem_type: str = "single_label_classification"  # | multi_label_classification (a sigmoid per label)
-    num_labels: int = 3
-    id2label: dict = field(default_factory=lambda: {0: "negative", 1: "neutral", 2: "positive"})
+    num_labels: int = 2  # with id2label LABEL_0.., as PretrainedConfig's
+    id2label: dict = field(default_factory=lambda: {0: "LABEL_0", 1: "LABEL_1"})
 
     @property
     def is_mobilebert(self):
@@ -61,7 +61,9 @@ class Config:
             known = {**_MOBILEBERT_DEFAULTS, **known}
         if "id2label" in known:
             known["id2label"] = {int(k): v for k, v in known["id2label"].items()}
-            known.setdefault("num_labels", len(known["id2label"]))
+            known["num_labels"] = len(known["id2label"])  # over num_labels, as PretrainedConfig and convert take it
+        elif "num_labels" in known:
+            known["id2label"] = {i: f"LABEL_{i}" for i in range(known["num_labels"])}
         if d.get("model_type") != "mobilebert":  # BERT always normalizes with LayerNorm
             known["normalization_type"] = "layer_norm"
         if known.get("problem_type") is None:

@@ -25,6 +25,15 @@ def small_bert(**keys):
                                  num_attention_heads=2, intermediate_size=24, **keys))
 
 
+def test_labels_are_read_as_pretrained_config_reads_them():
+    # PretrainedConfig drops num_labels when id2label is given (with a warning), and so does convert.
+    config = Config.from_dict(dict(model_type="bert", num_labels=2, id2label={"0": "a", "1": "b", "2": "c"}))
+    assert config.num_labels == 3 and config.id2label == {0: "a", 1: "b", 2: "c"}
+    # Neither: 2 labels; num_labels alone: that many, named LABEL_i.
+    assert Config.from_dict(dict(model_type="bert")).id2label == {0: "LABEL_0", 1: "LABEL_1"}
+    assert Config.from_dict(dict(model_type="bert", num_labels=3)).id2label == {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}
+
+
 def test_mobilebert_defaults_follow_hf():
     config = Config.from_dict(dict(model_type="mobilebert"))
     assert config.classifier_activation  # MobileBertConfig's default: the pooler is there
@@ -289,7 +298,9 @@ def test_the_port_reads_a_config_json_as_convert_does(tmp_path, name):
         config = json.loads(open(path).read())
     directory = checkpoint_of_config(tmp_path, name, config)
     port, _ = hf_io.load_config(directory)
-    assert hf_io.architecture_in_flatbert_terms(port) == hf_io.read_settings_with_flatbert(directory, FLATBERT)["config"]
+    flatbert = hf_io.read_settings_with_flatbert(directory, FLATBERT)
+    assert hf_io.architecture_in_flatbert_terms(port) == flatbert["config"]
+    assert [port.id2label[i] for i in range(port.num_labels)] == flatbert["labels"]
 
 
 @needs_cli
