@@ -32,10 +32,7 @@ SafeTensors SafeTensors::Header(const std::string& path) { return SafeTensors(pa
 
 SafeTensors::SafeTensors(const std::string& path, bool with_data) : path_(path), has_data_(with_data) {
   constexpr const char* kWhat = "safetensors file";
-  const RegularFile file(path, kWhat);
-  if (file.size() > kMaxSafeTensorsBytes)
-    throw Error("safetensors file '" + path + "' is " + std::to_string(file.size()) + " bytes, the limit is " +
-                std::to_string(kMaxSafeTensorsBytes));
+  const RegularFile file(path, kWhat, kMaxSafeTensorsBytes);
   if (file.size() < 8) throw Error("'" + path + "' is not a safetensors file (shorter than its header length)");
   uint64_t header_len = 0;
   std::memcpy(&header_len, ReadBytes(file, path, kWhat, 0, 8).data(), 8);

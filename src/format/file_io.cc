@@ -19,7 +19,7 @@
 
 namespace flatbert {
 
-RegularFile::RegularFile(const std::string& path, const char* what) {
+RegularFile::RegularFile(const std::string& path, const char* what, size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; on a regular file it changes nothing.
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) throw Error(std::string("cannot open ") + what + " '" + path + "': " + std::strerror(errno));
@@ -34,6 +34,11 @@ RegularFile::RegularFile(const std::string& path, const char* what) {
                 " bytes, more than this build can address");
   }
   size_ = static_cast<size_t>(st.st_size);
+  if (size_ > max_bytes) {
+    ::close(fd_);
+    throw Error(std::string(what) + " '" + path + "' is " + std::to_string(size_) + " bytes, the limit is " +
+                std::to_string(max_bytes));
+  }
 }
 
 RegularFile::~RegularFile() { ::close(fd_); }
@@ -52,10 +57,7 @@ std::string ReadBytes(const RegularFile& file, const std::string& path, const ch
 }
 
 std::string ReadRegularFile(const std::string& path, const char* what, size_t max_bytes) {
-  const RegularFile file(path, what);
-  if (file.size() > max_bytes)
-    throw Error(std::string(what) + " '" + path + "' is " + std::to_string(file.size()) + " bytes, the limit is " +
-                std::to_string(max_bytes));
+  const RegularFile file(path, what, max_bytes);
   return ReadBytes(file, path, what, 0, file.size());
 }
 

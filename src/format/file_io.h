@@ -3,6 +3,7 @@
 // any of which may be hostile: each must be a regular file (a FIFO, device or directory is refused at once rather
 // than blocking), at most a stated size, and JSON at most kMaxJsonDepth deep.
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -15,8 +16,9 @@ namespace flatbert {
 // An open regular file, closed on destruction. `what` names the file in errors ("model", "vocabulary", ...).
 class RegularFile {
  public:
-  // Throws Error when `path` cannot be opened or is not a regular file.
-  RegularFile(const std::string& path, const char* what);
+  // Throws Error when `path` cannot be opened, is not a regular file or holds more than max_bytes (by default, what
+  // the build can address: a model is mapped, not read).
+  RegularFile(const std::string& path, const char* what, size_t max_bytes = SIZE_MAX);
   RegularFile(const RegularFile&) = delete;
   RegularFile& operator=(const RegularFile&) = delete;
   ~RegularFile();
