@@ -92,12 +92,17 @@ def applied_dropouts(model, ids):
     return sorted(p for p in seen if p > 0)
 
 
+def report(ok, what):
+    """Prints one check's line; 1 when it failed, to count."""
+    print(f"{'ok  ' if ok else 'FAIL'} {what}")
+    return int(not ok)
+
+
 def check_dropouts(name, hf, ours, ids):
     theirs, mine = applied_dropouts(hf, ids), applied_dropouts(ours, ids)
-    ok = theirs == mine
-    print(f"{'ok  ' if ok else 'FAIL'} dropouts {name}: transformers applies {len(theirs)} "
-          f"({', '.join(f'{p:g}' for p in sorted(set(theirs)))})" + ("" if ok else f", the port {mine}"))
-    return not ok
+    return report(theirs == mine, f"dropouts {name}: transformers applies {len(theirs)} "
+                                  f"({', '.join(f'{p:g}' for p in sorted(set(theirs)))})" +
+                  ("" if theirs == mine else f", the port {mine}"))
 
 
 def worst(pairs):
@@ -112,10 +117,9 @@ def check_goldens():
             cases = json.load(f)["cases"]
         model = hf_model(directory)
         diff = worst(pair for case in cases for pair in zip(hf_logits(model, case["ids"]), case["logits_fp32"]))
-        ok = diff <= LOGIT_TOLERANCE
-        failed += not ok
         name = os.path.basename(directory[:-1])
-        print(f"{'ok  ' if ok else 'FAIL'} golden {name}: {len(cases)} texts, largest logit difference {diff:.1e}")
+        failed += report(diff <= LOGIT_TOLERANCE,
+                         f"golden {name}: {len(cases)} texts, largest logit difference {diff:.1e}")
         failed += check_dropouts(name, model, ForSequenceClassification(hf_io.load_config(directory)[0]),
                                  cases[0]["ids"])
     return failed
@@ -133,9 +137,7 @@ def check_activations():
             ours, theirs = make()(x), ACT2FN[name](x)
         # in float32 steps of max(1, |y|): the port rounds once from float64, transformers at every float32 op
         ulps = ((ours - theirs).abs() / theirs.abs().clamp(min=1.0)).max().item() / torch.finfo(torch.float32).eps
-        ok = ulps <= ACTIVATION_ULPS
-        failed += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} hidden_act {name}: largest difference {ulps:.1f} ulp")
+        failed += report(ulps <= ACTIVATION_ULPS, f"hidden_act {name}: largest difference {ulps:.1f} ulp")
     return failed
 
 
@@ -155,7 +157,7 @@ def spread(model):
 def engine_against(name, directory, model, ids, texts, flatbert_cli, workdir):
     """The fp32 conversion of `directory` (convert, then the Python package for float32 probabilities) on `texts`
     against transformers' `model` on their `ids`, as log-probability ratios, which are the logits' own differences
-    whether the softmax is flat or saturated. Returns whether they differ."""
+    whether the softmax is flat or saturated. Returns 1 when they differ."""
     import flatbert
     fbm = os.path.join(workdir, name + ".fbm")
     subprocess.run([flatbert_cli, "convert", directory, "-o", fbm, "-q", "fp32"], check=True, capture_output=True)
@@ -168,10 +170,9 @@ def engine_against(name, directory, model, ids, texts, flatbert_cli, workdir):
         diff = max(diff, worst((math.log(probs[i] / probs[0]), logits[i] - logits[0]) for i in range(1, len(probs))))
         token_mismatches += result["tokens"] != len(text_ids)
         largest = max([largest] + [abs(v) for v in logits])
-    ok = diff <= LOGIT_TOLERANCE and token_mismatches == 0
-    print(f"{'ok  ' if ok else 'FAIL'} config {name}: {len(texts)} tweets, largest logit difference {diff:.1e} "
-          f"(logits up to {largest:.1f}), {token_mismatches} token counts differ")
-    return not ok
+    return report(diff <= LOGIT_TOLERANCE and token_mismatches == 0,
+                  f"config {name}: {len(texts)} tweets, largest logit difference {diff:.1e} "
+                  f"(logits up to {largest:.1f}), {token_mismatches} token counts differ")
 
 
 def check_config(name, original, flatbert_cli, texts, workdir):

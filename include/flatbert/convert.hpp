@@ -42,9 +42,10 @@ void ExportModel(const std::string& model_path, const std::string& output_dir);
 
 // A Hugging Face directory's settings as `ConvertModel` reads them (a checkpoint to fine-tune first passes too): one
 // JSON object (what `flatbert inspect DIR --json` prints) of directory, config, labels, tokenizer, normalizer (as
-// DescribeModel gives them), unread_keys, and weights: model.safetensors' header, {file, tensors (how many), missing
-// (the classifier's tensors it lacks or holds in another shape)}, or null without that file. Throws Error for what
-// ConvertModel would refuse in config.json, the tokenizer files or the safetensors header.
+// DescribeModel gives them), unread_keys, and weights: model.safetensors' header, {file, tensors (how many),
+// unprefixed (a base model's checkpoint: the encoder named without bert. / mobilebert.), missing (the classifier's
+// tensors it lacks), misshapen (convert's message for each it holds in another shape)}, or null without that file.
+// Throws Error for what ConvertModel would refuse in config.json, the tokenizer files or the safetensors header.
 std::string DescribeCheckpoint(const std::string& directory);
 
 // A checkpoint directory's tokenizer, as `ConvertModel` reads it (vocab.txt or tokenizer.json, tokenizer_config.json,

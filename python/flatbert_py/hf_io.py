@@ -174,7 +174,8 @@ def architecture_in_flatbert_terms(c):
 
 def read_settings_with_flatbert(directory, flatbert):
     """The checkpoint's config and tokenizer as `flatbert convert` reads them (`flatbert inspect --json DIR`: config,
-    labels, tokenizer, normalizer, unread_keys), so that what convert would refuse is refused before any training.
+    labels, tokenizer, normalizer, unread_keys, weights), so that what convert would refuse is refused before any
+    training.
     Raises ValueError with flatbert's message."""
     run = subprocess.run([flatbert, "inspect", "--json", directory], capture_output=True, text=True)
     if run.returncode != 0:
