@@ -54,7 +54,9 @@ int InspectCheckpoint(const std::string& path, bool as_json, bool verify) {
   }
   std::vector<std::string> problems;
   if (weights["unprefixed"].get<bool>())
-    problems.push_back("a base model's (the encoder's names lack a head's prefix, as AutoModel saves them)");
+    problems.push_back(head ? "a classifier head beside an encoder whose names lack the head's prefix: transformers "
+                              "refuses such a file as corrupted, and so do convert and finetune.py"
+                            : "a base model's (the encoder's names lack a head's prefix, as AutoModel saves them)");
   if (!head)
     problems.push_back("no classifier head (fine-tune it first: python/finetune.py --init " + path + " --out OUT)");
   if (!absent.empty())

@@ -396,6 +396,13 @@ ModelContents ReadCheckpointSettings(const std::string& directory, const json& c
   return m;
 }
 
+// A base model's checkpoint (BertModel, MobileBertModel, as AutoModel saves them) names its encoder without the
+// head's prefix.
+bool NoNameStartsWith(const SafeTensors& weights, const std::string& prefix) {
+  const std::vector<std::string> names = weights.names();
+  return std::none_of(names.begin(), names.end(), [&](const std::string& name) { return name.starts_with(prefix); });
+}
+
 }  // namespace
 
 ModelContents ReadHfSettings(const std::string& directory, HfReport* report) {
@@ -406,12 +413,10 @@ std::optional<HfWeights> ReadHfWeights(const std::string& directory, const Model
   const fs::path path = fs::path(directory) / "model.safetensors";
   if (!fs::exists(path)) return std::nullopt;
   const SafeTensors weights = SafeTensors::Header(path.string());
-  const std::vector<std::string> names = weights.names();
   const std::string prefix = BaseModelPrefix(settings.config);
   HfWeights found;
-  found.tensors = names.size();
-  found.unprefixed =
-      std::none_of(names.begin(), names.end(), [&](const std::string& name) { return name.starts_with(prefix); });
+  found.tensors = weights.names().size();
+  found.unprefixed = NoNameStartsWith(weights, prefix);
   const int labels = static_cast<int>(settings.labels.size());
   for (TensorSpec spec : RequiredTensors(settings.config, labels)) {
     if (found.unprefixed && spec.name.starts_with(prefix)) spec.name.erase(0, prefix.size());
@@ -433,6 +438,9 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
     throw Error("'" + directory + "' has no model.safetensors (for pytorch_model.bin, run python/hf_to_safetensors.py first)");
   const SafeTensors weights((dir / "model.safetensors").string());
   if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
+  if (const std::string prefix = BaseModelPrefix(m.config); NoNameStartsWith(weights, prefix))
+    throw Error("model.safetensors has a classifier head beside an encoder whose names lack '" + prefix +
+                "': transformers refuses such a file as corrupted");
   std::set<std::string> used;
   const int labels = static_cast<int>(m.labels.size());
   for (const TensorSpec& spec : RequiredTensors(m.config, labels)) {

@@ -18,6 +18,18 @@ check "inspect finds every tensor a checkpoint's classifier needs" bash -c "'$fl
 cp -r "$golden/bert" "$tmp/two_labels"  # a config.json of 2 labels over the golden 3-label head
 /usr/bin/python3 -c "import json, sys; c = json.load(open(sys.argv[1])); [c.pop(k) for k in ('id2label', 'label2id')]; c['num_labels'] = 2; json.dump(c, open(sys.argv[1], 'w'))" "$tmp/two_labels/config.json"
 check "inspect tells a head of other labels from a missing one" bash -c "'$flatbert' inspect '$tmp/two_labels' | grep -q \"tensors: 2 of another shape, e.g. tensor 'classifier.weight' is \[3, 32\]\""
+# The encoder renamed as AutoModel saves it (no "bert."), with and without the head: a header edit, data unmoved.
+unprefix='import json, struct, sys
+path, keep_head = sys.argv[1], sys.argv[2] == "head"
+data = open(path, "rb").read(); n = struct.unpack("<Q", data[:8])[0]; header = json.loads(data[8:8 + n])
+header = {k.removeprefix("bert."): v for k, v in header.items() if keep_head or not k.startswith("classifier.")}
+text = json.dumps(header).encode(); text += b" " * (-len(text) % 8)
+open(path, "wb").write(struct.pack("<Q", len(text)) + text + data[8 + n:])'
+for head in head none; do
+  cp -r "$golden/bert" "$tmp/unprefixed_$head" && /usr/bin/python3 -c "$unprefix" "$tmp/unprefixed_$head/model.safetensors" $head
+done
+check "inspect knows a base model's checkpoint" bash -c "'$flatbert' inspect '$tmp/unprefixed_none' | grep -q \"tensors: a base model's .*; no classifier head (fine-tune it first\""
+check "inspect says transformers refuses a head beside a base model's encoder" bash -c "'$flatbert' inspect '$tmp/unprefixed_head' | grep -q 'tensors: a classifier head beside an encoder whose names lack the head.s prefix: transformers refuses'"
 "$flatbert" inspect --verify "$golden/bert" > /dev/null 2> "$tmp/e0"
 check "inspect --verify of a checkpoint directory exits 1" test $? -eq 1
 check "inspect --verify of a checkpoint directory says why" grep -q "checks a .fbm's checksums" "$tmp/e0"

@@ -547,6 +547,20 @@ TEST(HfConvertTest, InspectKnowsABaseModelsCheckpoint) {
   EXPECT_EQ(weights["missing"], (std::vector<std::string>{"classifier.weight", "classifier.bias"}));
   EXPECT_EQ(weights["misshapen"], nlohmann::json::array());
   EXPECT_EQ(nlohmann::json::parse(DescribeCheckpoint(testing::GoldenDir("bert")))["weights"]["unprefixed"], false);
+  EXPECT_NE(checkpoint.ConvertError().find("no classifier.weight): fine-tune it first"), std::string::npos);
+
+  // With a head beside such an encoder, transformers calls the file corrupted; convert says so.
+  for (const char* name : {"classifier.weight", "classifier.bias"}) {
+    const std::vector<float> values = full.ReadF32(name);
+    tensors.push_back(F32Tensor(name, full.shape(name), values.data()));
+  }
+  WriteSafeTensorsF32(tensors, (checkpoint.dir() / "model.safetensors").string());
+  EXPECT_EQ(checkpoint.ConvertError(),
+            "model.safetensors has a classifier head beside an encoder whose names lack 'bert.': transformers refuses "
+            "such a file as corrupted");
+  const nlohmann::json headed = nlohmann::json::parse(DescribeCheckpoint(checkpoint.dir().string()))["weights"];
+  EXPECT_EQ(headed["unprefixed"], true);
+  EXPECT_EQ(headed["missing"], nlohmann::json::array());
 }
 
 TEST(HfConvertTest, AHeadOfOtherLabelsIsNamedWithBothShapes) {

@@ -322,7 +322,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     flatbert::HuggingFaceTokenizer(dir.string(), {}).Encode("I love my new car @bmw http://t.co/x ΟΔΟΣ 我爱 [MASK]!!");
   } catch (const flatbert::Error&) {
   }
-  // inspect reads what convert reads but the tensors' data: where convert takes the checkpoint, it finds every tensor.
+  // inspect reads what convert reads but the tensors' data: where convert takes the checkpoint, it finds every tensor
+  // under the head's prefix.
   std::string described;
   try {
     described = flatbert::DescribeCheckpoint(dir.string());
@@ -334,7 +335,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const nlohmann::json weights = described.empty() ? nlohmann::json() : nlohmann::json::parse(described)["weights"];
-  if (weights.is_null() || !weights["missing"].empty() || !weights["misshapen"].empty()) {
+  if (weights.is_null() || weights["unprefixed"].get<bool>() || !weights["missing"].empty() ||
+      !weights["misshapen"].empty()) {
     std::fprintf(stderr, "converted, but inspect said: %s\n", described.c_str());
     std::abort();
   }
