@@ -11,8 +11,9 @@
 
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
-#include "flatbert/thread_pool.hpp"
 #include "flatbert/model_info.hpp"
+#include "flatbert/output_file.hpp"
+#include "flatbert/thread_pool.hpp"
 #include "model_path.h"
 #include "rows.h"
 
@@ -131,9 +132,7 @@ int RunBench(const BenchOptions& opt) {
   }
   std::printf("  peak RSS %.1f MB\n", result["peak_rss_mb"].get<double>());
   if (!opt.json_out.empty()) {
-    std::ofstream out(opt.json_out);
-    out << result.dump(2) << "\n";
-    if (!out) throw Error("cannot write '" + opt.json_out + "'");
+    WriteOutputFile(opt.json_out, result.dump(2) + "\n");
   }
   return bad.empty() ? kExitOk : kExitRowErrors;
 }

@@ -10,6 +10,7 @@
 #include "flatbert/thread_pool.hpp"
 #include "model_path.h"
 #include "rows.h"
+#include "standard_output.h"
 
 namespace flatbert::tools {
 
@@ -37,6 +38,7 @@ int RunClassify(const ClassifyOptions& opt) {
   // Classifies a block of rows on the pool, then prints them in input order.
   auto emit_block = [&](const std::vector<Row>& block) {
     const std::vector<Outcome> outcomes = ClassifyRows(model, block, pool);
+    std::string lines;  // written at once, so that a failed write is seen with its reason
     for (size_t i = 0; i < block.size(); ++i) {
       json line = {{"row", block[i].number}};
       if (!block[i].id.is_null()) line["id"] = block[i].id;
@@ -47,8 +49,10 @@ int RunClassify(const ClassifyOptions& opt) {
         line["error"] = o.error;
         ++row_errors;
       }
-      std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      lines += line.dump(-1, ' ', false, json::error_handler_t::replace);
+      lines += '\n';
     }
+    WriteStandardOutput(lines);  // each block as it is done; a failed write stops the run
     rows += block.size();
   };
   if (!opt.texts.empty()) {
@@ -60,7 +64,6 @@ int RunClassify(const ClassifyOptions& opt) {
     RowReader reader(input.stream(), ParseRowFormat(opt.format), opt.column);
     ForEachBlock(reader, emit_block);
   }
-  std::cout.flush();
   if (row_errors) std::cerr << "flatbert: " << row_errors << " of " << rows << " rows could not be classified\n";
   return row_errors ? kExitRowErrors : kExitOk;
 }

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string_view>
@@ -14,6 +13,7 @@
 
 #include "exit_codes.h"
 #include "flatbert/classifier.hpp"
+#include "flatbert/output_file.hpp"
 #include "flatbert/thread_pool.hpp"
 #include "metrics.h"
 #include "model_path.h"
@@ -126,16 +126,12 @@ int RunEval(const EvalOptions& opt) {
                         {"entities", std::move(entities)},
                         {"rows_past_entity_limit", entity_counts.rows_past_limit()}};
   if (!opt.json_out.empty()) {
-    std::ofstream out(opt.json_out);
-    out << results.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-    if (!out) throw Error("cannot write '" + opt.json_out + "'");
+    WriteOutputFile(opt.json_out, results.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
   }
   if (!opt.report.empty()) {
     std::filesystem::create_directories(opt.report);
     const std::string page = (std::filesystem::path(opt.report) / "report.html").string();
-    std::ofstream out(page);
-    out << EvalReportHtml(results);
-    if (!out) throw Error("cannot write '" + page + "'");
+    WriteOutputFile(page, EvalReportHtml(results));
     std::fprintf(stderr, "wrote %s\n", page.c_str());
   }
   return failed ? kExitRowErrors : kExitOk;

@@ -13,9 +13,12 @@
 #include "flatbert/model_info.hpp"
 #include "inspect.h"
 #include "serve.h"
+#include "standard_output.h"
 #include "tokenize.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int RunCommand(int argc, char** argv) {
   namespace tools = flatbert::tools;
   CLI::App app{"flatbert: quantized BERT-family text classifiers on the CPU"};
   app.require_subcommand(1);
@@ -167,4 +170,18 @@ int main(int argc, char** argv) {
     return tools::kExitFailure;
   }
   return tools::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = RunCommand(argc, argv);
+  if (code == flatbert::tools::kExitFailure) return code;  // said why already
+  try {
+    flatbert::tools::WriteStandardOutput();
+  } catch (const std::exception& e) {
+    std::cerr << "flatbert: error: " << e.what() << "\n";
+    return flatbert::tools::kExitFailure;
+  }
+  return code;
 }

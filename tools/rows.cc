@@ -165,6 +165,11 @@ bool RowReader::Next(Row& row) {
       format_ = line.starts_with("{")                  ? RowFormat::kJsonl
                 : line.find('\t') != std::string::npos ? RowFormat::kTsv
                                                        : RowFormat::kText;
+    if (format_ == RowFormat::kText && rows_ == 0)
+      for (const Column& c : columns_)
+        if (c.required)
+          throw Error("the input is lines of text, without the column '" + c.name +
+                      "' that a TSV header or JSONL rows give");
     if (format_ != RowFormat::kTsv || header_read_) break;
     if (length > kMaxTextBytes) throw Error("TSV header is over the " + std::to_string(kMaxTextBytes) + "-byte limit");
     ReadHeader(line);
@@ -181,6 +186,7 @@ bool RowReader::Next(Row& row) {
   } else {
     ReadJsonl(line, row);
   }
+  row.fields.resize(columns_.size());
   return true;
 }
 

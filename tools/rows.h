@@ -23,14 +23,15 @@ RowFormat ParseRowFormat(const std::string& name);  // "auto", "text", "tsv", "j
 // A column of TSV input (by its header) or a field of JSONL input, read into Row::fields.
 struct Column {
   std::string name;
-  bool required = false;  // TSV: the header must have it; JSONL: a row without it is a bad row
+  bool required = false;  // TSV: the header must have it; JSONL: a row without it is a bad row; text: refused
 };
 
 struct Row {
   size_t number = 0;  // 1-based; a TSV header is not a row
   std::string text;
   nlohmann::ordered_json id;        // TSV id / tweet_id column, JSONL "id": echoed back by classify
-  std::vector<std::string> fields;  // the values of the reader's columns, in order; "" when absent
+  std::vector<std::string> fields;  // the values of the reader's columns, in order; "" when absent (every row has
+                                    // one per column, a bad row's too)
   std::string error;                // why the row could not be read
 };
 
@@ -40,7 +41,7 @@ class RowReader {
   RowReader(std::istream& in, RowFormat format, std::string text_column, std::vector<Column> columns = {});
   ~RowReader();
   // The next row (with `error` set when it is bad); false at the end. Throws Error only when the input cannot
-  // give rows at all: a TSV header without a required column, or a read error.
+  // give rows at all: lines of text or a TSV header without a required column, or a read error.
   bool Next(Row& row);
   uint64_t bytes_read() const;
 

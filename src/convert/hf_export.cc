@@ -1,12 +1,12 @@
 #include "convert/hf_export.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "convert/safetensors.h"
 #include "flatbert/error.hpp"
 #include "flatbert/json.hpp"
+#include "flatbert/output_file.hpp"
 #include "tokenizer/unicode.h"
 
 namespace flatbert {
@@ -69,11 +69,7 @@ json ConfigJson(const ModelContents& m) {
   return j;
 }
 
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw Error("cannot write '" + path.string() + "'");
-}
+void WriteText(const fs::path& path, const std::string& text) { WriteOutputFile(path.string(), text); }
 
 }  // namespace
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "flatbert/error.hpp"
+#include "flatbert/output_file.hpp"
 #include "format/file_io.h"
 #include "kernels/half.h"
 
@@ -119,12 +119,11 @@ void WriteSafeTensorsF32(const std::vector<TensorData>& tensors, const std::stri
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned
-  std::ofstream f(path, std::ios::binary);
   const uint64_t header_len = text.size();
-  f.write(reinterpret_cast<const char*>(&header_len), 8);
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const TensorData& t : tensors) f.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
-  if (!f) throw Error("cannot write '" + path + "'");
+  std::vector<std::string_view> pieces = {std::string_view(reinterpret_cast<const char*>(&header_len), 8), text};
+  for (const TensorData& t : tensors)
+    pieces.emplace_back(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
+  WriteOutputFile(path, pieces);
 }
 
 }  // namespace flatbert

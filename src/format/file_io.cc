@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <string_view>
 #include <unordered_set>
@@ -15,6 +17,7 @@
 
 #include "flatbert/error.hpp"
 #include "flatbert/limits.hpp"
+#include "flatbert/output_file.hpp"
 #include "tokenizer/unicode.h"
 
 namespace flatbert {
@@ -42,6 +45,35 @@ RegularFile::RegularFile(const std::string& path, const char* what, size_t max_b
 }
 
 RegularFile::~RegularFile() { ::close(fd_); }
+
+void WriteOutputFile(const std::string& path, const std::vector<std::string_view>& pieces) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);  // through symlinks
+  const bool in_place = fs::exists(status) && !fs::is_regular_file(status);
+  const fs::path resolved = in_place ? fs::path() : fs::weakly_canonical(path, ec);
+  const std::string target = in_place || ec ? path : resolved.string();
+  const std::string written = in_place ? path : target + ".tmp";
+  const auto fail = [&](int error, bool created) {
+    if (created && !in_place) ::unlink(written.c_str());
+    throw Error("cannot write '" + path + "': " + std::strerror(error));
+  };
+  const int fd = ::open(written.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail(errno, false);
+  for (std::string_view piece : pieces)
+    while (!piece.empty()) {
+      const ssize_t n = ::write(fd, piece.data(), piece.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int error = errno;
+        ::close(fd);
+        fail(error, true);
+      }
+      piece.remove_prefix(static_cast<size_t>(n));
+    }
+  if (::close(fd) != 0) fail(errno, true);
+  if (!in_place && std::rename(written.c_str(), target.c_str()) != 0) fail(errno, true);
+}
 
 std::string ReadBytes(const RegularFile& file, const std::string& path, const char* what, size_t offset, size_t count) {
   std::string bytes(count, '\0');

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 
 #include "flatbert/error.hpp"
+#include "flatbert/output_file.hpp"
 #include "format/model_file.h"
 #include "tokenizer/vocab_index.h"
 
@@ -58,14 +58,7 @@ std::vector<uint8_t> SerializeModel(ModelContents model) {
 
 void WriteModel(const ModelContents& model, const std::string& path) {
   const std::vector<uint8_t> bytes = SerializeModel(model);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error("cannot write '" + tmp + "'");
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!f) throw Error("write to '" + tmp + "' failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot rename '" + tmp + "' to '" + path + "'");
+  WriteOutputFile(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 TensorData F32Tensor(std::string name, std::vector<int64_t> shape, const float* values) {

@@ -187,6 +187,13 @@ check "bench reports the rows it could not classify" grep -q "2 rows could not b
 check "eval with bad rows exits 3" test $? -eq 3
 check "eval counts the rows it could not classify" grep -q "3 rows could not be classified" "$tmp/eval.txt"
 check "eval names a label the model lacks" grep -q "label 'label' is not one of the model's labels" "$tmp/eval.txt"
+# Lines of text: bench times them (their lang is unknown, so --lang keeps them); eval, which needs gold labels, refuses
+# them whole. Both had read a column past the end of a text row's.
+"$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 4 > "$tmp/bt.txt" 2>&1
+check "bench times lines of text, counting the bad ones" bash -c "test $? -eq 3 && grep -q '2 tweets, .* tokens on average' '$tmp/bt.txt'"
+"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" > /dev/null 2> "$tmp/et"
+check "eval refuses lines of text with exit 1" test $? -eq 1
+check "eval says lines of text have no labels" grep -q "the input is lines of text, without the column 'polarity'" "$tmp/et"
 printf 'fine text\n\xff bad\n\nmore text\n' > "$tmp/calib_bad.txt"
 "$flatbert" convert "$golden/bert" -o "$tmp/sb.fbm" -q int8-static --calibrate "$tmp/calib_bad.txt" 2> "$tmp/e7"
 check "calibration with bad rows exits 3" test $? -eq 3
@@ -215,5 +222,16 @@ printf 'entity_id\tquery\nE1\tBMW\nE2\t%s\n' "$(head -c 257 /dev/zero | tr '\0' 
 "$flatbert" eval -m "$tmp/ml.fbm" -d "$tmp/ml.tsv" --lang all -t 1 --entities "$tmp/entities_long.tsv" > "$tmp/el.txt" 2>&1
 check "eval with a query name over 256 bytes exits 1" test $? -eq 1
 check "eval names the --entities row of the long name" grep -q "entities_long.tsv' row 2: query name is over 256 bytes" "$tmp/el.txt"
+
+# Output that cannot be written (here a full disk) is an error, not exit 0 with the rows lost.
+if [ -w /dev/full ]; then
+  "$flatbert" classify -m "$tmp/m.fbm" -i "$tmp/in.txt" > /dev/full 2> "$tmp/efull"
+  check "classify to a full disk exits 1" test $? -eq 1
+  check "classify to a full disk says why" grep -q "^flatbert: error: cannot write the output: No space left on device$" "$tmp/efull"
+  "$flatbert" --version > /dev/full 2> /dev/null
+  check "--version to a full disk exits 1" test $? -eq 1
+  "$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 3 --json /dev/full > /dev/null 2> "$tmp/efull"
+  check "bench --json to a full disk exits 1 naming it" bash -c "test $? -eq 1 && grep -q \"cannot write '/dev/full': No space left on device\" '$tmp/efull'"
+fi
 
 check_summary

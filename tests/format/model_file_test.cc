@@ -14,6 +14,7 @@
 #include "engine/model_text.h"
 #include "flatbert/error.hpp"
 #include "flatbert/json.hpp"
+#include "flatbert/output_file.hpp"
 #include "format/file_io.h"
 #include "format/model_contents.h"
 #include "kernels/row_quantizers.h"
@@ -92,6 +93,43 @@ TEST(VocabFileTest, SplitsLinesAsPythonReadsThem) {
     EXPECT_EQ(std::string(e.what()), "vocabulary '" + path + "': line 2 is not valid UTF-8");
   }
   std::filesystem::remove(path);
+}
+
+TEST(OutputFileTest, WritesWholeOrSaysWhy) {
+  namespace fs = std::filesystem;
+  const std::string dir = testing::TempPath("output_file");
+  fs::remove_all(dir);
+  fs::create_directory(dir);
+  const std::string path = dir + "/out.json", link = dir + "/link.json";
+  const auto contents = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  WriteOutputFile(path, {"ab", "", "cd"});
+  EXPECT_EQ(contents(path), "abcd");
+  fs::create_symlink("out.json", link);
+  WriteOutputFile(link, "through the link");  // writes the file the link names; the link stays
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(contents(path), "through the link");
+  const auto error = [](const std::string& p) {
+    try {
+      WriteOutputFile(p, "x");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error(dir), "cannot write '" + dir + "': Is a directory");
+  EXPECT_EQ(error(dir + "/no/such.json"), "cannot write '" + dir + "/no/such.json': No such file or directory");
+  // A write that cannot be made leaves the file as it was.
+  fs::create_directory(path + ".tmp");
+  EXPECT_EQ(error(path), "cannot write '" + path + "': Is a directory");
+  EXPECT_EQ(contents(path), "through the link");
+  // A device is written in place: a full disk is seen (an unchecked stream passes over it).
+  if (fs::exists("/dev/full")) {
+    EXPECT_EQ(error("/dev/full"), "cannot write '/dev/full': No space left on device");
+  }
+  fs::remove_all(dir);
 }
 
 TEST(ModelFileTest, RoundTripKeepsConfigLabelsVocabAndTensors) {
