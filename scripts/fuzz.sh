@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses (the "fuzz" preset: clang, ASan + UBSan) and runs the five side by side for
+# Builds the libFuzzer harnesses (the "fuzz" preset: clang, ASan + UBSan) and runs the six side by side for
 # SECONDS each (default 60), each on a copy of its seed corpus in tests/fuzz/corpus/. A crash, a sanitizer report,
 # a timeout (10 s per input) or more than 2.5 GB of memory fails it; the input is kept in build-fuzz/findings/.
 #   scripts/fuzz.sh [SECONDS]
@@ -10,13 +10,14 @@ cmake --preset fuzz > /dev/null
 cmake --build build-fuzz -j"$(nproc)"
 work=build-fuzz/findings
 mkdir -p "$work"
-harnesses=(model_bytes model_mutations text json checkpoint)
+harnesses=(model_bytes model_mutations text json checkpoint rows)
 declare -A max_len=(
   [model_bytes]=16384    # the seeds are tiny models of 7-13 KB
   [model_mutations]=256  # mutation programs
   [text]=4096            # a piece of the text encoder and more
   [json]=4096            # a JSONL row's worth
   [checkpoint]=256       # edit programs
+  [rows]=4096            # a few rows of input
 )
 declare -A pids
 for harness in "${harnesses[@]}"; do

@@ -1,7 +1,7 @@
 // Writes the seed corpora of the fuzz harnesses (tests/fuzz/corpus/): tiny valid models of each architecture and
 // weight type for fuzz_model_bytes, short mutation programs for fuzz_model_mutations, tricky tweets for fuzz_text,
 // JSON documents (rows, requests, repeated keys, deep nesting, one not valid) for fuzz_json, short edit programs for
-// fuzz_checkpoint.
+// fuzz_checkpoint, CLI input in each format for fuzz_rows.
 //   build/tests/fuzz/flatbert_make_fuzz_seeds tests/fuzz/corpus
 // VerifyTest.FuzzSeedsLoad checks that the committed model seeds still load.
 #include <filesystem>
@@ -110,5 +110,15 @@ int main(int argc, char** argv) {
   };
   for (size_t i = 0; i < std::size(documents); ++i)
     Write(root / "json" / ("document_" + std::to_string(i)), documents[i]);
+  // fuzz_rows: the first byte picks the format (auto, text, TSV, JSONL) and, with 4, required columns.
+  fs::create_directories(root / "rows");
+  const std::string inputs[] = {
+      std::string("\x04") + "text\tpolarity\tentity_id\tlang\nI love it\tpositive\tRL2013D01E001\ten\nbad\trow\n\n",
+      std::string(1, '\0') + "a tweet\n\nbad \xff byte\r\nlast one",
+      std::string("\x07") +
+          "{\"text\": \"x\", \"polarity\": \"neutral\", \"entity_id\": \"E\", \"id\": 3}\n{\"id\": 1}\nnot json\n",
+      std::string("\x06") + "lang\tid\nen\t1\n",
+  };
+  for (size_t i = 0; i < std::size(inputs); ++i) Write(root / "rows" / ("input_" + std::to_string(i)), inputs[i]);
   return 0;
 }
