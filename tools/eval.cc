@@ -44,6 +44,7 @@ std::map<std::string, std::string> ReadEntityNames(const std::string& path, cons
 int RunEval(const EvalOptions& opt) {
   const std::string model_path = ResolveModel(opt.model);
   const Classifier model = Classifier::Load(model_path);
+  if (!opt.report.empty()) CreateOutputDirectory(opt.report);  // before the work whose results it would hold
   const std::vector<std::string>& labels = model.labels();
   InputFile input(opt.data);
   const bool by_lang = opt.lang != "all";
@@ -129,7 +130,6 @@ int RunEval(const EvalOptions& opt) {
     WriteOutputFile(opt.json_out, results.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
   }
   if (!opt.report.empty()) {
-    std::filesystem::create_directories(opt.report);
     const std::string page = (std::filesystem::path(opt.report) / "report.html").string();
     WriteOutputFile(page, EvalReportHtml(results));
     std::fprintf(stderr, "wrote %s\n", page.c_str());

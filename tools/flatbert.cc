@@ -2,6 +2,7 @@
 // subcommand is in its own file, and exit codes are those of exit_codes.h.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <limits>
 
 #include "bench.h"
 #include "classify.h"
@@ -25,6 +26,7 @@ int RunCommand(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string("flatbert ") + flatbert::Version() + ", kernels " + flatbert::KernelPath());
   const auto threads_range = CLI::Range(0, flatbert::kMaxThreads);
+  const auto counts_from = [](int least) { return CLI::Range(least, std::numeric_limits<int>::max()); };
 
   tools::ClassifyOptions classify_opt;
   CLI::App* classify = app.add_subcommand("classify", "classify texts (arguments, or lines of --input / stdin) to JSONL");
@@ -61,7 +63,7 @@ int RunCommand(int argc, char** argv) {
       ->add_option("--max-length", tokenize_opt.max_length,
                    "truncate to this many ids including [CLS]/[SEP]; 0: none (default: the model's with --model, "
                    "else none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(counts_from(0));
 
   std::string inspect_path;
   bool as_json = false, verify = false;
@@ -92,11 +94,14 @@ int RunCommand(int argc, char** argv) {
   tools::BenchOptions bench_opt;
   CLI::App* bench = app.add_subcommand("bench", "load time, latency p50/p95, tweets/s per thread count, peak RSS");
   bench->add_option("-m,--model", bench_opt.model, "model file (.fbm); default as for classify");
-  bench->add_option("-d,--data", bench_opt.data, "TSV with a text column (e.g. RepLab 2013 test.tsv)")->required();
+  bench
+      ->add_option("-d,--data", bench_opt.data,
+                   "texts: TSV with a text column (e.g. RepLab 2013 test.tsv), JSONL or lines")
+      ->required();
   bench->add_option("--lang", bench_opt.lang, "rows of this lang column value; all: every row")->capture_default_str();
-  bench->add_option("-n,--count", bench_opt.count, "tweets to time")->check(CLI::PositiveNumber)->capture_default_str();
+  bench->add_option("-n,--count", bench_opt.count, "tweets to time")->check(counts_from(1))->capture_default_str();
   bench->add_option("--warmup", bench_opt.warmup, "tweets run before timing")
-      ->check(CLI::NonNegativeNumber)
+      ->check(counts_from(0))
       ->capture_default_str();
   bench->add_option("-t,--threads", bench_opt.threads,
                     "thread counts for the throughput runs and for one tweet on all threads")

@@ -17,4 +17,7 @@ inline void WriteOutputFile(const std::string& path, std::string_view bytes) {
   WriteOutputFile(path, std::vector<std::string_view>{bytes});
 }
 
+// Creates the directory `path` and its parents where they are missing; throws Error naming it and the reason.
+void CreateOutputDirectory(const std::string& path);
+
 }  // namespace flatbert

@@ -85,7 +85,7 @@ void ExportHuggingFace(const ModelContents& model, const std::string& directory)
                   " is not UTF-8 without line breaks: vocab.txt cannot list it");
     vocab += token + "\n";
   }
-  fs::create_directories(dir);
+  CreateOutputDirectory(dir.string());
   WriteText(dir / "config.json", ConfigJson(model).dump(2) + "\n");
   WriteText(dir / "tokenizer_config.json", json{{"do_lower_case", model.tokenizer.lowercase},
                                                 {"strip_accents", model.tokenizer.strip_accents},

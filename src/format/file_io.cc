@@ -46,6 +46,12 @@ RegularFile::RegularFile(const std::string& path, const char* what, size_t max_b
 
 RegularFile::~RegularFile() { ::close(fd_); }
 
+void CreateOutputDirectory(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) throw Error("cannot create the directory '" + path + "': " + ec.message());
+}
+
 void WriteOutputFile(const std::string& path, const std::vector<std::string_view>& pieces) {
   namespace fs = std::filesystem;
   std::error_code ec;

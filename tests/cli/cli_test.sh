@@ -194,6 +194,10 @@ check "bench times lines of text, counting the bad ones" bash -c "test $? -eq 3 
 "$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" > /dev/null 2> "$tmp/et"
 check "eval refuses lines of text with exit 1" test $? -eq 1
 check "eval says lines of text have no labels" grep -q "the input is lines of text, without the column 'polarity'" "$tmp/et"
+"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" --report "$tmp/in.txt" > "$tmp/er" 2>&1
+check "eval --report over a file exits 1 before evaluating" bash -c "test $? -eq 1 && grep -q \"^flatbert: error: cannot create the directory '$tmp/in.txt': Not a directory\" '$tmp/er' && ! grep -q accuracy '$tmp/er'"
+"$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 0 > /dev/null 2> "$tmp/er"
+check "bench -n 0 exits 2 naming the range" bash -c "test $? -eq 2 && grep -q 'Value 0 not in range 1 to 2147483647' '$tmp/er'"
 printf 'fine text\n\xff bad\n\nmore text\n' > "$tmp/calib_bad.txt"
 "$flatbert" convert "$golden/bert" -o "$tmp/sb.fbm" -q int8-static --calibrate "$tmp/calib_bad.txt" 2> "$tmp/e7"
 check "calibration with bad rows exits 3" test $? -eq 3
