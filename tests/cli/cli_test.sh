@@ -189,12 +189,12 @@ check "eval counts the rows it could not classify" grep -q "3 rows could not be 
 check "eval names a label the model lacks" grep -q "label 'label' is not one of the model's labels" "$tmp/eval.txt"
 # Lines of text: bench times them (their lang is unknown, so --lang keeps them); eval, which needs gold labels, refuses
 # them whole. Both had read a column past the end of a text row's.
-"$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 4 > "$tmp/bt.txt" 2>&1
+"$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 4 --warmup 2 -t 1 > "$tmp/bt.txt" 2>&1
 check "bench times lines of text, counting the bad ones" bash -c "test $? -eq 3 && grep -q '2 tweets, .* tokens on average' '$tmp/bt.txt'"
-"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" > /dev/null 2> "$tmp/et"
+"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" -t 1 > /dev/null 2> "$tmp/et"
 check "eval refuses lines of text with exit 1" test $? -eq 1
 check "eval says lines of text have no labels" grep -q "the input is lines of text, without the column 'polarity'" "$tmp/et"
-"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" --report "$tmp/in.txt" > "$tmp/er" 2>&1
+"$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" -t 1 --report "$tmp/in.txt" > "$tmp/er" 2>&1
 check "eval --report over a file exits 1 before evaluating" bash -c "test $? -eq 1 && grep -q \"^flatbert: error: cannot create the directory '$tmp/in.txt': Not a directory\" '$tmp/er' && ! grep -q accuracy '$tmp/er'"
 "$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 0 > /dev/null 2> "$tmp/er"
 check "bench -n 0 exits 2 naming the range" bash -c "test $? -eq 2 && grep -q 'Value 0 not in range 1 to 2147483647' '$tmp/er'"
@@ -234,7 +234,7 @@ if [ -w /dev/full ]; then
   check "classify to a full disk says why" grep -q "^flatbert: error: cannot write the output: No space left on device$" "$tmp/efull"
   "$flatbert" --version > /dev/full 2> /dev/null
   check "--version to a full disk exits 1" test $? -eq 1
-  "$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 3 --json /dev/full > /dev/null 2> "$tmp/efull"
+  "$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 3 --warmup 2 -t 1 --json /dev/full > /dev/null 2> "$tmp/efull"
   check "bench --json to a full disk exits 1 naming it" bash -c "test $? -eq 1 && grep -q \"cannot write '/dev/full': No space left on device\" '$tmp/efull'"
 fi
 
