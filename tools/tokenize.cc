@@ -22,8 +22,8 @@ int RunTokenize(const TokenizeOptions& opt) {
                               : !opt.hf_dir.empty() ? HuggingFaceTokenizer(opt.hf_dir, options)  // as convert reads it
                                                     : Tokenizer::FromModel(ResolveModel(opt.model), options);
   RowReader reader(std::cin, RowFormat::kText, "text");
-  int errors = 0;
-  for (Row row; reader.Next(row);) {
+  size_t rows = 0, errors = 0;
+  for (Row row; reader.Next(row); ++rows) {
     json out;
     std::string error = row.error;
     if (error.empty()) {
@@ -36,11 +36,12 @@ int RunTokenize(const TokenizeOptions& opt) {
       }
     }
     if (!error.empty()) {
-      out = {{"error", error}};
+      out = {{"row", row.number}, {"error", error}};  // as classify's error rows
       ++errors;
     }
     std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
   }
+  if (errors) std::cerr << "flatbert: " << errors << " of " << rows << " rows could not be tokenized\n";
   return errors ? kExitRowErrors : kExitOk;
 }
 
