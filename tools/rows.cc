@@ -6,10 +6,11 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <utility>
 
 #include "flatbert/error.hpp"
-#include "flatbert/limits.hpp"
 #include "flatbert/json.hpp"
+#include "flatbert/limits.hpp"
 
 namespace flatbert::tools {
 namespace {
@@ -161,6 +162,12 @@ bool RowReader::Next(Row& row) {
   uint64_t length = 0;
   for (;;) {
     if (!lines_->Next(line, length)) return false;
+    // A UTF-8 byte order mark, as some editors and spreadsheets begin a file with: read past it, as Python's
+    // utf-8-sig does, or the first line is neither JSON nor the TSV header it names.
+    if (std::exchange(at_start_, false) && line.starts_with("\xEF\xBB\xBF")) {
+      line.erase(0, 3);
+      length -= 3;
+    }
     if (format_ == RowFormat::kAuto)
       format_ = line.starts_with("{")                  ? RowFormat::kJsonl
                 : line.find('\t') != std::string::npos ? RowFormat::kTsv

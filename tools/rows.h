@@ -55,6 +55,7 @@ class RowReader {
   RowFormat format_;
   std::string text_column_;
   std::vector<Column> columns_;
+  bool at_start_ = true;  // no line read yet
   bool header_read_ = false;
   long text_index_ = -1, id_index_ = -1;
   std::vector<long> column_indices_;  // TSV: the header index of each column, or -1

@@ -1,5 +1,5 @@
-// tools/rows: every row has a value for each of the reader's columns, whatever its format or fault, and lines of text
-// are refused where a column is required.
+// tools/rows: every row has a value for each of the reader's columns, whatever its format or fault, lines of text are
+// refused where a column is required, and a byte order mark does not hide the format.
 #include "tools/rows.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +30,19 @@ TEST(RowReaderTest, EveryRowHasAValuePerColumn) {
   }
   EXPECT_EQ(ReadAll("text\tlang\nx\ten\n", columns)[0].fields, (std::vector<std::string>{"en", ""}));
   EXPECT_EQ(ReadAll("a tweet\n", columns)[0].fields, (std::vector<std::string>{"", ""}));
+}
+
+TEST(RowReaderTest, ReadsPastAByteOrderMark) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::vector<Row> jsonl = ReadAll(bom + "{\"text\": \"x\", \"lang\": \"en\"}\n", {{"lang", true}});
+  ASSERT_EQ(jsonl.size(), 1u);
+  EXPECT_EQ(jsonl[0].error, "");
+  EXPECT_EQ(jsonl[0].text, "x");
+  EXPECT_EQ(jsonl[0].fields, std::vector<std::string>{"en"});
+  const std::vector<Row> tsv = ReadAll(bom + "text\tlang\ny\ten\n", {{"lang", true}});
+  ASSERT_EQ(tsv.size(), 1u);
+  EXPECT_EQ(tsv[0].text, "y");
+  EXPECT_EQ(ReadAll(bom + "z\n" + bom + "w\n", {})[1].text, bom + "w");  // only where the input begins
 }
 
 TEST(RowReaderTest, LinesOfTextHaveNoRequiredColumn) {
