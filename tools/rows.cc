@@ -202,10 +202,12 @@ InputFile::InputFile(const std::string& path) {
     in_ = &std::cin;
     return;
   }
-  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*file) throw Error("cannot open input '" + path + "'");
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<uint64_t>(st.st_size);
+  const bool known = ::stat(path.c_str(), &st) == 0;
+  if (known && S_ISDIR(st.st_mode)) throw Error("input '" + path + "' is a directory");  // it opens, and reads fail
+  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*file) throw Error("cannot open input '" + path + "': " + std::strerror(errno));
+  if (known && S_ISREG(st.st_mode)) size_ = static_cast<uint64_t>(st.st_size);
   owned_ = std::move(file);
   in_ = owned_.get();
 }

@@ -196,6 +196,8 @@ check "bench times lines of text, counting the bad ones" bash -c "test $? -eq 3 
 "$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" -t 1 > /dev/null 2> "$tmp/et"
 check "eval refuses lines of text with exit 1" test $? -eq 1
 check "eval says lines of text have no labels" grep -q "the input is lines of text, without the column 'polarity'" "$tmp/et"
+"$flatbert" classify -m "$tmp/m.fbm" -i "$tmp" > /dev/null 2> "$tmp/er"
+check "classify -i DIR exits 1 naming it" bash -c "test $? -eq 1 && grep -q \"input '$tmp' is a directory\" '$tmp/er'"
 "$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" -t 1 --report "$tmp/in.txt" > "$tmp/er" 2>&1
 check "eval --report over a file exits 1 before evaluating" bash -c "test $? -eq 1 && grep -q \"^flatbert: error: cannot create the directory '$tmp/in.txt': Not a directory\" '$tmp/er' && ! grep -q accuracy '$tmp/er'"
 "$flatbert" bench -m "$tmp/m.fbm" -d "$tmp/in.txt" -n 0 > /dev/null 2> "$tmp/er"
