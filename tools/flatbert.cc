@@ -32,8 +32,11 @@ int RunCommand(int argc, char** argv) {
   CLI::App* classify = app.add_subcommand("classify", "classify texts (arguments, or lines of --input / stdin) to JSONL");
   classify->add_option("-m,--model", classify_opt.model,
                        "model file (.fbm); default $FLATBERT_MODEL or models/default.fbm");
-  classify->add_option("text", classify_opt.texts, "texts to classify; none: read --input");
-  classify->add_option("-i,--input", classify_opt.input, "input file, - for stdin")->capture_default_str();
+  CLI::Option* classify_texts =
+      classify->add_option("text", classify_opt.texts, "texts to classify; none: read --input");
+  classify->add_option("-i,--input", classify_opt.input, "input file, - for stdin")
+      ->capture_default_str()
+      ->excludes(classify_texts);
   classify->add_option("-f,--format", classify_opt.format, "input format")
       ->check(CLI::IsMember({"auto", "text", "tsv", "jsonl"}))
       ->capture_default_str();

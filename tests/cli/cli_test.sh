@@ -196,6 +196,8 @@ check "bench times lines of text, counting the bad ones" bash -c "test $? -eq 3 
 "$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" -t 1 > /dev/null 2> "$tmp/et"
 check "eval refuses lines of text with exit 1" test $? -eq 1
 check "eval says lines of text have no labels" grep -q "the input is lines of text, without the column 'polarity'" "$tmp/et"
+"$flatbert" classify -m "$tmp/m.fbm" "a text" -i "$tmp/in.txt" > /dev/null 2> "$tmp/er"
+check "classify with texts and --input exits 2 (it read the texts alone)" bash -c "test $? -eq 2 && grep -q 'text excludes --input' '$tmp/er'"
 "$flatbert" classify -m "$tmp/m.fbm" -i "$tmp" > /dev/null 2> "$tmp/er"
 check "classify -i DIR exits 1 naming it" bash -c "test $? -eq 1 && grep -q \"input '$tmp' is a directory\" '$tmp/er'"
 "$flatbert" eval -m "$tmp/m.fbm" -d "$tmp/in.txt" -t 1 --report "$tmp/in.txt" > "$tmp/er" 2>&1
