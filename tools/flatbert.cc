@@ -49,16 +49,18 @@ int RunCommand(int argc, char** argv) {
 
   tools::TokenizeOptions tokenize_opt;
   CLI::App* tokenize = app.add_subcommand("tokenize", "tokenize stdin lines to JSONL {ids, tokens} as HF encode does");
-  tokenize->add_option(
+  CLI::Option* tokenize_model = tokenize->add_option(
       "-m,--model", tokenize_opt.model,
       "the model's tokenizer, tweet normalizer and max_length, as classify (default model as for classify)");
   CLI::Option* vocab_opt =
-      tokenize->add_option("--vocab", tokenize_opt.vocab, "a vocab.txt instead (lowercasing, no normalizer)");
+      tokenize->add_option("--vocab", tokenize_opt.vocab, "a vocab.txt instead (lowercasing, no normalizer)")
+          ->excludes(tokenize_model);
   tokenize
       ->add_option("--hf", tokenize_opt.hf_dir,
                    "a Hugging Face checkpoint's tokenizer instead, as convert reads it (vocab.txt or tokenizer.json, "
                    "tokenizer_config.json, special_tokens_map.json, added_tokens.json)")
-      ->excludes(vocab_opt);
+      ->excludes(vocab_opt)
+      ->excludes(tokenize_model);
   tokenize->add_flag("--normalize", tokenize_opt.normalize,
                      "apply the tweet normalizer (with --vocab or --hf: the defaults training uses)");
   tokenize->add_flag("--no-normalize", tokenize_opt.no_normalize, "--model: skip the model's tweet normalizer");
@@ -146,7 +148,7 @@ int RunCommand(int argc, char** argv) {
                    "and checksums")
       ->check(CLI::IsMember(quant_names))
       ->capture_default_str();
-  convert->add_option("--group-size", convert_opt.group_size, "int4 / mixed: values per scale (a multiple of 32)")
+  convert->add_option("--group-size", convert_opt.group_size, "int4 / mixed only: values per scale (a multiple of 32)")
       ->capture_default_str();
   convert->add_option("--calibrate", convert_opt.calibrate,
                       "int8-static: texts to calibrate activation scales on (lines, or a TSV/JSONL text column)");

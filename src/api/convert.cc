@@ -31,6 +31,9 @@ ConvertReport ConvertModel(const std::string& source, const std::string& output,
   const QuantMode mode = keep ? QuantMode::kF32 : ParseQuantMode(options.quant);
   if ((!keep && mode == QuantMode::kInt8Static) != !options.calibration_texts.empty())
     throw Error("calibration texts go with --quant int8-static, and only with it");
+  if (options.group_size != QuantOptions{}.group_size && (keep || !HasWeightGroups(mode)))
+    throw Error("a group size goes with --quant int4 or mixed, and only with them (" + options.quant +
+                " has no groups)");
   progress("reading " + source);
   ConvertReport report;
   HfReport hf;

@@ -75,6 +75,8 @@ fb::DType StoredType(const TensorSpec& spec, QuantMode mode, int num_layers, int
 
 }  // namespace
 
+bool HasWeightGroups(QuantMode mode) { return mode == QuantMode::kInt4 || mode == QuantMode::kMixed; }
+
 QuantMode ParseQuantMode(const std::string& name) {
   std::string known;
   for (QuantMode mode : kQuantModes) {

@@ -16,6 +16,7 @@ inline constexpr QuantMode kQuantModes[] = {QuantMode::kF32,        QuantMode::k
 // "fp32", "fp16", "int8-dynamic", "int8-static", "int4", "mixed"; throws Error otherwise.
 QuantMode ParseQuantMode(const std::string& name);
 const char* QuantModeName(QuantMode mode);
+bool HasWeightGroups(QuantMode mode);  // int4 and mixed store int4 weights in groups of QuantOptions::group_size
 
 struct QuantOptions {
   int group_size = 32;                         // int4 and mixed: values per scale along a row

@@ -95,6 +95,8 @@ printf 'I love it\nworst car ever\nok then\n' > "$tmp/calib.txt"
 check "int8-static stores calibrated input scales" bash -c "'$flatbert' inspect '$tmp/s.fbm' | grep -q 'static input scale'"
 "$flatbert" convert "$golden/bert" -o "$tmp/s2.fbm" -q int8-static > /dev/null 2> "$tmp/e4"
 check "int8-static without --calibrate is an error" grep -q -- '--calibrate FILE goes with --quant int8-static' "$tmp/e4"
+"$flatbert" convert "$golden/bert" -o "$tmp/g.fbm" -q int8-dynamic --group-size 64 2> "$tmp/e4"
+check "--group-size with a format of no groups exits 1 (it was passed over)" bash -c "test $? -eq 1 && grep -q 'a group size goes with --quant int4 or mixed, and only with them (int8-dynamic has no groups)' '$tmp/e4'"
 "$flatbert" convert "$golden/bert" -o "$tmp/i4.fbm" -q int4 2>/dev/null
 check "int4 stores groups of 32" bash -c "'$flatbert' inspect '$tmp/i4.fbm' | grep -q 'I4 .*groups of 32'"
 "$flatbert" convert "$golden/bert" -o "$tmp/q8.fbm" -q int8-dynamic 2>/dev/null
