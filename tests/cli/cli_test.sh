@@ -112,6 +112,8 @@ echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" > "$tmp/t
 check "tokenize -m normalizes as classify" grep -qF '"tokens":["[CLS]","c","##a","##f","##e","@","use","##r","h","##t","##t","##p","[SEP]"]' "$tmp/tok.jsonl"
 printf 'ok\n\xff\n' | "$flatbert" tokenize -m "$tmp/m.fbm" > "$tmp/tok_bad.jsonl" 2> "$tmp/etok"
 check "tokenize reports a bad row with its number and exits 3" bash -c "test $? -eq 3 && grep -qx '{\"row\":2,\"error\":\"invalid UTF-8 at byte 0\"}' '$tmp/tok_bad.jsonl' && grep -q '1 of 2 rows could not be tokenized' '$tmp/etok'"
+echo x | "$flatbert" tokenize -m "$tmp/m.fbm" --vocab "$golden/bert/vocab.txt" > /dev/null 2> "$tmp/etok"
+check "tokenize -m with --vocab exits 2 (it used the vocabulary alone)" bash -c "test $? -eq 2 && grep -q -- '--model excludes --vocab' '$tmp/etok'"
 echo 'Café @bmw http://t.co/x' | "$flatbert" tokenize -m "$tmp/m.fbm" --normalize | cmp -s - "$tmp/tok.jsonl"
 check "tokenize --normalize is the default with -m" test $? -eq 0
 echo '@bmw' | "$flatbert" tokenize -m "$tmp/m.fbm" --no-normalize > "$tmp/raw.jsonl"
