@@ -52,11 +52,31 @@ void CreateOutputDirectory(const std::string& path) {
   if (ec) throw Error("cannot create the directory '" + path + "': " + ec.message());
 }
 
+namespace {
+
+// The descriptor a path names by number (/dev/stdout, /dev/fd/N, /proc/self/fd/N), else -1: written through, as
+// opening it anew would truncate or overwrite what the process writes there itself (a shell's `> file`).
+int NamedDescriptor(const std::string& path) {
+  if (path == "/dev/stdout") return STDOUT_FILENO;
+  if (path == "/dev/stderr") return STDERR_FILENO;
+  for (std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (!path.starts_with(prefix) || path.size() == prefix.size() || path.size() > prefix.size() + 4) continue;
+    const std::string_view digits = std::string_view(path).substr(prefix.size());
+    if (std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::stoi(std::string(digits));
+  }
+  return -1;
+}
+
+}  // namespace
+
 void WriteOutputFile(const std::string& path, const std::vector<std::string_view>& pieces) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);  // through symlinks
-  const bool in_place = fs::exists(status) && !fs::is_regular_file(status);
+  const int named = NamedDescriptor(path);
+  const bool in_place = named >= 0 || (fs::exists(status) && !fs::is_regular_file(status)) ||
+                        path.starts_with("/dev/") || path.starts_with("/proc/");
   const fs::path resolved = in_place ? fs::path() : fs::weakly_canonical(path, ec);
   const std::string target = in_place || ec ? path : resolved.string();
   const std::string written = in_place ? path : target + ".tmp";
@@ -64,7 +84,8 @@ void WriteOutputFile(const std::string& path, const std::vector<std::string_view
     if (created && !in_place) ::unlink(written.c_str());
     throw Error("cannot write '" + path + "': " + std::strerror(error));
   };
-  const int fd = ::open(written.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (named == STDOUT_FILENO) std::fflush(stdout);  // what the process printed first stays first
+  const int fd = named >= 0 ? ::dup(named) : ::open(written.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) fail(errno, false);
   for (std::string_view piece : pieces)
     while (!piece.empty()) {

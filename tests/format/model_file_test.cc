@@ -125,6 +125,16 @@ TEST(OutputFileTest, WritesWholeOrSaysWhy) {
   fs::create_directory(path + ".tmp");
   EXPECT_EQ(error(path), "cannot write '" + path + "': Is a directory");
   EXPECT_EQ(contents(path), "through the link");
+  // /dev/fd/N is written through descriptor N, after what was written there: a shell's `> file` is not truncated.
+  {
+    const std::string shared = dir + "/shared.txt";
+    std::FILE* out = std::fopen(shared.c_str(), "w");
+    std::fputs("printed first\n", out);
+    std::fflush(out);
+    WriteOutputFile("/dev/fd/" + std::to_string(fileno(out)), "then the file\n");
+    std::fclose(out);
+    EXPECT_EQ(contents(shared), "printed first\nthen the file\n");
+  }
   // A device is written in place: a full disk is seen (an unchecked stream passes over it).
   if (fs::exists("/dev/full")) {
     EXPECT_EQ(error("/dev/full"), "cannot write '/dev/full': No space left on device");
