@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "flatbert/error.hpp"
@@ -28,9 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!input.empty() && input.back() != '\n') ++lines;
   std::istringstream in(input);
   flatbert::tools::RowReader reader(in, format, "text", columns);
-  // The first line of a TSV is its header; auto takes a first line with a tab, not starting as JSON, for one.
+  // The first line of a TSV is its header; auto takes a first line with a tab, not starting as JSON, for one. A
+  // byte order mark where the input begins is read past.
+  std::string_view first(input);
+  if (first.starts_with("\xEF\xBB\xBF")) first.remove_prefix(3);
   const bool tsv = format == RowFormat::kTsv ||
-                   (format == RowFormat::kAuto && !input.starts_with("{") && input.find('\t') < input.find('\n'));
+                   (format == RowFormat::kAuto && !first.starts_with("{") && first.find('\t') < first.find('\n'));
   size_t rows = 0;
   try {
     for (Row row; reader.Next(row);) {
