@@ -398,8 +398,7 @@ ModelContents ReadCheckpointSettings(const std::string& directory, const json& c
 
 // A base model's checkpoint (BertModel, MobileBertModel, as AutoModel saves them) names its encoder without the
 // head's prefix.
-bool NoNameStartsWith(const SafeTensors& weights, const std::string& prefix) {
-  const std::vector<std::string> names = weights.names();
+bool NoNameStartsWith(const std::vector<std::string>& names, const std::string& prefix) {
   return std::none_of(names.begin(), names.end(), [&](const std::string& name) { return name.starts_with(prefix); });
 }
 
@@ -413,10 +412,11 @@ std::optional<HfWeights> ReadHfWeights(const std::string& directory, const Model
   const fs::path path = fs::path(directory) / "model.safetensors";
   if (!fs::exists(path)) return std::nullopt;
   const SafeTensors weights = SafeTensors::Header(path.string());
+  const std::vector<std::string> names = weights.names();
   const std::string prefix = BaseModelPrefix(settings.config);
   HfWeights found;
-  found.tensors = weights.names().size();
-  found.unprefixed = NoNameStartsWith(weights, prefix);
+  found.tensors = names.size();
+  found.unprefixed = NoNameStartsWith(names, prefix);
   const int labels = static_cast<int>(settings.labels.size());
   for (TensorSpec spec : RequiredTensors(settings.config, labels)) {
     if (found.unprefixed && spec.name.starts_with(prefix)) spec.name.erase(0, prefix.size());
@@ -438,7 +438,7 @@ ModelContents ConvertHuggingFace(const std::string& directory, HfReport* report)
     throw Error("'" + directory + "' has no model.safetensors (for pytorch_model.bin, run python/hf_to_safetensors.py first)");
   const SafeTensors weights((dir / "model.safetensors").string());
   if (!weights.has("classifier.weight")) throw NeedsFineTuning(directory, "model.safetensors has no classifier.weight");
-  if (const std::string prefix = BaseModelPrefix(m.config); NoNameStartsWith(weights, prefix))
+  if (const std::string prefix = BaseModelPrefix(m.config); NoNameStartsWith(weights.names(), prefix))
     throw Error("model.safetensors has a classifier head beside an encoder whose names lack '" + prefix +
                 "': transformers refuses such a file as corrupted");
   std::set<std::string> used;

@@ -74,12 +74,15 @@ void WriteOutputFile(const std::string& path, const std::vector<std::string_view
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);  // through symlinks
-  const int named = NamedDescriptor(path);
-  const bool in_place = named >= 0 || (fs::exists(status) && !fs::is_regular_file(status)) ||
-                        path.starts_with("/dev/") || path.starts_with("/proc/");
-  const fs::path resolved = in_place ? fs::path() : fs::weakly_canonical(path, ec);
-  const std::string target = in_place || ec ? path : resolved.string();
+  const bool in_place =
+      path.starts_with("/dev/") || path.starts_with("/proc/") || (fs::exists(status) && !fs::is_regular_file(status));
+  std::string target = path;  // what is renamed over: the file a symlink names
+  if (!in_place) {
+    const fs::path resolved = fs::weakly_canonical(path, ec);
+    if (!ec) target = resolved.string();
+  }
   const std::string written = in_place ? path : target + ".tmp";
+  const int named = NamedDescriptor(path);  // under /dev or /proc, so in place
   const auto fail = [&](int error, bool created) {
     if (created && !in_place) ::unlink(written.c_str());
     throw Error("cannot write '" + path + "': " + std::strerror(error));
